@@ -1,0 +1,75 @@
+import { PGlite } from "@electric-sql/pglite";
+import { neonConfig, Pool } from "@neondatabase/serverless";
+import type { Logger } from "drizzle-orm";
+import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import * as relations from "./relations";
+import * as tables from "./schema";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+export const schema = { ...tables, ...relations };
+export type Schema = typeof schema;
+/** The drizzle database the app uses, whichever driver is behind it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: "pglite" | "neon";
+  /** The PGlite instance, when embedded (for snapshots in tests). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions = {
+  /** Neon/Postgres connection string; absent → embedded PGlite. */
+  url?: string;
+  /** `host:port` of a WebSocket→TCP proxy, or `embedded` to start one in-process. */
+  wsProxy?: string;
+  /** PGlite data directory; absent → in-memory. */
+  pgliteDir?: string;
+  /** A PGlite snapshot (from `dumpDataDir`) to start from. */
+  pgliteSnapshot?: Blob | File;
+  /** Called with every SQL statement the app issues (query counting in tests). */
+  onQuery?: (sql: string) => void;
+};
+
+function logger(onQuery?: (sql: string) => void): Logger | undefined {
+  return onQuery ? { logQuery: (sql) => onQuery(sql) } : undefined;
+}
+
+function configureNeonProxy(address: string): void {
+  neonConfig.wsProxy = (host, port) => `${address}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
+}
+
+/** Opens the database the configuration names: Neon over WebSocket, or embedded PGlite. */
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    let proxy: WsProxy | undefined;
+    if (options.wsProxy === "embedded") {
+      proxy = startWsProxy();
+      configureNeonProxy(proxy.address);
+    } else if (options.wsProxy) {
+      configureNeonProxy(options.wsProxy);
+    }
+    const pool = new Pool({ connectionString: options.url, max: 10 });
+    const db = drizzleNeon({ client: pool, schema, logger: logger(options.onQuery) }) as unknown as Database;
+    return {
+      db,
+      kind: "neon",
+      async close() {
+        await pool.end();
+        proxy?.stop();
+      },
+    };
+  }
+  const pglite = await PGlite.create({
+    dataDir: options.pgliteDir,
+    loadDataDir: options.pgliteSnapshot,
+  });
+  const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
+  return { db, kind: "pglite", pglite, close: () => pglite.close() };
+}
