@@ -1,0 +1,17 @@
+/**
+ * Idempotency keys derived from our primary keys only, never from a retry
+ * counter or a clock: every attempt of every job for the same order (or
+ * payment) sends the same key, so the POS returns the object it already made.
+ */
+export function orderIdempotencyKey(orderId: number): string {
+  return `foodhub-order-${orderId}`;
+}
+
+export function paymentIdempotencyKey(paymentId: number): string {
+  return `foodhub-payment-${paymentId}`;
+}
+
+/** Our reference on the POS object, so a human at the POS can find the FoodHub order. */
+export function orderReference(orderId: number): string {
+  return `FOODHUB-${orderId}`;
+}

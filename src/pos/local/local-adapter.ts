@@ -1,0 +1,150 @@
+import { type PosErrorDescription, PosHttpClient } from "../http";
+import { orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
+import type {
+  PosAdapter,
+  PosAdapterOptions,
+  PosCallOptions,
+  PosCatalog,
+  PosHealth,
+  PosInventoryLevel,
+  PosOrderInput,
+  PosOrderSnapshot,
+  PosPaymentInput,
+  PosPaymentSnapshot,
+} from "../types";
+import {
+  localErrorBodySchema,
+  localHealthResponseSchema,
+  localInventoryResponseSchema,
+  localMenuResponseSchema,
+  localOrderResponseSchema,
+  localPaymentResponseSchema,
+} from "./local-schemas";
+
+export function describeLocalError(status: number, body: unknown): PosErrorDescription {
+  const parsed = localErrorBodySchema.safeParse(body);
+  return parsed.success ? parsed.data.error : { message: `HTTP ${status}` };
+}
+
+/**
+ * The in-house POS (docs/pos-local-contract.md). `locationRef` is the store
+ * id, `credentials.accessToken` its bearer token; writes carry `Idempotency-Key`.
+ */
+export class LocalPosAdapter implements PosAdapter {
+  readonly posType = "local" as const;
+  readonly #http: PosHttpClient;
+  readonly #store: string;
+  readonly #headers: Record<string, string>;
+
+  constructor(options: PosAdapterOptions) {
+    const { connection } = options;
+    this.#store = `/v1/stores/${encodeURIComponent(connection.locationRef)}`;
+    this.#headers = { authorization: `Bearer ${connection.credentials.accessToken ?? ""}` };
+    this.#http = new PosHttpClient({
+      posType: "local",
+      baseUrl: connection.baseUrl,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? 2_000,
+      describeError: describeLocalError,
+      fetch: options.fetch,
+    });
+  }
+
+  async createOrder(input: PosOrderInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
+    const body = {
+      reference: orderReference(input.orderId),
+      type: input.type,
+      currency: input.currency,
+      subtotalCents: input.subtotalCents,
+      taxCents: input.taxCents,
+      deliveryFeeCents: input.deliveryFeeCents,
+      totalCents: input.totalCents,
+      notes: input.notes,
+      lines: input.lines.map((line) => ({
+        itemId: line.posItemId,
+        name: line.name,
+        quantity: line.quantity,
+        unitPriceCents: line.unitPriceCents,
+        totalCents: line.totalCents,
+      })),
+    };
+    const { order } = await this.#http.json(
+      {
+        method: "POST",
+        path: `${this.#store}/orders`,
+        headers: { ...this.#headers, "idempotency-key": orderIdempotencyKey(input.orderId) },
+        body,
+        signal: options.signal,
+      },
+      localOrderResponseSchema,
+    );
+    return { posOrderId: order.id, status: order.status, totalCents: order.totalCents };
+  }
+
+  async fetchOrderStatus(posOrderId: string, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
+    const { order } = await this.#http.json(
+      {
+        method: "GET",
+        path: `${this.#store}/orders/${encodeURIComponent(posOrderId)}`,
+        headers: this.#headers,
+        signal: options.signal,
+      },
+      localOrderResponseSchema,
+    );
+    return { posOrderId: order.id, status: order.status, totalCents: order.totalCents };
+  }
+
+  async recordPayment(input: PosPaymentInput, options: PosCallOptions = {}): Promise<PosPaymentSnapshot> {
+    const { payment } = await this.#http.json(
+      {
+        method: "POST",
+        path: `${this.#store}/orders/${encodeURIComponent(input.posOrderId)}/payments`,
+        headers: { ...this.#headers, "idempotency-key": paymentIdempotencyKey(input.paymentId) },
+        body: {
+          reference: `FOODHUB-payment-${input.paymentId}`,
+          amountCents: input.amountCents,
+          currency: input.currency,
+          method: input.method,
+        },
+        signal: options.signal,
+      },
+      localPaymentResponseSchema,
+    );
+    return { posPaymentId: payment.id, posOrderId: payment.orderId, amountCents: payment.amountCents };
+  }
+
+  async fetchCatalog(options: PosCallOptions = {}): Promise<PosCatalog> {
+    const menu = await this.#http.json(
+      { method: "GET", path: `${this.#store}/menu`, headers: this.#headers, signal: options.signal },
+      localMenuResponseSchema,
+    );
+    return {
+      categories: menu.categories.map((c) => ({ posExternalId: c.id, name: c.name, position: c.position })),
+      items: menu.items.map((i) => ({
+        posExternalId: i.id,
+        categoryPosExternalId: i.categoryId,
+        name: i.name,
+        description: i.description,
+        priceCents: i.priceCents,
+        available: i.available,
+      })),
+    };
+  }
+
+  async fetchInventory(options: PosCallOptions = {}): Promise<PosInventoryLevel[]> {
+    const { levels } = await this.#http.json(
+      { method: "GET", path: `${this.#store}/inventory`, headers: this.#headers, signal: options.signal },
+      localInventoryResponseSchema,
+    );
+    return levels.map((level) => ({ posItemId: level.itemId, quantity: level.quantity }));
+  }
+
+  async healthCheck(options: PosCallOptions = {}): Promise<PosHealth> {
+    const started = performance.now();
+    await this.#http.json(
+      { method: "GET", path: "/v1/health", headers: this.#headers, signal: options.signal },
+      localHealthResponseSchema,
+    );
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  }
+}
