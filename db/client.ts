@@ -38,6 +38,9 @@ function logger(onQuery?: (sql: string) => void): Logger | undefined {
   return onQuery ? { logQuery: (sql) => onQuery(sql) } : undefined;
 }
 
+/** One in-process proxy per process: neonConfig is global, so every pool shares it. */
+let embeddedProxy: WsProxy | undefined;
+
 function configureNeonProxy(address: string): void {
   neonConfig.wsProxy = (host, port) => `${address}/v1?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
@@ -48,10 +51,9 @@ function configureNeonProxy(address: string): void {
 /** Opens the database the configuration names: Neon over WebSocket, or embedded PGlite. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    let proxy: WsProxy | undefined;
     if (options.wsProxy === "embedded") {
-      proxy = startWsProxy();
-      configureNeonProxy(proxy.address);
+      embeddedProxy ??= startWsProxy();
+      configureNeonProxy(embeddedProxy.address);
     } else if (options.wsProxy) {
       configureNeonProxy(options.wsProxy);
     }
@@ -62,7 +64,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       kind: "neon",
       async close() {
         await pool.end();
-        proxy?.stop();
       },
     };
   }

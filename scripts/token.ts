@@ -1,0 +1,30 @@
+import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
+import { openDatabase } from "../db/client";
+import { users } from "../db/schema";
+import { issueToken } from "../src/auth/tokens";
+import { loadConfig } from "../src/config";
+
+/** `bun run token --email owner@demo.test`: prints a bearer token for a user. */
+const { values } = parseArgs({
+  options: { email: { type: "string" }, ttl: { type: "string", default: String(7 * 24 * 3600) } },
+});
+if (!values.email) {
+  console.error(
+    "usage: bun run token --email <email> [--ttl seconds]\ndemo users: admin@demo.test owner@demo.test manager@demo.test owner2@demo.test staff@demo.test customer@demo.test",
+  );
+  process.exit(2);
+}
+const config = loadConfig();
+const database = await openDatabase({
+  url: config.DATABASE_URL,
+  wsProxy: config.DATABASE_WS_PROXY,
+  pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
+});
+const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, values.email) });
+await database.close();
+if (!user) {
+  console.error(`no user with email ${values.email} (did you run \`bun run db:seed\` or \`bun run dev\`?)`);
+  process.exit(1);
+}
+console.log(await issueToken(config.JWT_SECRET, user.id, Number(values.ttl)));

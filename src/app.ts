@@ -1,0 +1,76 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { AppDeps } from "./http/app-env";
+import { createRouter } from "./http/create-router";
+import { onError } from "./http/on-error";
+import { healthRouter } from "./routes/health/health.index";
+import { meRouter } from "./routes/me/me.index";
+import { ordersRouter } from "./routes/orders/orders.index";
+import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
+
+/**
+ * Builds the Hono app from its dependencies. The same app runs on Bun
+ * (src/server.ts), on Workers (src/edge.ts) and in tests (`app.request()`).
+ */
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+
+  app.use("*", requestId());
+  app.use("*", async function provideDeps(c, next) {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use("*", async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    deps.logger.info("request", {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: (c) =>
+        c.json(
+          { error: { code: "payload_too_large", message: `body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes` } },
+          413,
+        ),
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "`bun run token --email owner@demo.test` prints one for a demo user",
+  });
+
+  app.route("/", healthRouter);
+  app.route("/", meRouter);
+  app.route("/", restaurantsRouter);
+  app.route("/", ordersRouter);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "FoodHub Sync API",
+      version: "0.1.0",
+      description: "Menus, orders and payments for client apps; POS sync queue monitoring for restaurants.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "FoodHub Sync API" }));
+
+  app.notFound((c) =>
+    c.json({ error: { code: "route_not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,43 @@
+import { forbidden, notFound } from "../http/app-error";
+import { type MemberRole, type Principal, roleIn } from "./principal";
+
+/**
+ * Who may do what to a restaurant's resources. Admins may do everything.
+ * A user with no role in the restaurant gets a 404 (we don't reveal that the
+ * resource exists); a role that is too low gets a 403.
+ */
+export const policy = {
+  "config:view": ["owner", "manager", "staff"],
+  "config:update": ["owner"],
+  "orders:view": ["owner", "manager", "staff"],
+  "orders:pay": ["owner", "manager", "staff"],
+  "analytics:view": ["owner", "manager"],
+  "cache:manage": ["owner"],
+  "queue:view": ["owner", "manager"],
+  "queue:manage": ["owner"],
+  "pos:sync": ["owner", "manager"],
+} as const satisfies Record<string, readonly MemberRole[]>;
+
+export type Action = keyof typeof policy;
+export type Decision = "allow" | "forbidden" | "hidden";
+
+export function decide(principal: Principal, action: Action, restaurantId: number): Decision {
+  if (principal.isAdmin) return "allow";
+  const role = roleIn(principal, restaurantId);
+  if (!role) return "hidden";
+  return (policy[action] as readonly MemberRole[]).includes(role) ? "allow" : "forbidden";
+}
+
+/** Throws the right AppError unless the principal may perform the action. */
+export function authorize(principal: Principal, action: Action, restaurantId: number, what = "restaurant"): void {
+  const decision = decide(principal, action, restaurantId);
+  if (decision === "hidden") throw notFound(what);
+  if (decision === "forbidden") throw forbidden();
+}
+
+/** Restaurants whose data for an action the principal may see; `"all"` for admins. */
+export function scopeFor(principal: Principal, action: Action): "all" | number[] {
+  if (principal.isAdmin) return "all";
+  const roles = policy[action] as readonly MemberRole[];
+  return principal.memberships.filter((m) => roles.includes(m.role)).map((m) => m.restaurantId);
+}

@@ -1,0 +1,22 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every error the API reports on purpose: an HTTP status and a stable machine-readable code. */
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
+export const forbidden = (message = "you are not allowed to do this") => new AppError(403, "forbidden", message);
+export const unauthorized = (message = "a valid bearer token is required") =>
+  new AppError(401, "unauthorized", message);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const unprocessable = (code: string, message: string, details?: unknown) =>
+  new AppError(422, code, message, details);

@@ -1,0 +1,52 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { createRouter } from "../../http/create-router";
+import { jsonContent } from "../../http/schemas";
+
+const tags = ["Health"];
+const checkSchema = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+const readySchema = z
+  .object({ status: z.enum(["ready", "unavailable"]), checks: z.object({ database: checkSchema, redis: checkSchema }) })
+  .openapi("Readiness");
+
+const healthz = createRoute({
+  method: "get",
+  path: "/healthz",
+  tags,
+  summary: "Liveness: the process answers",
+  responses: { 200: jsonContent(z.object({ status: z.literal("ok") }), "Alive") },
+});
+
+const readyz = createRoute({
+  method: "get",
+  path: "/readyz",
+  tags,
+  summary: "Readiness: the database and Redis answer",
+  responses: { 200: jsonContent(readySchema, "Ready"), 503: jsonContent(readySchema, "A dependency is down") },
+});
+
+async function check(run: () => Promise<unknown>) {
+  const started = performance.now();
+  try {
+    await run();
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  }
+}
+
+export const healthRouter = createRouter()
+  .openapi(healthz, (c) => c.json({ status: "ok" as const }, 200))
+  .openapi(readyz, async (c) => {
+    const { db, redis } = c.var.deps;
+    const [database, redisCheck] = await Promise.all([
+      check(() => db.execute(sql`select 1`)),
+      check(() => redis.send("PING", [])),
+    ]);
+    const ok = database.ok && redisCheck.ok;
+    const body = {
+      status: ok ? ("ready" as const) : ("unavailable" as const),
+      checks: { database, redis: redisCheck },
+    };
+    return ok ? c.json(body, 200) : c.json(body, 503);
+  });

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import { createSelectSchema } from "drizzle-zod";
+import { deliveries, orderItems, orders, payments } from "../../../db/schema";
+
+export const idempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .min(8, "Idempotency-Key must be 8 to 128 characters")
+    .max(128, "Idempotency-Key must be 8 to 128 characters")
+    .regex(/^[\w.:-]+$/, "Idempotency-Key may contain letters, digits, '.', ':', '_' and '-'")
+    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "b7f3c1e2-order-1" }),
+});
+
+export const createOrderBodySchema = z
+  .strictObject({
+    restaurantId: z.number().int().positive(),
+    branchId: z.number().int().positive(),
+    type: z.enum(["pickup", "delivery"]),
+    items: z
+      .array(z.strictObject({ menuItemId: z.number().int().positive(), quantity: z.number().int().min(1).max(99) }))
+      .min(1, "an order needs at least one item")
+      .max(100, "an order has at most 100 lines")
+      .refine((items) => new Set(items.map((i) => i.menuItemId)).size === items.length, {
+        message: "each menu item may appear once; use quantity",
+      }),
+    notes: z.string().max(500).optional(),
+  })
+  .openapi("CreateOrder");
+
+export type CreateOrderInput = z.infer<typeof createOrderBodySchema>;
+
+export const createPaymentBodySchema = z
+  .strictObject({
+    method: z.enum(["card", "cash", "wallet"]),
+    amountCents: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000_000)
+      .optional()
+      .openapi({ description: "Defaults to the outstanding balance" }),
+  })
+  .openapi("CreatePayment");
+
+export type CreatePaymentInput = z.infer<typeof createPaymentBodySchema>;
+
+const timestamp = z.string().openapi({ format: "date-time" });
+
+export const paymentSchema = createSelectSchema(payments)
+  .pick({ id: true, orderId: true, status: true, amountCents: true, method: true, posSyncState: true })
+  .extend({ posPaymentId: z.string().nullable(), createdAt: timestamp })
+  .openapi("Payment");
+
+export const orderSchema = createSelectSchema(orders)
+  .pick({
+    id: true,
+    restaurantId: true,
+    branchId: true,
+    customerId: true,
+    status: true,
+    type: true,
+    subtotalCents: true,
+    taxCents: true,
+    deliveryFeeCents: true,
+    totalCents: true,
+    currency: true,
+    posSyncState: true,
+  })
+  .extend({
+    notes: z.string().nullable(),
+    posOrderId: z.string().nullable(),
+    createdAt: timestamp,
+    items: z.array(
+      createSelectSchema(orderItems).pick({
+        id: true,
+        menuItemId: true,
+        name: true,
+        quantity: true,
+        unitPriceCents: true,
+        totalCents: true,
+      }),
+    ),
+    payments: z.array(paymentSchema),
+    delivery: createSelectSchema(deliveries)
+      .pick({ estimatedMinutes: true })
+      .extend({ dispatchedAt: timestamp.nullable(), deliveredAt: timestamp.nullable() })
+      .nullable(),
+  })
+  .openapi("Order");
+
+export type OrderView = z.infer<typeof orderSchema>;

@@ -1,0 +1,63 @@
+import { openDatabase } from "../db/client";
+import { createApp } from "./app";
+import { type Config, ConfigError, loadConfig } from "./config";
+import { createLogger, type Logger } from "./logger";
+import { connectTcpRedis } from "./redis/tcp";
+import type { RedisConnection } from "./redis/types";
+
+export type RunningServer = { url: string; stop(): Promise<void> };
+
+/** Starts the HTTP API on Bun. Used by `bun run start` and by the dev command. */
+export async function startServer(options: {
+  config: Config;
+  redis: RedisConnection;
+  db: Awaited<ReturnType<typeof openDatabase>>["db"];
+  logger: Logger;
+}): Promise<RunningServer> {
+  const app = createApp(options);
+  const server = Bun.serve({ port: options.config.PORT, hostname: "0.0.0.0", fetch: app.fetch });
+  return {
+    url: `http://localhost:${server.port}`,
+    async stop() {
+      await server.stop();
+    },
+  };
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  if (!config.REDIS_URL) {
+    console.error(
+      "REDIS_URL is required for `bun run start` (the dev command, `bun run dev`, starts a private Redis).",
+    );
+    process.exit(1);
+  }
+  const redis = await connectTcpRedis(config.REDIS_URL);
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    wsProxy: config.DATABASE_WS_PROXY,
+    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
+  });
+  const server = await startServer({ config, redis, db: database.db, logger });
+  logger.info("api listening", { url: server.url, database: database.kind });
+  const shutdown = async () => {
+    await server.stop();
+    await database.close();
+    redis.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+if (import.meta.main) await main();

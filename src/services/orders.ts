@@ -1,0 +1,249 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../db/schema";
+import { decide } from "../auth/policy";
+import type { Principal } from "../auth/principal";
+import { conflict, notFound, unprocessable } from "../http/app-error";
+import type { CreateOrderInput, OrderView } from "../routes/orders/orders.schemas";
+import { readRestaurantConfig } from "./restaurant-config";
+
+/** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
+export function requestHash(body: unknown): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(body)).digest("hex");
+}
+
+/** Postgres unique violation, whichever driver raised it. */
+export function isUniqueViolation(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth += 1) {
+    if ((current as { code?: string }).code === "23505") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The customer row of a signed-in user, created on their first order. */
+export async function customerFor(db: Database, principal: Principal): Promise<number> {
+  const existing = await db.query.customers.findFirst({
+    columns: { id: true },
+    where: eq(customers.userId, principal.userId),
+  });
+  if (existing) return existing.id;
+  const [created] = await db
+    .insert(customers)
+    .values({ userId: principal.userId, name: principal.name, email: principal.email })
+    .onConflictDoNothing()
+    .returning({ id: customers.id });
+  if (created) return created.id;
+  const raced = await db.query.customers.findFirst({
+    columns: { id: true },
+    where: eq(customers.userId, principal.userId),
+  });
+  if (!raced) throw new Error("customer row vanished while being created");
+  return raced.id;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** One order with its items, payments and delivery: a single query. */
+export async function loadOrder(db: Database, orderId: number) {
+  return db.query.orders.findFirst({
+    where: eq(orders.id, orderId),
+    with: {
+      customer: { columns: { userId: true } },
+      items: {
+        columns: { id: true, menuItemId: true, name: true, quantity: true, unitPriceCents: true, totalCents: true },
+      },
+      payments: {
+        columns: {
+          id: true,
+          orderId: true,
+          status: true,
+          amountCents: true,
+          method: true,
+          posSyncState: true,
+          posPaymentId: true,
+          createdAt: true,
+        },
+      },
+      delivery: { columns: { estimatedMinutes: true, dispatchedAt: true, deliveredAt: true } },
+    },
+  });
+}
+
+type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
+
+export function shapeOrder(order: LoadedOrder): OrderView {
+  return {
+    id: order.id,
+    restaurantId: order.restaurantId,
+    branchId: order.branchId,
+    customerId: order.customerId,
+    status: order.status,
+    type: order.type,
+    subtotalCents: order.subtotalCents,
+    taxCents: order.taxCents,
+    deliveryFeeCents: order.deliveryFeeCents,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    posSyncState: order.posSyncState,
+    posOrderId: order.posOrderId,
+    notes: order.notes,
+    createdAt: order.createdAt.toISOString(),
+    items: order.items,
+    payments: order.payments.map((p) => ({ ...p, createdAt: p.createdAt.toISOString() })),
+    delivery: order.delivery
+      ? {
+          estimatedMinutes: order.delivery.estimatedMinutes,
+          dispatchedAt: iso(order.delivery.dispatchedAt),
+          deliveredAt: iso(order.delivery.deliveredAt),
+        }
+      : null,
+  };
+}
+
+/** The order if the principal placed it or works at its restaurant; otherwise a 404. */
+export async function getOrderFor(
+  db: Database,
+  principal: Principal,
+  orderId: number,
+  action: "orders:view" | "orders:pay",
+) {
+  const order = await loadOrder(db, orderId);
+  if (!order) throw notFound("order");
+  const isOwnOrder = order.customer?.userId === principal.userId;
+  if (!isOwnOrder && decide(principal, action, order.restaurantId) !== "allow") throw notFound("order");
+  return order;
+}
+
+async function replayOrConflict(db: Database, customerId: number, key: string, hash: string) {
+  const existing = await db.query.orders.findFirst({
+    columns: { id: true, requestHash: true },
+    where: and(eq(orders.customerId, customerId), eq(orders.idempotencyKey, key)),
+  });
+  if (!existing) return null;
+  if (existing.requestHash !== hash) {
+    throw conflict("idempotency_key_reused", "this Idempotency-Key was already used with a different request body");
+  }
+  return existing.id;
+}
+
+/** Prices the order on the server from the menu; throws 404/422 on anything off. */
+async function priceOrder(db: Database, input: CreateOrderInput) {
+  const [restaurant, branch, items] = await Promise.all([
+    db.query.restaurants.findFirst({
+      columns: { id: true, currency: true, config: true },
+      where: and(eq(restaurants.id, input.restaurantId), eq(restaurants.active, true)),
+    }),
+    db.query.branches.findFirst({
+      columns: { id: true, active: true },
+      where: and(eq(branches.id, input.branchId), eq(branches.restaurantId, input.restaurantId)),
+    }),
+    db.query.menuItems.findMany({
+      columns: { id: true, name: true, priceCents: true, available: true, branchId: true },
+      where: and(
+        eq(menuItems.restaurantId, input.restaurantId),
+        inArray(
+          menuItems.id,
+          input.items.map((i) => i.menuItemId),
+        ),
+      ),
+    }),
+  ]);
+  if (!restaurant) throw notFound("restaurant");
+  if (!branch?.active)
+    throw unprocessable("invalid_branch", `branch ${input.branchId} is not an open branch of this restaurant`);
+  const config = readRestaurantConfig(restaurant.config);
+  if (!config.acceptingOrders) throw unprocessable("not_accepting_orders", "the restaurant is not accepting orders");
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const lines = input.items.map((line) => {
+    const item = byId.get(line.menuItemId);
+    if (!item || (item.branchId !== null && item.branchId !== input.branchId)) {
+      throw unprocessable("unknown_item", `menu item ${line.menuItemId} is not on this restaurant's menu`);
+    }
+    if (!item.available)
+      throw unprocessable("item_unavailable", `menu item ${line.menuItemId} (${item.name}) is not available`);
+    return {
+      menuItemId: item.id,
+      name: item.name,
+      quantity: line.quantity,
+      unitPriceCents: item.priceCents,
+      totalCents: item.priceCents * line.quantity,
+    };
+  });
+  const subtotalCents = lines.reduce((sum, l) => sum + l.totalCents, 0);
+  if (subtotalCents < config.minimumOrderCents) {
+    throw unprocessable("below_minimum", `the minimum order is ${config.minimumOrderCents} cents`);
+  }
+  const taxCents = Math.round((subtotalCents * config.taxRateBps) / 10_000);
+  const deliveryFeeCents = input.type === "delivery" ? config.deliveryFeeCents : 0;
+  return {
+    lines,
+    currency: restaurant.currency,
+    subtotalCents,
+    taxCents,
+    deliveryFeeCents,
+    totalCents: subtotalCents + taxCents + deliveryFeeCents,
+    prepTimeMinutes: config.prepTimeMinutes,
+  };
+}
+
+/** Added to the kitchen's prep time for a delivery's estimate. */
+const DELIVERY_TRAVEL_MINUTES = 25;
+
+export type CreatedOrder = { order: OrderView; replayed: boolean };
+
+/**
+ * Places an order in one transaction. The same Idempotency-Key with the same
+ * body returns the first order again; with another body, a 409.
+ */
+export async function createOrder(
+  db: Database,
+  principal: Principal,
+  input: CreateOrderInput,
+  idempotencyKey: string,
+): Promise<CreatedOrder> {
+  const customerId = await customerFor(db, principal);
+  const hash = requestHash(input);
+  const replayId = await replayOrConflict(db, customerId, idempotencyKey, hash);
+  if (replayId !== null) return { order: shapeOrder((await loadOrder(db, replayId))!), replayed: true };
+
+  const priced = await priceOrder(db, input);
+  let orderId: number;
+  try {
+    orderId = await db.transaction(async (tx) => {
+      const [order] = await tx
+        .insert(orders)
+        .values({
+          restaurantId: input.restaurantId,
+          branchId: input.branchId,
+          customerId,
+          type: input.type,
+          subtotalCents: priced.subtotalCents,
+          taxCents: priced.taxCents,
+          deliveryFeeCents: priced.deliveryFeeCents,
+          totalCents: priced.totalCents,
+          currency: priced.currency,
+          notes: input.notes ?? null,
+          idempotencyKey,
+          requestHash: hash,
+        })
+        .returning({ id: orders.id });
+      if (!order) throw new Error("insert returned no order");
+      await tx.insert(orderItems).values(priced.lines.map((line) => ({ ...line, orderId: order.id })));
+      if (input.type === "delivery") {
+        await tx
+          .insert(deliveries)
+          .values({ orderId: order.id, estimatedMinutes: priced.prepTimeMinutes + DELIVERY_TRAVEL_MINUTES });
+      }
+      return order.id;
+    });
+  } catch (error) {
+    // Two requests with the same key raced; the loser answers like a replay.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await replayOrConflict(db, customerId, idempotencyKey, hash);
+    if (winner === null) throw error;
+    return { order: shapeOrder((await loadOrder(db, winner))!), replayed: true };
+  }
+  return { order: shapeOrder((await loadOrder(db, orderId))!), replayed: false };
+}
