@@ -25,27 +25,15 @@ export const configSchema = z
       .string()
       .regex(/^[a-z0-9:_-]{1,32}$/i, "letters, digits, ':', '_' or '-', at most 32")
       .default("fh"),
-    JWT_SECRET: optionalString,
+    JWT_SECRET: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(32, "must be at least 32 characters").optional(),
+    ),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
     METRICS_TOKEN: optionalString,
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
-  })
-  .superRefine((c, ctx) => {
-    if (c.JWT_SECRET !== undefined && c.JWT_SECRET.length < 32) {
-      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be at least 32 characters" });
-    }
-    if (c.NODE_ENV === "production" && c.JWT_SECRET === undefined) {
-      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production" });
-    }
-    if (c.UPSTASH_REDIS_REST_URL !== undefined && c.UPSTASH_REDIS_REST_TOKEN === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["UPSTASH_REDIS_REST_TOKEN"],
-        message: "is required with UPSTASH_REDIS_REST_URL",
-      });
-    }
   })
   .transform((c) => ({ ...c, JWT_SECRET: c.JWT_SECRET ?? DEV_JWT_SECRET }));
 
@@ -56,12 +44,29 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+const present = (v: unknown) => v !== undefined && v !== "";
+
+/** Rules between variables, checked on the raw input so they are reported with every other problem. */
+function crossFieldProblems(source: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (source.NODE_ENV === "production" && !present(source.JWT_SECRET)) {
+    problems.push("JWT_SECRET: is required in production");
+  }
+  if (present(source.UPSTASH_REDIS_REST_URL) && !present(source.UPSTASH_REDIS_REST_TOKEN)) {
+    problems.push("UPSTASH_REDIS_REST_TOKEN: is required with UPSTASH_REDIS_REST_URL");
+  }
+  return problems;
+}
+
 /** Parses a set of variables (process.env on Bun, bindings on Workers). */
 export function parseConfig(source: Record<string, unknown>): Config {
   const result = configSchema.safeParse(source);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  problems.push(...crossFieldProblems(source));
+  if (result.success && problems.length === 0) return result.data;
+  throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }
 
 /** The process's configuration on Bun: the one place that reads process.env. */

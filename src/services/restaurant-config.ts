@@ -17,8 +17,18 @@ export const restaurantConfigSchema = z
 
 export type RestaurantConfig = z.infer<typeof restaurantConfigSchema>;
 
-/** Reads stored config leniently: unknown keys are dropped, missing ones take defaults. */
+/**
+ * Reads stored config leniently, field by field: unknown keys are dropped and
+ * a missing or malformed field takes its default, so one bad value written by
+ * an older version cannot take a restaurant's ordering down.
+ */
 export function readRestaurantConfig(stored: unknown): RestaurantConfig {
-  const parsed = restaurantConfigSchema.safeParse(stored ?? {});
-  return parsed.success ? parsed.data : restaurantConfigSchema.parse({});
+  const source = stored && typeof stored === "object" ? (stored as Record<string, unknown>) : {};
+  const fields = restaurantConfigSchema.shape;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(fields) as Array<keyof typeof fields>) {
+    const parsed = fields[key].safeParse(source[key]);
+    if (parsed.success) out[key] = parsed.data;
+  }
+  return restaurantConfigSchema.parse(out);
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
     .where(eq(menuItems.restaurantId, 2))
     .limit(1);
   foreignItem = foreign!.id;
-});
+}, 120_000);
 afterAll(() => t.close());
 
 const orderCount = async () => (await t.db.select({ n: count() }).from(orders))[0]!.n;

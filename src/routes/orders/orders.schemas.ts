@@ -8,7 +8,7 @@ export const idempotencyHeaders = z.object({
     .min(8, "Idempotency-Key must be 8 to 128 characters")
     .max(128, "Idempotency-Key must be 8 to 128 characters")
     .regex(/^[\w.:-]+$/, "Idempotency-Key may contain letters, digits, '.', ':', '_' and '-'")
-    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "b7f3c1e2-order-1" }),
+    .openapi({ example: "b7f3c1e2-order-1", description: "Same key and body replays the first result" }),
 });
 
 export const createOrderBodySchema = z
