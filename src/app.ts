@@ -8,6 +8,7 @@ import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { ordersRouter } from "./routes/orders/orders.index";
 import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
+import { createAppServices } from "./services/app-services";
 
 /**
  * Builds the Hono app from its dependencies. The same app runs on Bun
@@ -15,10 +16,12 @@ import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
  */
 export function createApp(deps: AppDeps) {
   const app = createRouter();
+  const services = createAppServices(deps);
 
   app.use("*", requestId());
   app.use("*", async function provideDeps(c, next) {
     c.set("deps", deps);
+    c.set("services", services);
     await next();
   });
   app.use("*", async function accessLog(c, next) {
