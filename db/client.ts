@@ -52,7 +52,11 @@ function configureNeonProxy(address: string): void {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     if (options.wsProxy === "embedded") {
-      embeddedProxy ??= startWsProxy();
+      if (!embeddedProxy) {
+        embeddedProxy = startWsProxy();
+        // The proxy lives as long as the pools using it; it must not keep a finished process alive.
+        embeddedProxy.unref();
+      }
       configureNeonProxy(embeddedProxy.address);
     } else if (options.wsProxy) {
       configureNeonProxy(options.wsProxy);

@@ -7,7 +7,7 @@ import type { Socket } from "bun";
  * protocol inside binary WebSocket frames; we copy bytes both ways.
  * Only loopback targets are allowed.
  */
-export type WsProxy = { address: string; stop(): void };
+export type WsProxy = { address: string; stop(): void; unref(): void };
 
 type SocketData = { target: string; tcp?: Socket<unknown>; backlog: Uint8Array[] };
 
@@ -61,5 +61,5 @@ export function startWsProxy(port = 0): WsProxy {
       },
     },
   });
-  return { address: `127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+  return { address: `127.0.0.1:${server.port}`, stop: () => server.stop(true), unref: () => server.unref() };
 }
