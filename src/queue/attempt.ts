@@ -1,0 +1,246 @@
+import type { z } from "zod";
+import type { AckBatcher } from "./ack-batcher";
+import type { Clock } from "./clock";
+import { encodeEnvelope, type JobEnvelope } from "./envelope";
+import { JobTimeoutError, MissingModelError, NonRetryableError, QueueScriptError } from "./errors";
+import type { FailedJobStore, FailureReason } from "./failed-store";
+import { type AnyJobDefinition, backoffSeconds, type JobContext } from "./job";
+import type { QueueKeys } from "./keys";
+import { childLogger, type QueueLogger } from "./logger";
+import type { AttemptOutcome, MetricsRecorder } from "./metrics";
+import type { QueueScripts } from "./scripts";
+import type { Delivery } from "./stall-recovery";
+
+/** Everything an attempt needs from its worker. */
+export type AttemptDeps = {
+  keys: QueueKeys;
+  scripts: QueueScripts;
+  consumer: string;
+  clock: Clock;
+  store: FailedJobStore;
+  metrics: MetricsRecorder;
+  acks: AckBatcher;
+  log: QueueLogger;
+  jobs: ReadonlyMap<string, AnyJobDefinition>;
+  maxDeliveries: number;
+  /** Called once per finished attempt with how it ended. */
+  onOutcome(outcome: AttemptOutcome): void;
+};
+
+/** A running attempt as the worker tracks it. */
+export type RunningAttempt = {
+  delivery: Delivery;
+  startedAt: number;
+  controller: AbortController;
+  /** Set when the worker gave up waiting for it on shutdown: its result is ignored, the entry stays pending. */
+  abandoned: boolean;
+};
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+function describe(error: unknown): { message: string; stack: string | null } {
+  if (error instanceof Error) return { message: `${error.name}: ${error.message}`, stack: error.stack ?? null };
+  return { message: String(error), stack: null };
+}
+
+/** Runs one delivery to its end: handler, then ack, retry, release, drop or fail. */
+export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Promise<void> {
+  const { delivery } = running;
+  const envelope = delivery.envelope;
+  if (!envelope) {
+    deps.log.error("dropping a stream entry that is not a job envelope", { entryId: delivery.entryId });
+    deps.acks.add(delivery.shard, delivery.queue, { entryId: delivery.entryId, jobId: "" });
+    return;
+  }
+  const now = deps.clock.now();
+  deps.metrics.recordWait(delivery.queue, now, now - envelope.availableAt);
+  if (delivery.deliveries > deps.maxDeliveries) {
+    return fail(deps, running, envelope, "poison", {
+      message: `delivered ${delivery.deliveries} times without finishing (limit ${deps.maxDeliveries})`,
+      stack: null,
+    });
+  }
+  const job = deps.jobs.get(envelope.name);
+  if (!job) {
+    return fail(deps, running, envelope, "unknown-job", {
+      message: `no job named ${envelope.name} is registered`,
+      stack: null,
+    });
+  }
+  const parsed = job.payload.safeParse(envelope.payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i: z.core.$ZodIssue) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    return fail(deps, running, envelope, "invalid-payload", { message: `invalid payload: ${issues}`, stack: null });
+  }
+
+  const attempt = envelope.attempts + 1;
+  const signal = running.controller.signal;
+  let releaseSeconds: number | null = null;
+  const ctx: JobContext = {
+    jobId: envelope.id,
+    attempt,
+    signal,
+    log: childLogger(deps.log, { jobId: envelope.id, job: envelope.name, attempt }),
+    release(delaySeconds) {
+      releaseSeconds = Math.max(0, delaySeconds);
+    },
+    async extendClaim() {
+      const owned = await deps.scripts.extendClaim(
+        deps.keys.shard(delivery.shard),
+        delivery.queue,
+        deps.keys.group,
+        deps.consumer,
+        [delivery.entryId],
+      );
+      return owned.length > 0;
+    },
+  };
+  const timer = setTimeout(() => running.controller.abort(new JobTimeoutError(job.timeout)), job.timeout * 1000);
+  const started = performance.now();
+  let error: unknown = null;
+  try {
+    await Promise.race([Promise.resolve().then(() => job.handle(parsed.data, ctx)), rejectOnAbort(signal)]);
+  } catch (caught) {
+    error = caught;
+  } finally {
+    clearTimeout(timer);
+  }
+  const runtimeMs = performance.now() - started;
+  // The worker stopped waiting for this attempt; whatever it did, another worker redoes it.
+  if (running.abandoned) return;
+
+  if (releaseSeconds !== null) {
+    return reschedule(deps, running, { ...envelope }, releaseSeconds, "released", runtimeMs);
+  }
+  if (error === null) {
+    deps.acks.add(delivery.shard, delivery.queue, {
+      entryId: delivery.entryId,
+      jobId: envelope.id,
+      uniqueKey: envelope.uniqueKey,
+    });
+    record(deps, delivery.queue, "processed", runtimeMs);
+    return;
+  }
+  const failure = describe(error);
+  if (error instanceof MissingModelError && job.deleteWhenMissingModels) {
+    await deps.scripts.finishJob(deps.keys.shard(delivery.shard), delivery.queue, {
+      group: deps.keys.group,
+      consumer: deps.consumer,
+      entryId: delivery.entryId,
+      jobId: envelope.id,
+      uniqueKey: envelope.uniqueKey,
+    });
+    deps.log.info("job dropped: a model it needs is missing", {
+      jobId: envelope.id,
+      job: envelope.name,
+      error: failure.message,
+    });
+    record(deps, delivery.queue, "dropped", runtimeMs);
+    return;
+  }
+  if (error instanceof NonRetryableError) {
+    return fail(deps, running, { ...envelope, attempts: attempt }, "non-retryable", failure, runtimeMs);
+  }
+  if (attempt >= job.tries) {
+    return fail(deps, running, { ...envelope, attempts: attempt }, "exhausted", failure, runtimeMs);
+  }
+  deps.log.warn("attempt failed, will retry", {
+    jobId: envelope.id,
+    job: envelope.name,
+    attempt,
+    timedOut: error instanceof JobTimeoutError,
+    error: failure.message,
+  });
+  return reschedule(
+    deps,
+    running,
+    { ...envelope, attempts: attempt, lastError: failure.message },
+    backoffSeconds(job, attempt),
+    "retried",
+    runtimeMs,
+  );
+}
+
+function record(deps: AttemptDeps, queue: string, outcome: AttemptOutcome, runtimeMs: number | null): void {
+  deps.metrics.recordOutcome(queue, deps.clock.now(), outcome, runtimeMs);
+  deps.onOutcome(outcome);
+}
+
+async function reschedule(
+  deps: AttemptDeps,
+  running: RunningAttempt,
+  envelope: JobEnvelope,
+  delaySeconds: number,
+  outcome: "retried" | "released",
+  runtimeMs: number,
+): Promise<void> {
+  const { delivery } = running;
+  const now = deps.clock.now();
+  const dueAt = now + Math.round(delaySeconds * 1000);
+  const code = await deps.scripts.retryJob(deps.keys.shard(delivery.shard), {
+    group: deps.keys.group,
+    consumer: deps.consumer,
+    entryId: delivery.entryId,
+    jobId: envelope.id,
+    queue: delivery.queue,
+    envelope: encodeEnvelope({ ...envelope, availableAt: dueAt }),
+    dueAt,
+    now,
+    uniqueKey: envelope.uniqueKey,
+    uniqueUntil: envelope.uniqueFor ? dueAt + envelope.uniqueFor : 0,
+  });
+  if (code < 0) {
+    deps.log.warn("entry was taken over before it could be rescheduled", {
+      jobId: envelope.id,
+      reason: QueueScriptError[code],
+    });
+    return;
+  }
+  record(deps, delivery.queue, outcome, runtimeMs);
+}
+
+async function fail(
+  deps: AttemptDeps,
+  running: RunningAttempt,
+  envelope: JobEnvelope,
+  reason: FailureReason,
+  failure: { message: string; stack: string | null },
+  runtimeMs: number | null = null,
+): Promise<void> {
+  const { delivery } = running;
+  // The store first: a crash before the entry is removed fails the job again (idempotent save)
+  // instead of losing it.
+  await deps.store.save({
+    jobId: envelope.id,
+    queue: delivery.queue,
+    name: envelope.name,
+    partition: envelope.partition ?? null,
+    payload: envelope.payload,
+    envelope: { ...envelope, lastError: failure.message },
+    reason,
+    error: failure.message,
+    stack: failure.stack,
+    attempts: envelope.attempts,
+    failedAt: deps.clock.now(),
+  });
+  const code = await deps.scripts.finishJob(deps.keys.shard(delivery.shard), delivery.queue, {
+    group: deps.keys.group,
+    consumer: deps.consumer,
+    entryId: delivery.entryId,
+    jobId: envelope.id,
+    uniqueKey: envelope.uniqueKey,
+  });
+  if (code === QueueScriptError.EntryNotOwned) {
+    // Another worker reclaimed it and is running it: that worker decides its fate.
+    await deps.store.delete([envelope.id]);
+    return;
+  }
+  deps.log.error("job failed", { jobId: envelope.id, job: envelope.name, reason, error: failure.message });
+  record(deps, delivery.queue, "failed", runtimeMs);
+}

@@ -1,0 +1,52 @@
+/** Negative return codes of the queue's Lua scripts, by name. */
+export enum QueueScriptError {
+  /** The unique lock for this job is held by a copy that is waiting, delayed or running. */
+  DuplicateJob = -1,
+  /** The stream entry is no longer in the pending entries list (already acked or deleted). */
+  EntryNotPending = -2,
+  /** The stream entry is pending for another consumer (it was reclaimed from this worker). */
+  EntryNotOwned = -3,
+}
+
+/** Thrown when a script returns a negative code the caller did not expect. */
+export class QueueScriptFailure extends Error {
+  override name = "QueueScriptFailure";
+  constructor(
+    readonly script: string,
+    readonly code: QueueScriptError,
+  ) {
+    super(`${script} returned ${QueueScriptError[code] ?? code}`);
+  }
+}
+
+/** Throw from a handler to fail the job at once, without using its remaining tries. */
+export class NonRetryableError extends Error {
+  override name = "NonRetryableError";
+}
+
+/**
+ * Throw from a handler when a record the job needs no longer exists. A job defined with
+ * `deleteWhenMissingModels` is then dropped instead of retried or failed.
+ */
+export class MissingModelError extends Error {
+  override name = "MissingModelError";
+}
+
+/** The reason an attempt ended past the job's timeout; the handler's signal carries it. */
+export class JobTimeoutError extends Error {
+  override name = "JobTimeoutError";
+  constructor(readonly timeoutSeconds: number) {
+    super(`job timed out after ${timeoutSeconds}s`);
+  }
+}
+
+/** Dispatch refused a payload that does not match the job's schema. */
+export class InvalidPayloadError extends Error {
+  override name = "InvalidPayloadError";
+  constructor(
+    readonly jobName: string,
+    readonly issues: string,
+  ) {
+    super(`invalid payload for ${jobName}: ${issues}`);
+  }
+}

@@ -1,0 +1,73 @@
+import type { z } from "zod";
+import type { QueueLogger } from "./logger";
+
+/** What a handler gets besides its payload. */
+export type JobContext = {
+  readonly jobId: string;
+  /** 1 for the first try; releases and redeliveries after a crash do not increase it. */
+  readonly attempt: number;
+  /** Aborts when the attempt passes the job's timeout or the worker stops for good. */
+  readonly signal: AbortSignal;
+  readonly log: QueueLogger;
+  /** Puts the job back in the queue after `delaySeconds` once the handler returns; does not use a try. */
+  release(delaySeconds: number): void;
+  /**
+   * Resets the entry's idle time so no other worker reclaims it during long work. Resolves false
+   * when another worker has already taken the job over.
+   */
+  extendClaim(): Promise<boolean>;
+};
+
+export type JobOptions<S extends z.ZodType> = {
+  /** Unique job name; it travels in the envelope and picks the handler. */
+  name: string;
+  /** The priority stream it goes to unless dispatch says otherwise (`high`, `default`, `low`). */
+  queue: string;
+  /** Total attempts, the first included. */
+  tries: number;
+  /** Seconds before each retry; the last value repeats. */
+  backoff: readonly number[];
+  /** Seconds an attempt may run before its signal aborts and it counts as failed. */
+  timeout: number;
+  /** A `MissingModelError` from the handler drops the job instead of retrying or failing it. */
+  deleteWhenMissingModels?: boolean;
+  payload: S;
+  /** Picks the shard and tags the job (the app uses the restaurant id) for filtering in monitoring. */
+  partitionKey?: (payload: z.output<S>) => string;
+  /** Identity used by `uniqueFor`: a second job with the same key is refused while one is pending. */
+  uniqueKey?: (payload: z.output<S>) => string;
+  /** Return = success, throw = retry (until tries run out). */
+  handle: (payload: z.output<S>, ctx: JobContext) => Promise<void> | void;
+};
+
+/** A job definition: options checked once at definition time. */
+export type JobDefinition<S extends z.ZodType = z.ZodType> = Readonly<JobOptions<S>>;
+
+/** Any job definition, for registries that hold jobs of different payload types. */
+// biome-ignore lint/suspicious/noExplicitAny: registries hold definitions of unrelated payload schemas
+export type AnyJobDefinition = JobDefinition<any>;
+
+/**
+ * Defines a job.
+ * @example
+ * const SendReceipt = defineJob({
+ *   name: "SendReceipt", queue: "default", tries: 3, backoff: [10, 60], timeout: 30,
+ *   payload: z.object({ orderId: z.number() }),
+ *   partitionKey: (p) => String(p.orderId),
+ *   async handle(payload, ctx) { await send(payload.orderId, { signal: ctx.signal }); },
+ * });
+ */
+export function defineJob<S extends z.ZodType>(options: JobOptions<S>): JobDefinition<S> {
+  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(options.name)) throw new Error(`invalid job name "${options.name}"`);
+  if (!/^[a-z0-9_-]{1,40}$/.test(options.queue)) throw new Error(`invalid queue name "${options.queue}"`);
+  if (!Number.isInteger(options.tries) || options.tries < 1) throw new Error(`${options.name}: tries must be >= 1`);
+  if (options.backoff.some((s) => !(s >= 0))) throw new Error(`${options.name}: backoff values must be >= 0`);
+  if (!(options.timeout > 0)) throw new Error(`${options.name}: timeout must be > 0 seconds`);
+  return Object.freeze({ ...options, backoff: Object.freeze([...options.backoff]) });
+}
+
+/** Seconds to wait before the retry that follows failed attempt number `attempt` (1-based). */
+export function backoffSeconds(job: Pick<JobDefinition, "backoff">, attempt: number): number {
+  if (job.backoff.length === 0) return 0;
+  return job.backoff[Math.min(attempt, job.backoff.length) - 1] ?? 0;
+}

@@ -1,0 +1,191 @@
+import { toRecord } from "../redis/replies";
+import type { RedisCommand, RedisConnection } from "../redis/types";
+import type { QueueKeys } from "./keys";
+
+/** Upper bounds (ms) of the runtime and wait-time histogram buckets; one more bucket holds the rest. */
+export const HISTOGRAM_BUCKETS_MS = [
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 120_000, 300_000,
+] as const;
+
+export const MINUTE_MS = 60_000;
+
+/** How an attempt ended, as counted per minute. */
+export type AttemptOutcome = "processed" | "failed" | "retried" | "released" | "dropped";
+
+const OUTCOMES: readonly AttemptOutcome[] = ["processed", "failed", "retried", "released", "dropped"];
+
+export type Distribution = {
+  count: number;
+  avgMs: number | null;
+  /** Upper bound of the bucket holding the 50th / 95th percentile (null when empty). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  /** Count per bucket, aligned with HISTOGRAM_BUCKETS_MS plus one overflow bucket. */
+  buckets: number[];
+};
+
+export type MetricsPoint = {
+  /** Start of the minute (ms since epoch). */
+  minute: number;
+  processed: number;
+  failed: number;
+  retried: number;
+  released: number;
+  dropped: number;
+  runtime: Distribution;
+  wait: Distribution;
+};
+
+function bucketOf(ms: number): number {
+  for (let i = 0; i < HISTOGRAM_BUCKETS_MS.length; i++) {
+    if (ms <= (HISTOGRAM_BUCKETS_MS[i] as number)) return i;
+  }
+  return HISTOGRAM_BUCKETS_MS.length;
+}
+
+function percentile(buckets: readonly number[], count: number, p: number): number | null {
+  if (count === 0) return null;
+  const rank = Math.ceil(count * p);
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i] ?? 0;
+    if (seen >= rank) return HISTOGRAM_BUCKETS_MS[i] ?? Number.POSITIVE_INFINITY;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+function distribution(buckets: number[], sum: number): Distribution {
+  const count = buckets.reduce((a, b) => a + b, 0);
+  return {
+    count,
+    avgMs: count === 0 ? null : sum / count,
+    p50Ms: percentile(buckets, count, 0.5),
+    p95Ms: percentile(buckets, count, 0.95),
+    buckets,
+  };
+}
+
+/**
+ * Counts attempts in memory and writes them with HINCRBY every few seconds, so the hot path
+ * never waits on metrics and Redis sees a handful of commands per queue and minute.
+ */
+export class MetricsRecorder {
+  #pending = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly keys: QueueKeys,
+    private readonly retentionMs: number,
+  ) {}
+
+  #fields(queue: string, at: number): Map<string, number> {
+    const key = this.keys.global.metrics(queue, Math.floor(at / MINUTE_MS) * MINUTE_MS);
+    let fields = this.#pending.get(key);
+    if (!fields) {
+      fields = new Map();
+      this.#pending.set(key, fields);
+    }
+    return fields;
+  }
+
+  #add(fields: Map<string, number>, field: string, by: number): void {
+    fields.set(field, (fields.get(field) ?? 0) + by);
+  }
+
+  /** Counts the wait of a job that starts now. */
+  recordWait(queue: string, at: number, waitMs: number): void {
+    const fields = this.#fields(queue, at);
+    const ms = Math.max(0, Math.round(waitMs));
+    this.#add(fields, `wt:${bucketOf(ms)}`, 1);
+    this.#add(fields, "wt_sum", ms);
+  }
+
+  /** Counts an attempt's outcome and, when its handler ran, its runtime. */
+  recordOutcome(queue: string, at: number, outcome: AttemptOutcome, runtimeMs: number | null): void {
+    const fields = this.#fields(queue, at);
+    this.#add(fields, outcome, 1);
+    if (runtimeMs !== null) {
+      const ms = Math.max(0, Math.round(runtimeMs));
+      this.#add(fields, `rt:${bucketOf(ms)}`, 1);
+      this.#add(fields, "rt_sum", ms);
+    }
+  }
+
+  /** Writes what was counted since the last flush. */
+  async flush(redis: RedisConnection): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const pending = this.#pending;
+    this.#pending = new Map();
+    const commands: RedisCommand[] = [];
+    const ttlSeconds = Math.ceil(this.retentionMs / 1000) + 60;
+    for (const [key, fields] of pending) {
+      for (const [field, by] of fields) commands.push(["HINCRBY", [key, field, by]]);
+      commands.push(["EXPIRE", [key, ttlSeconds]]);
+    }
+    const replies = await redis.pipeline(commands);
+    const error = replies.find((r) => r instanceof Error);
+    if (error) throw error;
+  }
+}
+
+/** Reads a queue's per-minute series between two times (inclusive minutes). */
+export async function readMetrics(
+  redis: RedisConnection,
+  keys: QueueKeys,
+  queue: string,
+  from: number,
+  to: number,
+): Promise<MetricsPoint[]> {
+  const first = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  const minutes: number[] = [];
+  for (let m = first; m <= to && minutes.length < 24 * 60; m += MINUTE_MS) minutes.push(m);
+  const replies = await redis.pipeline(minutes.map((m) => ["HGETALL", [keys.global.metrics(queue, m)]] as const));
+  return minutes.map((minute, i) => {
+    const raw = toRecord(replies[i] instanceof Error ? null : replies[i]);
+    const num = (field: string) => Number(raw[field] ?? 0);
+    const buckets = (kind: string) =>
+      Array.from({ length: HISTOGRAM_BUCKETS_MS.length + 1 }, (_, b) => num(`${kind}:${b}`));
+    const point = { minute } as MetricsPoint;
+    for (const outcome of OUTCOMES) point[outcome] = num(outcome);
+    point.runtime = distribution(buckets("rt"), num("rt_sum"));
+    point.wait = distribution(buckets("wt"), num("wt_sum"));
+    return point;
+  });
+}
+
+/** Totals of a series: counts, success rate and merged runtime / wait distributions. */
+export function summarizeMetrics(points: readonly MetricsPoint[]): {
+  processed: number;
+  failed: number;
+  retried: number;
+  released: number;
+  dropped: number;
+  successRate: number | null;
+  runtime: Distribution;
+  wait: Distribution;
+} {
+  const merge = (pick: (p: MetricsPoint) => Distribution) => {
+    const buckets = new Array<number>(HISTOGRAM_BUCKETS_MS.length + 1).fill(0);
+    let sum = 0;
+    for (const p of points) {
+      const d = pick(p);
+      d.buckets.forEach((n, i) => {
+        buckets[i] = (buckets[i] ?? 0) + n;
+      });
+      sum += (d.avgMs ?? 0) * d.count;
+    }
+    return distribution(buckets, sum);
+  };
+  const total = (outcome: AttemptOutcome) => points.reduce((a, p) => a + p[outcome], 0);
+  const processed = total("processed");
+  const failed = total("failed");
+  return {
+    processed,
+    failed,
+    retried: total("retried"),
+    released: total("released"),
+    dropped: total("dropped"),
+    successRate: processed + failed === 0 ? null : processed / (processed + failed),
+    runtime: merge((p) => p.runtime),
+    wait: merge((p) => p.wait),
+  };
+}

@@ -1,0 +1,207 @@
+import type { z } from "zod";
+import type { RedisConnection } from "../redis/types";
+import { type Clock, systemClock } from "./clock";
+import { encodeEnvelope, type JobEnvelope } from "./envelope";
+import { InvalidPayloadError, QueueScriptError } from "./errors";
+import type { JobDefinition } from "./job";
+import { type QueueKeys, queueKeys } from "./keys";
+import { type NewJob, QueueScripts } from "./scripts";
+
+export type QueueOptions = {
+  redis: RedisConnection;
+  /** Key prefix (the app's `REDIS_PREFIX`). */
+  prefix: string;
+  /** Number of shards (the app's `QUEUE_SHARDS`); must match the workers'. */
+  shards?: number;
+  clock?: Clock;
+};
+
+export type DispatchOptions = {
+  /** Overrides the job's queue (priority). */
+  queue?: string;
+  /** Seconds to wait before the job becomes available. */
+  delay?: number;
+  /** Seconds during which a second copy (same `uniqueKey`) is refused while one is pending. */
+  uniqueFor?: number;
+};
+
+/** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
+const ADD_BATCH = 500;
+
+function validate<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>): z.output<S> {
+  const parsed = job.payload.safeParse(payload);
+  if (!parsed.success) {
+    throw new InvalidPayloadError(
+      job.name,
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * The producer side: dispatch jobs, pause and resume queues. Safe to share; it holds no
+ * connection of its own.
+ */
+export class Queue {
+  readonly keys: QueueKeys;
+  readonly #redis: RedisConnection;
+  readonly #scripts: QueueScripts;
+  readonly #clock: Clock;
+
+  constructor(options: QueueOptions) {
+    this.keys = queueKeys(options.prefix, options.shards ?? 1);
+    this.#redis = options.redis;
+    this.#scripts = new QueueScripts(options.redis);
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * Validates the payload and adds the job. Returns its id, or null when `uniqueFor` refused it
+   * because a copy is already waiting, delayed or running.
+   */
+  async dispatch<S extends z.ZodType>(
+    job: JobDefinition<S>,
+    payload: z.input<S>,
+    options: DispatchOptions = {},
+  ): Promise<string | null> {
+    const [id] = await this.dispatchMany(job, [payload], options);
+    return id ?? null;
+  }
+
+  /** Dispatches many jobs of one kind in as few round trips as possible; ids in payload order. */
+  async dispatchMany<S extends z.ZodType>(
+    job: JobDefinition<S>,
+    payloads: readonly z.input<S>[],
+    options: DispatchOptions = {},
+  ): Promise<Array<string | null>> {
+    const now = this.#clock.now();
+    const queue = options.queue ?? job.queue;
+    const dueAt = options.delay && options.delay > 0 ? now + Math.round(options.delay * 1000) : 0;
+    const uniqueFor = options.uniqueFor && options.uniqueFor > 0 ? Math.round(options.uniqueFor * 1000) : undefined;
+    const envelopes = payloads.map((payload): JobEnvelope => {
+      const data = validate(job, payload);
+      const partition = job.partitionKey?.(data);
+      const envelope: JobEnvelope = {
+        id: crypto.randomUUID(),
+        name: job.name,
+        queue,
+        payload: data,
+        attempts: 0,
+        createdAt: now,
+        availableAt: dueAt || now,
+      };
+      if (partition !== undefined) envelope.partition = partition;
+      if (uniqueFor !== undefined) {
+        envelope.uniqueKey = `${job.name}:${job.uniqueKey ? job.uniqueKey(data) : JSON.stringify(data)}`;
+        envelope.uniqueFor = uniqueFor;
+      }
+      return envelope;
+    });
+    return this.add(envelopes, dueAt);
+  }
+
+  /**
+   * Adds prepared envelopes again under their own ids (retrying failed jobs). Tries and the
+   * unique lock start afresh.
+   */
+  async redispatch(envelopes: readonly JobEnvelope[]): Promise<Array<string | null>> {
+    const now = this.#clock.now();
+    return this.add(
+      envelopes.map((e) => {
+        const { lastError: _lastError, ...rest } = e;
+        return { ...rest, attempts: 0, availableAt: now };
+      }),
+      0,
+    );
+  }
+
+  async #addGroup(
+    shard: number,
+    queue: string,
+    items: { envelope: JobEnvelope; index: number }[],
+    dueAt: number,
+    now: number,
+    out: Array<string | null>,
+  ) {
+    const keys = this.keys.shard(shard);
+    for (let start = 0; start < items.length; start += ADD_BATCH) {
+      const slice = items.slice(start, start + ADD_BATCH);
+      const jobs: NewJob[] = slice.map(({ envelope }) => ({
+        jobId: envelope.id,
+        envelope: encodeEnvelope(envelope),
+        dueAt,
+        uniqueKey: envelope.uniqueKey,
+        uniqueUntil: envelope.uniqueFor ? now + envelope.uniqueFor : 0,
+      }));
+      const results = await this.#scripts.addJobs(keys, queue, now, jobs);
+      slice.forEach(({ envelope, index }, i) => {
+        out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
+      });
+    }
+  }
+
+  private async add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
+    const now = this.#clock.now();
+    const out: Array<string | null> = new Array(envelopes.length).fill(null);
+    // Group by shard and queue: one script call covers one stream.
+    const groups = new Map<
+      string,
+      { shard: number; queue: string; items: { envelope: JobEnvelope; index: number }[] }
+    >();
+    envelopes.forEach((envelope, index) => {
+      const shard = this.keys.shardFor(envelope.partition ?? envelope.uniqueKey);
+      const id = `${shard} ${envelope.queue}`;
+      let group = groups.get(id);
+      if (!group) {
+        group = { shard, queue: envelope.queue, items: [] };
+        groups.set(id, group);
+      }
+      group.items.push({ envelope, index });
+    });
+    await Promise.all([...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out)));
+    return out;
+  }
+
+  /** Creates the consumer group of every stream of these queues on every shard (idempotent). */
+  async ensureGroups(queues: readonly string[]): Promise<void> {
+    const commands = [];
+    for (let shard = 0; shard < this.keys.shards; shard++) {
+      for (const queue of queues) {
+        commands.push([
+          "XGROUP",
+          ["CREATE", this.keys.shard(shard).stream(queue), this.keys.group, "0", "MKSTREAM"],
+        ] as const);
+      }
+    }
+    const replies = await this.#redis.pipeline(commands);
+    for (const reply of replies) {
+      if (reply instanceof Error && !reply.message.includes("BUSYGROUP")) throw reply;
+    }
+  }
+
+  /** Stops workers from taking new jobs of this queue; running jobs finish. */
+  async pause(queue: string): Promise<void> {
+    await this.#everyShard("SADD", queue);
+  }
+
+  async resume(queue: string): Promise<void> {
+    await this.#everyShard("SREM", queue);
+  }
+
+  /** Paused queue names (every shard holds the same set; shard 0 answers). */
+  async pausedQueues(): Promise<string[]> {
+    const reply = await this.#redis.send("SMEMBERS", [this.keys.shard(0).paused]);
+    return Array.isArray(reply) ? reply.map(String).sort() : [];
+  }
+
+  async #everyShard(command: "SADD" | "SREM", queue: string): Promise<void> {
+    const commands = [];
+    for (let shard = 0; shard < this.keys.shards; shard++) {
+      commands.push([command, [this.keys.shard(shard).paused, queue]] as const);
+    }
+    const replies = await this.#redis.pipeline(commands);
+    const error = replies.find((r) => r instanceof Error);
+    if (error) throw error;
+  }
+}

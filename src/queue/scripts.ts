@@ -1,0 +1,154 @@
+import { toNumber } from "../redis/replies";
+import { defineScript, runScript } from "../redis/script";
+import type { RedisArg, RedisConnection } from "../redis/types";
+import type { ShardKeys } from "./keys";
+import ackJobsSource from "./lua/ack-jobs-3.lua" with { type: "text" };
+import addJobsSource from "./lua/add-jobs-6.lua" with { type: "text" };
+import extendClaimSource from "./lua/extend-claim-1.lua" with { type: "text" };
+import finishJobSource from "./lua/finish-job-3.lua" with { type: "text" };
+import promoteDueJobsSource from "./lua/promote-due-jobs-5.lua" with { type: "text" };
+import requeueJobsSource from "./lua/requeue-jobs-2.lua" with { type: "text" };
+import retryJobSource from "./lua/retry-job-6.lua" with { type: "text" };
+
+// Versioned names: a changed script gets a new name (and SHA) so mixed deployments never mix them.
+const addJobs = defineScript("queue:add-jobs:v1", 6, addJobsSource);
+const promoteDueJobs = defineScript("queue:promote-due-jobs:v1", 5, promoteDueJobsSource);
+const ackJobs = defineScript("queue:ack-jobs:v1", 3, ackJobsSource);
+const retryJob = defineScript("queue:retry-job:v1", 6, retryJobSource);
+const finishJob = defineScript("queue:finish-job:v1", 3, finishJobSource);
+const extendClaim = defineScript("queue:extend-claim:v1", 1, extendClaimSource);
+const requeueJobs = defineScript("queue:requeue-jobs:v1", 2, requeueJobsSource);
+
+export type NewJob = {
+  jobId: string;
+  envelope: string;
+  /** 0 = now. */
+  dueAt: number;
+  uniqueKey?: string;
+  uniqueUntil?: number;
+};
+
+/** A script's result for one job: the entry id, "delayed", or a negative `QueueScriptError`. */
+export type AddJobResult = string | number;
+
+export type AckItem = { entryId: string; jobId: string; uniqueKey?: string };
+
+export type RetryArgs = {
+  group: string;
+  consumer: string;
+  entryId: string;
+  jobId: string;
+  queue: string;
+  envelope: string;
+  dueAt: number;
+  now: number;
+  uniqueKey?: string;
+  uniqueUntil?: number;
+};
+
+/** One method per Lua script; each builds its KEYS from the shard's key map. */
+export class QueueScripts {
+  constructor(private readonly redis: RedisConnection) {}
+
+  /** add-jobs-6: adds jobs of one queue to a shard. */
+  async addJobs(keys: ShardKeys, queue: string, now: number, jobs: readonly NewJob[]): Promise<AddJobResult[]> {
+    const args: RedisArg[] = [now, queue];
+    for (const job of jobs) {
+      args.push(job.jobId, job.envelope, job.dueAt, job.uniqueKey ?? "", job.uniqueUntil ?? 0);
+    }
+    const reply = await runScript(
+      this.redis,
+      addJobs,
+      [keys.stream(queue), keys.delayed, keys.delayedJobs, keys.index, keys.unique, keys.counts],
+      args,
+    );
+    return (reply as unknown[]).map((value) => (typeof value === "number" ? value : String(value)));
+  }
+
+  /** promote-due-jobs-5: moves due delayed jobs into their streams; returns the next due time. */
+  async promoteDueJobs(
+    keys: ShardKeys,
+    now: number,
+    limit: number,
+  ): Promise<{ moved: number; nextDueAt: number | null }> {
+    const reply = (await runScript(
+      this.redis,
+      promoteDueJobs,
+      [keys.delayed, keys.delayedJobs, keys.index, keys.counts, keys.unique],
+      [now, limit, keys.stream("")],
+    )) as unknown[];
+    const nextDueAt = toNumber(reply[1]);
+    return { moved: toNumber(reply[0]), nextDueAt: nextDueAt < 0 ? null : nextDueAt };
+  }
+
+  /** ack-jobs-3: acks and deletes a batch of finished entries of one stream. */
+  async ackJobs(keys: ShardKeys, queue: string, group: string, items: readonly AckItem[]): Promise<number> {
+    const args: RedisArg[] = [group];
+    for (const item of items) args.push(item.entryId, item.jobId, item.uniqueKey ?? "");
+    return toNumber(await runScript(this.redis, ackJobs, [keys.stream(queue), keys.index, keys.unique], args));
+  }
+
+  /** retry-job-6: reschedules an owned entry (failed try or release). 1 or a negative code. */
+  async retryJob(keys: ShardKeys, a: RetryArgs): Promise<number> {
+    const reply = await runScript(
+      this.redis,
+      retryJob,
+      [keys.stream(a.queue), keys.delayed, keys.delayedJobs, keys.index, keys.counts, keys.unique],
+      [
+        a.group,
+        a.consumer,
+        a.entryId,
+        a.jobId,
+        a.queue,
+        a.envelope,
+        a.dueAt,
+        a.now,
+        a.uniqueKey ?? "",
+        a.uniqueUntil ?? 0,
+      ],
+    );
+    return toNumber(reply);
+  }
+
+  /** finish-job-3: removes an owned entry for good (failed or dropped). 1 or a negative code. */
+  async finishJob(
+    keys: ShardKeys,
+    queue: string,
+    a: { group: string; consumer: string; entryId: string; jobId: string; uniqueKey?: string },
+  ): Promise<number> {
+    const reply = await runScript(
+      this.redis,
+      finishJob,
+      [keys.stream(queue), keys.index, keys.unique],
+      [a.group, a.consumer, a.entryId, a.jobId, a.uniqueKey ?? ""],
+    );
+    return toNumber(reply);
+  }
+
+  /** extend-claim-1: resets idle time of entries still owned; returns those entry ids. */
+  async extendClaim(
+    keys: ShardKeys,
+    queue: string,
+    group: string,
+    consumer: string,
+    entryIds: readonly string[],
+  ): Promise<string[]> {
+    if (entryIds.length === 0) return [];
+    const reply = await runScript(this.redis, extendClaim, [keys.stream(queue)], [group, consumer, ...entryIds]);
+    return Array.isArray(reply) ? reply.map(String) : [];
+  }
+
+  /** requeue-jobs-2: hands unstarted owned entries back to the stream's tail. */
+  async requeueJobs(
+    keys: ShardKeys,
+    queue: string,
+    group: string,
+    consumer: string,
+    items: readonly { entryId: string; jobId: string }[],
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const args: RedisArg[] = [group, consumer, queue];
+    for (const item of items) args.push(item.entryId, item.jobId);
+    return toNumber(await runScript(this.redis, requeueJobs, [keys.stream(queue), keys.index], args));
+  }
+}

@@ -1,0 +1,109 @@
+import { toStreamEntries } from "../redis/replies";
+import type { RedisConnection } from "../redis/types";
+import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
+import type { QueueKeys } from "./keys";
+
+/** An entry handed to this worker, by a read or a reclaim. */
+export type Delivery = {
+  shard: number;
+  queue: string;
+  entryId: string;
+  envelope: JobEnvelope | null;
+  /** Times the entry has been delivered, counting this one (known for reclaimed entries). */
+  deliveries: number;
+};
+
+type PendingRow = [entryId: string, consumer: string, idleMs: number, deliveries: number];
+
+function pendingRows(reply: unknown): PendingRow[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((row) => {
+    const r = row as unknown[];
+    return [String(r[0]), String(r[1]), Number(r[2]), Number(r[3])];
+  });
+}
+
+/**
+ * Takes over entries other consumers cannot finish: entries idle past the stall threshold
+ * (XAUTOCLAIM) and entries of workers reported dead or stopped (XPENDING per consumer, XCLAIM).
+ */
+export class StallRecovery {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly keys: QueueKeys,
+    private readonly consumer: string,
+  ) {}
+
+  /** Claims up to `max` entries idle for at least `minIdleMs`, with their delivery counts. */
+  async claimStalled(shard: number, queue: string, minIdleMs: number, max: number): Promise<Delivery[]> {
+    if (max <= 0) return [];
+    const stream = this.keys.shard(shard).stream(queue);
+    const group = this.keys.group;
+    const reply = (await this.redis.send("XAUTOCLAIM", [
+      stream,
+      group,
+      this.consumer,
+      minIdleMs,
+      "0-0",
+      "COUNT",
+      max,
+    ])) as unknown[];
+    const entries = toStreamEntries(reply[1]);
+    if (entries.length === 0) return [];
+    // XAUTOCLAIM does not say how often an entry was delivered; our own PEL rows do.
+    const first = entries[0]!.id;
+    const last = entries[entries.length - 1]!.id;
+    const rows = pendingRows(
+      await this.redis.send("XPENDING", [stream, group, first, last, entries.length * 2 + 10, this.consumer]),
+    );
+    const counts = new Map(rows.map((r) => [r[0], r[3]]));
+    return entries.map((e) => ({
+      shard,
+      queue,
+      entryId: e.id,
+      envelope: decodeEnvelope(e.fields[ENVELOPE_FIELD]),
+      deliveries: counts.get(e.id) ?? 1,
+    }));
+  }
+
+  /**
+   * Claims up to `max` entries held by these (dead or stopped) consumers once idle for
+   * `minIdleMs`, and removes consumers that hold nothing any more.
+   */
+  async claimFromConsumers(
+    shard: number,
+    queue: string,
+    consumers: readonly string[],
+    minIdleMs: number,
+    max: number,
+  ): Promise<Delivery[]> {
+    const stream = this.keys.shard(shard).stream(queue);
+    const group = this.keys.group;
+    const out: Delivery[] = [];
+    for (const consumer of consumers) {
+      if (out.length >= max) break;
+      const rows = pendingRows(
+        await this.redis.send("XPENDING", [stream, group, "IDLE", minIdleMs, "-", "+", max - out.length, consumer]),
+      );
+      if (rows.length === 0) {
+        const left = pendingRows(await this.redis.send("XPENDING", [stream, group, "-", "+", 1, consumer]));
+        if (left.length === 0) await this.redis.send("XGROUP", ["DELCONSUMER", stream, group, consumer]);
+        continue;
+      }
+      const counts = new Map(rows.map((r) => [r[0], r[3]]));
+      const claimed = toStreamEntries(
+        await this.redis.send("XCLAIM", [stream, group, this.consumer, minIdleMs, ...rows.map((r) => r[0])]),
+      );
+      for (const e of claimed) {
+        out.push({
+          shard,
+          queue,
+          entryId: e.id,
+          envelope: decodeEnvelope(e.fields[ENVELOPE_FIELD]),
+          deliveries: (counts.get(e.id) ?? 0) + 1,
+        });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,475 @@
+import { hostname } from "node:os";
+import { toStreamReply } from "../redis/replies";
+import type { RedisConnection } from "../redis/types";
+import { AckBatcher } from "./ack-batcher";
+import { type RunningAttempt, runAttempt } from "./attempt";
+import { type Clock, systemClock } from "./clock";
+import { decodeEnvelope, ENVELOPE_FIELD } from "./envelope";
+import { checkEvictionPolicy } from "./eviction-check";
+import type { FailedJobStore } from "./failed-store";
+import type { AnyJobDefinition } from "./job";
+import type { QueueKeys } from "./keys";
+import { consoleLogger, type QueueLogger } from "./logger";
+import { type AttemptOutcome, MetricsRecorder } from "./metrics";
+import { Queue } from "./queue";
+import { RedisFailedJobStore } from "./redis-failed-store";
+import { QueueScripts } from "./scripts";
+import { type Delivery, StallRecovery } from "./stall-recovery";
+import { type ResolvedWorkerOptions, resolveWorkerOptions, type WorkerOptions } from "./worker-options";
+import { listWorkers, type WorkerInfo, type WorkerState, writeHeartbeat } from "./worker-registry";
+
+type Counts = Record<AttemptOutcome, number>;
+
+/**
+ * Consumes the queue's streams: one blocking reader per shard, up to `concurrency` handlers,
+ * timers for promotion, stall recovery, heartbeats and metrics. Its life is an explicit state:
+ * starting → running → draining → stopped.
+ */
+export class Worker {
+  readonly id: string;
+  readonly #o: ResolvedWorkerOptions;
+  readonly #redis: RedisConnection;
+  readonly #keys: QueueKeys;
+  readonly #queue: Queue;
+  readonly #scripts: QueueScripts;
+  readonly #clock: Clock;
+  readonly #log: QueueLogger;
+  readonly #store: FailedJobStore;
+  readonly #metrics: MetricsRecorder;
+  readonly #acks: AckBatcher;
+  readonly #stall: StallRecovery;
+  readonly #jobs: Map<string, AnyJobDefinition>;
+  readonly #priority: Map<string, number>;
+  readonly #streamQueue = new Map<string, string>();
+  #state: WorkerState = "starting";
+  #startedAt = 0;
+  readonly #counts: Counts = { processed: 0, failed: 0, retried: 0, released: 0, dropped: 0 };
+  #buffer: Delivery[] = [];
+  readonly #running = new Map<string, RunningAttempt>();
+  #capacityWaiters: Array<() => void> = [];
+  #sleepers = new Set<() => void>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #readers: RedisConnection[] = [];
+  #loops: Promise<void>[] = [];
+  #paused: Set<string>[] = [];
+  #busySinceTick = false;
+  readonly #longWaitLoggedAt = new Map<string, number>();
+  #stopping: Promise<void> | null = null;
+
+  constructor(options: WorkerOptions) {
+    this.#o = resolveWorkerOptions(options);
+    this.#redis = options.redis;
+    this.#clock = options.clock ?? systemClock;
+    this.id = options.id ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+    this.#log = options.logger ?? consoleLogger("info", { worker: this.id });
+    this.#queue = new Queue({ redis: this.#redis, prefix: this.#o.prefix, shards: this.#o.shards, clock: this.#clock });
+    this.#keys = this.#queue.keys;
+    this.#scripts = new QueueScripts(this.#redis);
+    this.#store = options.failedStore ?? new RedisFailedJobStore(this.#redis, this.#keys);
+    this.#metrics = new MetricsRecorder(this.#keys, this.#o.metricsRetentionMs);
+    this.#acks = new AckBatcher(this.#scripts, this.#keys, this.#keys.group, this.#log);
+    this.#stall = new StallRecovery(this.#redis, this.#keys, this.id);
+    this.#jobs = new Map(this.#o.jobs.map((j) => [j.name, j]));
+    this.#priority = new Map(this.#o.queues.map((q, i) => [q, i]));
+    for (let shard = 0; shard < this.#o.shards; shard++) {
+      this.#paused.push(new Set());
+      for (const queue of this.#o.queues) this.#streamQueue.set(this.#keys.shard(shard).stream(queue), queue);
+    }
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** Creates consumer groups, opens one reader connection per shard and starts consuming. */
+  async start(): Promise<void> {
+    if (this.#startedAt !== 0) throw new Error("a worker starts once");
+    this.#startedAt = this.#clock.now();
+    await checkEvictionPolicy(this.#redis, this.#log);
+    await this.#queue.ensureGroups(this.#o.queues);
+    for (let shard = 0; shard < this.#o.shards; shard++) this.#readers.push(await this.#redis.duplicate());
+    this.#state = "running";
+    await this.#heartbeat();
+    for (let shard = 0; shard < this.#o.shards; shard++) {
+      this.#every(() => this.#promote(shard), 0);
+      this.#loops.push(this.#readLoop(shard, this.#readers[shard]!));
+    }
+    this.#every(() => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
+    this.#every(async () => {
+      await this.#heartbeat();
+      return this.#o.heartbeatIntervalMs;
+    }, this.#o.heartbeatIntervalMs);
+    this.#every(async () => {
+      await this.#metrics.flush(this.#redis);
+      return this.#o.metricsFlushIntervalMs;
+    }, this.#o.metricsFlushIntervalMs);
+  }
+
+  /**
+   * Drains: stops reading, hands unstarted entries back, waits for running handlers up to the
+   * drain timeout, and leaves whatever did not finish pending for another worker.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#drain();
+    return this.#stopping;
+  }
+
+  /** What the heartbeat reports. */
+  info(): WorkerInfo {
+    return {
+      id: this.id,
+      pid: process.pid,
+      host: hostname(),
+      queues: [...this.#o.queues],
+      shards: this.#o.shards,
+      concurrency: this.#o.concurrency,
+      mode: this.#o.mode,
+      state: this.#state,
+      startedAt: this.#startedAt,
+      lastBeatAt: this.#clock.now(),
+      inFlight: [...this.#running.values()].slice(0, 100).map((r) => ({
+        jobId: r.delivery.envelope?.id ?? r.delivery.entryId,
+        name: r.delivery.envelope?.name ?? "(unreadable)",
+        queue: r.delivery.queue,
+        shard: r.delivery.shard,
+        startedAt: r.startedAt,
+      })),
+      ...this.#counts,
+    };
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#state === "starting") {
+      this.#state = "stopped";
+      return;
+    }
+    this.#state = "draining";
+    this.#log.info("worker draining", { running: this.#running.size, buffered: this.#buffer.length });
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const wake of this.#sleepers) wake();
+    for (const wake of this.#capacityWaiters) wake();
+    // Closing a reader interrupts its blocking read; the loops then see the state and return.
+    for (const reader of this.#readers) reader.close();
+    await Promise.all(this.#loops);
+    await this.#requeueBuffer();
+    const deadline = Date.now() + this.#o.drainTimeoutMs;
+    while (this.#running.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.#capacityWaiters.push(resolve);
+        setTimeout(resolve, Math.max(1, deadline - Date.now()));
+      });
+    }
+    for (const running of this.#running.values()) {
+      running.abandoned = true;
+      running.controller.abort(new Error("worker stopped before the job finished"));
+    }
+    const abandoned = this.#running.size;
+    await this.#acks.flush();
+    await this.#metrics.flush(this.#redis);
+    this.#state = "stopped";
+    await this.#heartbeat();
+    if (abandoned === 0) await this.#removeConsumer();
+    this.#log.info("worker stopped", { ...this.#counts, abandoned });
+  }
+
+  /** Runs `task` now (after `firstDelay`) and again after the delay it returns, until draining. */
+  #every(task: () => Promise<number | undefined>, firstDelay: number): void {
+    const schedule = (delay: number) => {
+      const timer = setTimeout(async () => {
+        this.#timers.delete(timer);
+        // Timers stop with the running state.
+        if (this.#state !== "running") return;
+        let next = firstDelay;
+        try {
+          next = (await task()) ?? firstDelay;
+        } catch (error) {
+          this.#log.error("worker timer failed", { error: (error as Error).message });
+        }
+        if (this.#state === "running") schedule(next);
+      }, delay);
+      this.#timers.add(timer);
+    };
+    schedule(firstDelay);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#sleepers.add(done);
+    });
+  }
+
+  #free(): number {
+    return this.#o.concurrency - this.#running.size - this.#buffer.length;
+  }
+
+  async #waitForCapacity(): Promise<number> {
+    while (this.#state === "running" && this.#free() <= 0) {
+      await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+    }
+    return this.#free();
+  }
+
+  #notifyCapacity(): void {
+    const waiters = this.#capacityWaiters;
+    this.#capacityWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Readable queues of a shard in the order to try them. */
+  #readOrder(shard: number): string[] {
+    const paused = this.#paused[shard]!;
+    const queues = this.#o.queues.filter((q) => !paused.has(q));
+    if (this.#o.mode === "strict" || queues.length < 2) return queues;
+    // Weighted: one queue drawn by weight goes first, the rest keep their priority order.
+    const total = queues.reduce((sum, q) => sum + (this.#o.weights[q] ?? 1), 0);
+    let pick = Math.random() * total;
+    const first = queues.find((q) => (pick -= this.#o.weights[q] ?? 1) < 0) ?? queues[0]!;
+    return [first, ...queues.filter((q) => q !== first)];
+  }
+
+  async #readLoop(shard: number, reader: RedisConnection): Promise<void> {
+    const keys = this.#keys.shard(shard);
+    const group = this.#keys.group;
+    let idle = false;
+    while (this.#state === "running") {
+      const free = await this.#waitForCapacity();
+      // Draining: no more reads.
+      if (this.#state !== "running") break;
+      const queues = this.#readOrder(shard);
+      if (queues.length === 0) {
+        await this.#sleep(Math.min(this.#o.promoteIntervalMs, 1000));
+        continue;
+      }
+      try {
+        const deliveries: Delivery[] = [];
+        if (!idle) {
+          for (const queue of queues) {
+            const reply = await reader.send("XREADGROUP", [
+              "GROUP",
+              group,
+              this.id,
+              "COUNT",
+              free - deliveries.length,
+              "STREAMS",
+              keys.stream(queue),
+              ">",
+            ]);
+            this.#collect(shard, reply, deliveries);
+            // The batch is full; lower queues wait for the next read.
+            if (deliveries.length >= free) break;
+          }
+        }
+        if (deliveries.length === 0) {
+          const reply = await reader.send("XREADGROUP", [
+            "GROUP",
+            group,
+            this.id,
+            "COUNT",
+            free,
+            "BLOCK",
+            this.#o.blockMs,
+            "STREAMS",
+            ...queues.map((q) => keys.stream(q)),
+            ...queues.map(() => ">"),
+          ]);
+          this.#collect(shard, reply, deliveries);
+        }
+        idle = deliveries.length === 0;
+        this.#accept(deliveries);
+      } catch (error) {
+        // stop() closed the reader under a blocking read.
+        if (this.#state !== "running") break;
+        const message = (error as Error).message;
+        if (message.includes("NOGROUP")) await this.#queue.ensureGroups(this.#o.queues);
+        else {
+          this.#log.error("read failed", { shard, error: message });
+          await this.#sleep(1000);
+        }
+      }
+    }
+  }
+
+  #collect(shard: number, reply: unknown, into: Delivery[]): void {
+    for (const [stream, entries] of toStreamReply(reply)) {
+      const queue = this.#streamQueue.get(stream);
+      if (!queue) continue;
+      for (const entry of entries) {
+        into.push({
+          shard,
+          queue,
+          entryId: entry.id,
+          envelope: decodeEnvelope(entry.fields[ENVELOPE_FIELD]),
+          deliveries: 1,
+        });
+      }
+    }
+  }
+
+  #accept(deliveries: Delivery[]): void {
+    if (deliveries.length === 0) return;
+    this.#busySinceTick = true;
+    const now = this.#clock.now();
+    for (const d of deliveries) {
+      const waited = d.envelope ? now - d.envelope.availableAt : 0;
+      if (waited > this.#o.longWaitMs && now - (this.#longWaitLoggedAt.get(d.queue) ?? 0) > 60_000) {
+        this.#longWaitLoggedAt.set(d.queue, now);
+        this.#log.warn("long wait: a job waited past the threshold before starting", {
+          queue: d.queue,
+          waitedMs: waited,
+          thresholdMs: this.#o.longWaitMs,
+        });
+      }
+    }
+    if (this.#o.mode === "strict") {
+      this.#buffer.push(...deliveries);
+      const rank = (d: Delivery) => this.#priority.get(d.queue) ?? 0;
+      this.#buffer.sort((a, b) => rank(a) - rank(b));
+    } else {
+      this.#buffer.push(...deliveries);
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#state === "running" && this.#running.size < this.#o.concurrency && this.#buffer.length > 0) {
+      this.#start(this.#buffer.shift()!);
+    }
+  }
+
+  #start(delivery: Delivery): void {
+    const key = `${delivery.shard}|${delivery.queue}|${delivery.entryId}`;
+    const running: RunningAttempt = {
+      delivery,
+      startedAt: this.#clock.now(),
+      controller: new AbortController(),
+      abandoned: false,
+    };
+    this.#running.set(key, running);
+    runAttempt(
+      {
+        keys: this.#keys,
+        scripts: this.#scripts,
+        consumer: this.id,
+        clock: this.#clock,
+        store: this.#store,
+        metrics: this.#metrics,
+        acks: this.#acks,
+        log: this.#log,
+        jobs: this.#jobs,
+        maxDeliveries: this.#o.maxDeliveries,
+        onOutcome: (outcome) => {
+          this.#counts[outcome] += 1;
+        },
+      },
+      running,
+    )
+      .catch((error: unknown) => {
+        // The entry stays pending; stall recovery hands it out again.
+        this.#log.error("could not settle a job", { entryId: delivery.entryId, error: (error as Error).message });
+      })
+      .finally(() => {
+        this.#running.delete(key);
+        this.#pump();
+        this.#notifyCapacity();
+      });
+  }
+
+  async #promote(shard: number): Promise<number> {
+    const keys = this.#keys.shard(shard);
+    const now = this.#clock.now();
+    const [result, paused] = await Promise.all([
+      this.#scripts.promoteDueJobs(keys, now, 1000),
+      this.#redis.send("SMEMBERS", [keys.paused]),
+    ]);
+    this.#paused[shard] = new Set(Array.isArray(paused) ? paused.map(String) : []);
+    // A full batch means more are due: go again at once.
+    if (result.moved >= 1000) return 0;
+    const busy = this.#busySinceTick || result.moved > 0;
+    this.#busySinceTick = false;
+    // Busy workers promote every second; idle ones back off to the configured interval.
+    let next = busy ? Math.min(1000, this.#o.promoteIntervalMs) : this.#o.promoteIntervalMs;
+    if (result.nextDueAt !== null) next = Math.min(next, Math.max(5, result.nextDueAt - now));
+    return next;
+  }
+
+  async #recoverStalled(): Promise<number> {
+    const workers = await listWorkers(this.#redis, this.#keys, {
+      now: this.#clock.now(),
+      deadAfterMs: this.#o.deadAfterMs,
+    });
+    const stopped = workers.filter((w) => w.state === "stopped" && w.id !== this.id).map((w) => w.id);
+    const dead = workers.filter((w) => w.dead && w.id !== this.id).map((w) => w.id);
+    const claimed: Delivery[] = [];
+    for (let shard = 0; shard < this.#o.shards; shard++) {
+      for (const queue of this.#o.queues) {
+        const room = () => this.#free() - claimed.length;
+        if (dead.length > 0 && room() > 0) {
+          claimed.push(...(await this.#stall.claimFromConsumers(shard, queue, dead, this.#o.deadAfterMs, room())));
+        }
+        if (stopped.length > 0 && room() > 0) {
+          claimed.push(...(await this.#stall.claimFromConsumers(shard, queue, stopped, 1000, room())));
+        }
+        if (room() > 0) {
+          claimed.push(...(await this.#stall.claimStalled(shard, queue, this.#stallThresholdMs(queue), room())));
+        }
+      }
+    }
+    if (claimed.length > 0) {
+      this.#log.warn("reclaimed stalled entries", { count: claimed.length, deadWorkers: dead });
+      this.#accept(claimed);
+    }
+    return this.#o.stallCheckIntervalMs;
+  }
+
+  /** An entry idle longer than the queue's longest job timeout plus the grace is stalled. */
+  #stallThresholdMs(queue: string): number {
+    const timeouts = this.#o.jobs.filter((j) => j.queue === queue).map((j) => j.timeout * 1000);
+    const longest =
+      timeouts.length > 0 ? Math.max(...timeouts) : Math.max(...this.#o.jobs.map((j) => j.timeout * 1000), 1000);
+    return longest + this.#o.stallGraceMs;
+  }
+
+  async #requeueBuffer(): Promise<void> {
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    const groups = new Map<string, Delivery[]>();
+    for (const d of buffered) {
+      const id = `${d.shard}|${d.queue}`;
+      groups.set(id, [...(groups.get(id) ?? []), d]);
+    }
+    for (const list of groups.values()) {
+      const { shard, queue } = list[0]!;
+      await this.#scripts.requeueJobs(
+        this.#keys.shard(shard),
+        queue,
+        this.#keys.group,
+        this.id,
+        list.map((d) => ({ entryId: d.entryId, jobId: d.envelope?.id ?? "" })),
+      );
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    await writeHeartbeat(this.#redis, this.#keys, this.info());
+  }
+
+  /** Removes this consumer from every group once it holds no pending entries (so groups do not grow). */
+  async #removeConsumer(): Promise<void> {
+    for (let shard = 0; shard < this.#o.shards; shard++) {
+      for (const queue of this.#o.queues) {
+        const stream = this.#keys.shard(shard).stream(queue);
+        const left = await this.#redis.send("XPENDING", [stream, this.#keys.group, "-", "+", 1, this.id]);
+        if (Array.isArray(left) && left.length === 0) {
+          await this.#redis.send("XGROUP", ["DELCONSUMER", stream, this.#keys.group, this.id]);
+        }
+      }
+    }
+  }
+}
