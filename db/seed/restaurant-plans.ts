@@ -20,22 +20,23 @@ export type RestaurantPlan = {
 };
 
 const weekHours = (open: string, close: string, weekendClose: string) => ({
-  mon: [open, close],
-  tue: [open, close],
-  wed: [open, close],
-  thu: [open, close],
-  fri: [open, weekendClose],
-  sat: [open, weekendClose],
-  sun: [open, close],
+  mon: { open, close },
+  tue: { open, close },
+  wed: { open, close },
+  thu: { open, close },
+  fri: { open, close: weekendClose },
+  sat: { open, close: weekendClose },
+  sun: { open, close },
 });
 
 /** The `restaurants.config` document for a plan. */
 export function restaurantConfig(plan: RestaurantPlan): Record<string, unknown> {
   return {
-    currency: "USD",
     taxRateBps: plan.taxRateBps,
     deliveryFeeCents: plan.deliveryFeeCents,
-    minDeliveryOrderCents: 1500,
+    minimumOrderCents: 500,
+    acceptingOrders: true,
+    prepTimeMinutes: 20,
     openingHours: weekHours("10:30", "21:30", "23:00"),
   };
 }

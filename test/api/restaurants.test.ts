@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq } from "drizzle-orm";
-import { menuCategories, menuItems } from "../../db/schema";
+import { menuCategories, menuItems, restaurants } from "../../db/schema";
+import { restaurantConfigSchema } from "../../src/services/restaurant-config";
 import { createTestApp, type TestApp } from "../support/app";
 
 let t: TestApp;
@@ -118,6 +119,11 @@ describe("auth and config", () => {
     expect(updated.body.config.prepTimeMinutes).toBe(33);
     const admin = await t.tokenFor("admin@demo.test");
     expect((await t.call("GET", "/v1/restaurants/2/config", { token: admin })).status).toBe(200);
+  });
+
+  it("seeds configs that are valid documents, not defaults", async () => {
+    const rows = await t.db.select({ config: restaurants.config }).from(restaurants);
+    for (const row of rows) expect(() => restaurantConfigSchema.strict().parse(row.config)).not.toThrow();
   });
 
   it("rejects an invalid config and changes nothing", async () => {
