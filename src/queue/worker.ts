@@ -230,7 +230,14 @@ export class Worker {
     // Weighted: one queue drawn by weight goes first, the rest keep their priority order.
     const total = queues.reduce((sum, q) => sum + (this.#o.weights[q] ?? 1), 0);
     let pick = Math.random() * total;
-    const first = queues.find((q) => (pick -= this.#o.weights[q] ?? 1) < 0) ?? queues[0]!;
+    let first = queues[0]!;
+    for (const q of queues) {
+      pick -= this.#o.weights[q] ?? 1;
+      if (pick < 0) {
+        first = q;
+        break;
+      }
+    }
     return [first, ...queues.filter((q) => q !== first)];
   }
 
