@@ -27,9 +27,18 @@ describe("dispatch and priorities", () => {
     const normal = recordingJob("Normal", "default", seen);
     const low = recordingJob("Low", "low", seen);
     // Lowest first, so arrival order is the opposite of the expected service order.
-    await world.queue.dispatchMany(low, [1, 2, 3].map((i) => ({ label: `low${i}` })));
-    await world.queue.dispatchMany(normal, [1, 2, 3].map((i) => ({ label: `default${i}` })));
-    await world.queue.dispatchMany(high, [1, 2, 3].map((i) => ({ label: `high${i}` })));
+    await world.queue.dispatchMany(
+      low,
+      [1, 2, 3].map((i) => ({ label: `low${i}` })),
+    );
+    await world.queue.dispatchMany(
+      normal,
+      [1, 2, 3].map((i) => ({ label: `default${i}` })),
+    );
+    await world.queue.dispatchMany(
+      high,
+      [1, 2, 3].map((i) => ({ label: `high${i}` })),
+    );
     const worker = world.worker({ jobs: [high, normal, low], concurrency: 1 });
     await worker.start();
     await waitFor(() => seen.length === 9);
@@ -41,8 +50,14 @@ describe("dispatch and priorities", () => {
     const seen: string[] = [];
     const high = recordingJob("High", "high", seen);
     const low = recordingJob("Low", "low", seen);
-    await world.queue.dispatchMany(high, Array.from({ length: 400 }, (_, i) => ({ label: `h${i}` })));
-    await world.queue.dispatchMany(low, Array.from({ length: 5 }, (_, i) => ({ label: `l${i}` })));
+    await world.queue.dispatchMany(
+      high,
+      Array.from({ length: 400 }, (_, i) => ({ label: `h${i}` })),
+    );
+    await world.queue.dispatchMany(
+      low,
+      Array.from({ length: 5 }, (_, i) => ({ label: `l${i}` })),
+    );
     const worker = world.worker({ jobs: [high, low], concurrency: 1, mode: "weighted" });
     await worker.start();
     await waitFor(() => seen.length === 405);
@@ -57,8 +72,14 @@ describe("dispatch and priorities", () => {
     const seen: string[] = [];
     const high = recordingJob("High", "high", seen);
     const low = recordingJob("Low", "low", seen);
-    await world.queue.dispatchMany(high, Array.from({ length: 200 }, (_, i) => ({ label: `h${i}` })));
-    await world.queue.dispatchMany(low, Array.from({ length: 5 }, (_, i) => ({ label: `l${i}` })));
+    await world.queue.dispatchMany(
+      high,
+      Array.from({ length: 200 }, (_, i) => ({ label: `h${i}` })),
+    );
+    await world.queue.dispatchMany(
+      low,
+      Array.from({ length: 5 }, (_, i) => ({ label: `l${i}` })),
+    );
     const worker = world.worker({ jobs: [high, low], concurrency: 1, mode: "strict" });
     await worker.start();
     await waitFor(() => seen.length === 205);
@@ -134,7 +155,11 @@ describe("dispatch and priorities", () => {
       payload: z.object({ amount: z.unknown() }),
       handle() {},
     });
-    const workerSide = defineJob({ ...producerSide, payload: z.object({ amount: z.number() }), handle: (p) => void ran.push(p) });
+    const workerSide = defineJob({
+      ...producerSide,
+      payload: z.object({ amount: z.number() }),
+      handle: (p) => void ran.push(p),
+    });
     const id = await world.queue.dispatch(producerSide, { amount: "ten" });
     const store = new RedisFailedJobStore(world.redis, world.queue.keys);
     const worker = world.worker({ jobs: [workerSide], failedStore: store });

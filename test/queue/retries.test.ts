@@ -198,7 +198,10 @@ describe("retries, timeouts and releases", () => {
     const failedJobs = new FailedJobs(world.queue, store);
     const worker = world.worker({ jobs: [job], failedStore: store });
     await worker.start();
-    const ids = (await world.queue.dispatchMany(job, [1, 2, 3, 4].map((orderId) => ({ orderId })))) as string[];
+    const ids = (await world.queue.dispatchMany(
+      job,
+      [1, 2, 3, 4].map((orderId) => ({ orderId })),
+    )) as string[];
     await waitFor(async () => (await store.count({})) === 4);
     expect((await store.list({ partition: "1" }, { limit: 10, offset: 0 })).total).toBe(2);
     healthy = true;
