@@ -44,6 +44,17 @@ const seedRequest = z.object({
   inventory: z.array(z.object({ posItemId: z.string(), quantity: z.number().int() })).optional(),
 });
 
+const webhookRequest = z.object({
+  vendor: vendorSchema,
+  url: z.url(),
+  secret: z.string().min(1),
+  notificationUrl: z.url().optional(),
+  event: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("order_status"), posOrderId: z.string() }),
+    z.object({ kind: z.literal("inventory"), tenant: z.string() }),
+  ]),
+});
+
 function vendorParam(value: string): PosType | null {
   const parsed = vendorSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
@@ -53,7 +64,7 @@ function vendorParam(value: string): PosType | null {
  * The simulator's own HTTP API under /__control, for the dev command and
  * anything outside the test process:
  * GET counts · GET/POST/DELETE faults · GET :vendor/orders|payments ·
- * POST :vendor/orders/:id/status · PUT :vendor/tenants/:tenant · POST reset.
+ * POST :vendor/orders/:id/status · PUT :vendor/tenants/:tenant · POST webhooks · POST reset.
  */
 export function controlRoutes(control: PosSimulatorControl): Hono {
   const app = new Hono();
@@ -105,6 +116,17 @@ export function controlRoutes(control: PosSimulatorControl): Hono {
     if (!vendor || !parsed.success) return c.json({ error: "expected a vendor and { catalog?, inventory? }" }, 400);
     control.seed({ vendor, tenant: c.req.param("tenant"), ...parsed.data });
     return c.json({ ok: true });
+  });
+
+  app.post("/webhooks", async (c) => {
+    const parsed = webhookRequest.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ error: parsed.error.issues }, 400);
+    try {
+      const sent = await control.sendWebhook(parsed.data);
+      return c.json({ status: sent.status });
+    } catch (error) {
+      return c.json({ error: (error as Error).message }, 502);
+    }
   });
 
   app.post("/reset", (c) => {

@@ -5,6 +5,7 @@ import { setLocalOrderStatus } from "./local-routes";
 import { setSquareOrderStatus } from "./square-routes";
 import type { RecordedWrite, VendorCounts } from "./state";
 import { setToastOrderStatus } from "./toast-routes";
+import { type SentWebhook, type SimulatorWebhook, sendSimulatorWebhook } from "./webhook-sender";
 
 export const POS_VENDORS: readonly PosType[] = ["square", "toast", "local"];
 
@@ -35,6 +36,8 @@ export type PosSimulatorControl = {
   orders(vendor: PosType): RecordedWrite[];
   payments(vendor: PosType): RecordedWrite[];
   counts(): Record<PosType, VendorCounts>;
+  /** Sends the vendor's signed webhook describing an order's current status or a tenant's stock. */
+  sendWebhook(webhook: SimulatorWebhook): Promise<SentWebhook>;
   /** Forgets orders, payments, catalogs, stock, tokens and counts; faults stay. */
   reset(): void;
 };
@@ -82,6 +85,9 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
         toast: state.counts("toast", faults.injected("toast")),
         local: state.counts("local", faults.injected("local")),
       };
+    },
+    sendWebhook(webhook) {
+      return sendSimulatorWebhook(state, webhook);
     },
     reset() {
       state.reset();
