@@ -5,6 +5,7 @@ import { decide } from "../auth/policy";
 import type { Principal } from "../auth/principal";
 import { conflict, notFound, unprocessable } from "../http/app-error";
 import type { CreateOrderInput, OrderView } from "../routes/orders/orders.schemas";
+import type { PosDispatcher } from "./pos-dispatch";
 import { readRestaurantConfig } from "./restaurant-config";
 
 /** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
@@ -202,6 +203,7 @@ export async function createOrder(
   principal: Principal,
   input: CreateOrderInput,
   idempotencyKey: string,
+  dispatcher: Pick<PosDispatcher, "orderPlaced">,
 ): Promise<CreatedOrder> {
   const customerId = await customerFor(db, principal);
   const hash = requestHash(input);
@@ -245,5 +247,7 @@ export async function createOrder(
     if (winner === null) throw error;
     return { order: shapeOrder((await loadOrder(db, winner))!), replayed: true };
   }
+  // After the commit: a Redis failure here leaves the order `pending` for the sweeper, never lost.
+  await dispatcher.orderPlaced({ id: orderId, restaurantId: input.restaurantId });
   return { order: shapeOrder((await loadOrder(db, orderId))!), replayed: false };
 }

@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal";
 import { conflict, unprocessable } from "../http/app-error";
 import type { CreatePaymentInput } from "../routes/orders/orders.schemas";
 import { getOrderFor, isUniqueViolation, loadOrder, requestHash, shapeOrder } from "./orders";
+import type { PosDispatcher } from "./pos-dispatch";
 
 export type RecordedPayment = { paymentId: number; order: ReturnType<typeof shapeOrder>; replayed: boolean };
 
@@ -30,15 +31,16 @@ export async function recordPayment(
   orderId: number,
   input: CreatePaymentInput,
   idempotencyKey: string,
+  dispatcher: Pick<PosDispatcher, "paymentRecorded">,
 ): Promise<RecordedPayment> {
   await getOrderFor(db, principal, orderId, "orders:pay");
   const hash = requestHash(input);
   const replay = await replayOrConflict(db, orderId, idempotencyKey, hash);
   if (replay !== null) return { paymentId: replay, order: shapeOrder((await loadOrder(db, orderId))!), replayed: true };
 
-  let paymentId: number;
+  let payment: { id: number; restaurantId: number };
   try {
-    paymentId = await db.transaction(async (tx) => {
+    payment = await db.transaction(async (tx) => {
       const [order] = await tx
         .select({
           id: orders.id,
@@ -61,7 +63,7 @@ export async function recordPayment(
       if (amountCents > outstanding) {
         throw unprocessable("amount_exceeds_balance", `the outstanding balance is ${outstanding} cents`);
       }
-      const [payment] = await tx
+      const [row] = await tx
         .insert(payments)
         .values({
           orderId,
@@ -72,9 +74,9 @@ export async function recordPayment(
           idempotencyKey,
           requestHash: hash,
         })
-        .returning({ id: payments.id });
-      if (!payment) throw new Error("insert returned no payment");
-      return payment.id;
+        .returning({ id: payments.id, restaurantId: payments.restaurantId });
+      if (!row) throw new Error("insert returned no payment");
+      return row;
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -82,5 +84,6 @@ export async function recordPayment(
     if (winner === null) throw error;
     return { paymentId: winner, order: shapeOrder((await loadOrder(db, orderId))!), replayed: true };
   }
-  return { paymentId, order: shapeOrder((await loadOrder(db, orderId))!), replayed: false };
+  await dispatcher.paymentRecorded(payment);
+  return { paymentId: payment.id, order: shapeOrder((await loadOrder(db, orderId))!), replayed: false };
 }

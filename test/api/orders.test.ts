@@ -78,7 +78,7 @@ describe("POST /v1/orders", () => {
     expect(ok.body.deliveryFeeCents).toBe(config.deliveryFeeCents);
     expect(ok.body.totalCents).toBe(subtotal + tax + config.deliveryFeeCents);
     expect(ok.body.items).toHaveLength(2);
-    expect(ok.body.posSyncState).toBe("pending");
+    expect(ok.body.posSyncState).toBe("queued");
     expect(ok.body.delivery.estimatedMinutes).toBeGreaterThan(0);
   });
 
@@ -226,7 +226,7 @@ describe("POST /v1/orders/:id/payments", () => {
     });
     expect(rest.status).toBe(201);
     expect(rest.body.payment.amountCents).toBe(placed.body.totalCents - 100);
-    expect(rest.body.payment.posSyncState).toBe("pending");
+    expect(rest.body.payment.posSyncState).toBe("queued");
     const done = await t.call("POST", `/v1/orders/${id}/payments`, {
       token: customer,
       headers: { "idempotency-key": key() },

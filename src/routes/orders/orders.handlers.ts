@@ -6,7 +6,13 @@ import type * as routes from "./orders.routes";
 
 export const createOrder: RouteHandler<typeof routes.createOrder, AppEnv> = async (c) => {
   const key = c.req.valid("header")["idempotency-key"];
-  const { order, replayed } = await placeOrder(c.var.deps.db, c.var.principal, c.req.valid("json"), key);
+  const { order, replayed } = await placeOrder(
+    c.var.deps.db,
+    c.var.principal,
+    c.req.valid("json"),
+    key,
+    c.var.services.posDispatch,
+  );
   if (replayed) {
     c.header("Idempotent-Replayed", "true");
     return c.json(order, 200);
@@ -21,7 +27,14 @@ export const getOrder: RouteHandler<typeof routes.getOrder, AppEnv> = async (c) 
 
 export const createPayment: RouteHandler<typeof routes.createPayment, AppEnv> = async (c) => {
   const key = c.req.valid("header")["idempotency-key"];
-  const result = await recordPayment(c.var.deps.db, c.var.principal, c.req.valid("param").id, c.req.valid("json"), key);
+  const result = await recordPayment(
+    c.var.deps.db,
+    c.var.principal,
+    c.req.valid("param").id,
+    c.req.valid("json"),
+    key,
+    c.var.services.posDispatch,
+  );
   const payment = result.order.payments.find((p) => p.id === result.paymentId);
   if (!payment) throw new Error("recorded payment missing from its order");
   if (result.replayed) {

@@ -1,0 +1,99 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { posConnections } from "../../db/schema";
+import type { PosCircuitBreaker } from "../../src/pos/circuit-breaker";
+import { createPosAdapter } from "../../src/pos/create-pos-adapter";
+import { isPosOutage, PosRetryableError } from "../../src/pos/errors";
+import type { PosAdapter, PosConnection, PosType } from "../../src/pos/types";
+import { MissingModelError, NonRetryableError } from "../../src/queue/errors";
+import type { JobContext } from "../../src/queue/job";
+
+/** The circuit breaker as the jobs use it (one per restaurant and POS type, shared through Redis). */
+export type PosBreaker = Pick<PosCircuitBreaker, "canCall" | "recordSuccess" | "recordFailure">;
+
+/** What the POS jobs need; the worker and the API each build one. */
+export type PosJobDeps = {
+  db: Database;
+  adapterFor(connection: PosConnection): PosAdapter;
+  breakerFor(restaurantId: number, posType: PosType): PosBreaker;
+  /** Drops the restaurant's cached menu after a menu sync. */
+  invalidateMenu(restaurantId: number): Promise<void>;
+};
+
+/** Longest a job waits before asking an open breaker again; not counted as a try. */
+export const BREAKER_RELEASE_MAX_SECONDS = 60;
+
+export type ActiveConnection = PosConnection & { id: number };
+
+/** The restaurant's active POS connection, or null when it has none (nothing to sync). */
+export async function activeConnection(db: Database, restaurantId: number): Promise<ActiveConnection | null> {
+  const row = await db.query.posConnections.findFirst({
+    columns: { id: true, restaurantId: true, posType: true, baseUrl: true, locationRef: true, credentials: true },
+    where: and(eq(posConnections.restaurantId, restaurantId), eq(posConnections.status, "active")),
+  });
+  return row ?? null;
+}
+
+/** A restaurant's connection that must exist for the job to mean anything. */
+export async function requireConnection(db: Database, restaurantId: number): Promise<ActiveConnection> {
+  const connection = await activeConnection(db, restaurantId);
+  if (!connection) throw new MissingModelError(`restaurant ${restaurantId} has no active POS connection`);
+  return connection;
+}
+
+export type PosCallResult<T> = { released: true } | { released: false; value: T };
+
+/**
+ * Calls the POS through its circuit breaker. While the breaker is open the job
+ * is released (no try used) instead of calling; outages are recorded so the
+ * breaker opens for every worker; a Retry-After longer than the job's next
+ * backoff is honoured by releasing for that long.
+ */
+export async function callPos<T>(
+  deps: PosJobDeps,
+  ctx: JobContext,
+  connection: ActiveConnection,
+  call: (adapter: PosAdapter) => Promise<T>,
+): Promise<PosCallResult<T>> {
+  const breaker = deps.breakerFor(connection.restaurantId, connection.posType);
+  const permission = await breaker.canCall();
+  if (!permission.allowed) {
+    const seconds = Math.min(BREAKER_RELEASE_MAX_SECONDS, Math.max(1, Math.ceil(permission.retryAfterMs / 1000)));
+    ctx.log.info("circuit open, releasing", {
+      restaurantId: connection.restaurantId,
+      pos: connection.posType,
+      seconds,
+    });
+    ctx.release(seconds);
+    return { released: true };
+  }
+  try {
+    const value = await call(deps.adapterFor(connection));
+    await breaker.recordSuccess();
+    return { released: false, value };
+  } catch (error) {
+    if (isPosOutage(error)) await breaker.recordFailure(error);
+    if (error instanceof PosRetryableError && error.retryAfterMs && error.retryAfterMs > 60_000) {
+      ctx.release(Math.ceil(error.retryAfterMs / 1000));
+      return { released: true };
+    }
+    // The POS will refuse this request again as it stands: fail now, keep the tries for outages.
+    if (error instanceof Error && !isPosOutage(error)) throw new NonRetryableError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** The jobs' dependencies on real parts: adapters from the connection row, breakers in Redis. */
+export function createPosJobDeps(options: {
+  db: Database;
+  breakerFor: PosJobDeps["breakerFor"];
+  invalidateMenu: PosJobDeps["invalidateMenu"];
+  timeoutMs?: number;
+}): PosJobDeps {
+  return {
+    db: options.db,
+    adapterFor: (connection) => createPosAdapter({ connection, timeoutMs: options.timeoutMs }),
+    breakerFor: options.breakerFor,
+    invalidateMenu: options.invalidateMenu,
+  };
+}
