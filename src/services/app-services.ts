@@ -1,12 +1,44 @@
+import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
+import { createPosJobs, type PosJobs } from "../../workers/jobs/pos-jobs";
+import { CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../http/app-env";
+import { PosCircuitBreaker } from "../pos/circuit-breaker";
+import { Queue } from "../queue/queue";
+import { PosDispatcher } from "./pos-dispatch";
+import { createRestaurantReads, type RestaurantReads } from "./restaurant-reads";
 
 /**
  * The long-lived services the routes call, built once per app from its
  * dependencies. Each feature adds its service here, so handlers reach it as
  * `c.var.services.<name>` and tests get the real thing through `createApp`.
  */
-export type AppServices = Record<string, never>;
+export type AppServices = {
+  queue: Queue;
+  posJobs: PosJobs;
+  posDispatch: PosDispatcher;
+  cache: CachingService;
+  restaurantReads: RestaurantReads;
+};
 
-export function createAppServices(_deps: AppDeps): AppServices {
-  return {};
+export function createAppServices(deps: AppDeps): AppServices {
+  const cache = new CachingService(deps.redis, deps.logger.child({ component: "cache" }), {
+    prefix: deps.config.REDIS_PREFIX,
+  });
+  const queue = new Queue({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, shards: deps.config.QUEUE_SHARDS });
+  const posJobs = createPosJobs(
+    createPosJobDeps({
+      db: deps.db,
+      breakerFor: (restaurantId, posType) =>
+        new PosCircuitBreaker({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, restaurantId, posType }),
+      // The API never runs jobs; menu invalidation happens in the worker.
+      invalidateMenu: async () => {},
+    }),
+  );
+  return {
+    queue,
+    posJobs,
+    posDispatch: new PosDispatcher(deps.db, queue, posJobs, deps.logger),
+    cache,
+    restaurantReads: createRestaurantReads(deps.db, cache),
+  };
 }
