@@ -254,6 +254,7 @@ export const orders = pgTable(
     index("orders_restaurant_created_idx").on(t.restaurantId, t.createdAt),
     index("orders_customer_idx").on(t.customerId, t.createdAt),
     uniqueIndex("orders_idempotency_idx").on(t.customerId, t.idempotencyKey),
+    index("orders_pos_order_idx").on(t.restaurantId, t.posOrderId),
     index("orders_pos_pending_idx")
       .on(t.posSyncState, t.createdAt)
       .where(sql`${t.posSyncState} in ('pending', 'queued')`),

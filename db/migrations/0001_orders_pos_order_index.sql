@@ -1,0 +1,1 @@
+CREATE INDEX "orders_pos_order_idx" ON "orders" USING btree ("restaurant_id","pos_order_id");
