@@ -61,6 +61,17 @@ export async function getMenu(db: Database, restaurantId: number, branchId?: num
   return { restaurantId, branchId: branchId ?? null, currency: restaurant.currency, categories };
 }
 
+/** The restaurant's menu categories without their items, one query after the existence check. */
+export async function getCategories(db: Database, restaurantId: number) {
+  await getRestaurant(db, restaurantId);
+  const categories = await db.query.menuCategories.findMany({
+    columns: { id: true, name: true, position: true },
+    where: eq(menuCategories.restaurantId, restaurantId),
+    orderBy: [asc(menuCategories.position), asc(menuCategories.id)],
+  });
+  return { restaurantId, categories };
+}
+
 /** The restaurant's active loyalty rules, one query after the existence check. */
 export async function getLoyaltyRules(db: Database, restaurantId: number) {
   await getRestaurant(db, restaurantId);

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { menuCategories, menuItems, restaurants } from "../../db/schema";
 import { restaurantConfigSchema } from "../../src/services/restaurant-config";
 import { createTestApp, type TestApp } from "../support/app";
+import { cacheBeside } from "../support/cache";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -59,6 +60,8 @@ describe("public restaurant routes", () => {
         priceCents: 100 + i,
       })),
     );
+    // A direct write bypasses the services, so it invalidates the cached menu the way the POS menu sync does.
+    await cacheBeside(t).invalidateMenu(1);
     t.database.resetQueryCount();
     const bigger = await t.call("GET", "/v1/restaurants/1/menu");
     const servedNow = bigger.body.categories.flatMap((c: { items: unknown[] }) => c.items).length;

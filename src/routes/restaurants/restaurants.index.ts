@@ -6,6 +6,7 @@ export const restaurantsRouter = createRouter()
   .openapi(routes.listRestaurants, handlers.listRestaurants)
   .openapi(routes.getRestaurant, handlers.getRestaurant)
   .openapi(routes.getMenu, handlers.getMenu)
+  .openapi(routes.getCategories, handlers.getCategories)
   .openapi(routes.getLoyaltyRules, handlers.getLoyaltyRules)
   .openapi(routes.getConfig, handlers.getConfig)
   .openapi(routes.putConfig, handlers.putConfig);

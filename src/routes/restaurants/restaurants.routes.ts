@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
+import { etagHeaders, notModifiedResponse } from "../../http/cached-json";
 import { bearerSecurity, errorResponses, idParams, jsonContent } from "../../http/schemas";
 import {
+  categoriesSchema,
   loyaltyRulesSchema,
   menuQuery,
   menuSchema,
@@ -13,6 +15,12 @@ import {
 } from "./restaurants.schemas";
 
 const tags = ["Restaurants"];
+
+/** A cached read: its 200 carries an ETag, and `If-None-Match` with that ETag gets a 304. */
+const cached = <T extends ReturnType<typeof jsonContent>>(ok: T) => ({
+  200: { ...ok, headers: etagHeaders },
+  ...notModifiedResponse,
+});
 
 export const listRestaurants = createRoute({
   method: "get",
@@ -30,7 +38,7 @@ export const getRestaurant = createRoute({
   summary: "One restaurant with its branches",
   request: { params: idParams },
   responses: {
-    200: jsonContent(restaurantDetailSchema, "The restaurant"),
+    ...cached(jsonContent(restaurantDetailSchema, "The restaurant")),
     400: errorResponses[400],
     404: errorResponses[404],
   },
@@ -43,10 +51,23 @@ export const getMenu = createRoute({
   summary: "Menu categories with their items",
   request: { params: idParams, query: menuQuery },
   responses: {
-    200: jsonContent(menuSchema, "The menu"),
+    ...cached(jsonContent(menuSchema, "The menu")),
     400: errorResponses[400],
     404: errorResponses[404],
     422: { ...errorResponses[400], description: "The branch is not the restaurant's" },
+  },
+});
+
+export const getCategories = createRoute({
+  method: "get",
+  path: "/v1/restaurants/{id}/categories",
+  tags,
+  summary: "Menu categories, without their items",
+  request: { params: idParams },
+  responses: {
+    ...cached(jsonContent(categoriesSchema, "The categories")),
+    400: errorResponses[400],
+    404: errorResponses[404],
   },
 });
 
@@ -57,7 +78,7 @@ export const getLoyaltyRules = createRoute({
   summary: "Active loyalty rules",
   request: { params: idParams },
   responses: {
-    200: jsonContent(loyaltyRulesSchema, "The rules"),
+    ...cached(jsonContent(loyaltyRulesSchema, "The rules")),
     400: errorResponses[400],
     404: errorResponses[404],
   },
@@ -71,7 +92,7 @@ export const getConfig = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: { params: idParams },
-  responses: { 200: jsonContent(restaurantConfigResponseSchema, "The config"), ...errorResponses },
+  responses: { ...cached(jsonContent(restaurantConfigResponseSchema, "The config")), ...errorResponses },
 });
 
 export const putConfig = createRoute({

@@ -49,6 +49,13 @@ export const menuSchema = z
   })
   .openapi("Menu");
 
+export const categoriesSchema = z
+  .object({
+    restaurantId: z.number().int(),
+    categories: z.array(createSelectSchema(menuCategories).pick({ id: true, name: true, position: true })),
+  })
+  .openapi("Categories");
+
 export const menuQuery = z.object({
   branchId: z.coerce.number().int().positive().optional().openapi({ description: "Show one branch's menu" }),
 });

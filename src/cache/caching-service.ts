@@ -1,0 +1,246 @@
+import { AppError } from "../http/app-error";
+import type { Logger } from "../logger";
+import { toOptionalString } from "../redis/replies";
+import { defineScript } from "../redis/script";
+import type { RedisConnection } from "../redis/types";
+import {
+  type BookkeepingKeys,
+  bookkeepingKeys,
+  type CacheEntry,
+  type CacheFamily,
+  cacheTtlSeconds,
+} from "./cache-keys";
+import { CacheCounters, type CacheStats } from "./cache-stats";
+import { decodeEnvelope, encodeEnvelope, etagFor } from "./envelope";
+import releaseLockSource from "./lua/release-lock-1.lua" with { type: "text" };
+import { RedisGuard } from "./redis-guard";
+import { SingleFlight } from "./single-flight";
+
+const releaseLock = defineScript("cache-release-lock-1", 1, releaseLockSource);
+
+/** A cached read: the JSON as served, its ETag, and where it came from. */
+export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback" };
+
+export type CachingServiceOptions = {
+  prefix: string;
+  /** Per-command timeout; past it Redis counts as down. */
+  redisTimeoutMs?: number;
+  /** How long Redis is skipped after a failure. */
+  retryAfterMs?: number;
+  /** How long the instance computing a value may hold the stampede lock. */
+  lockTtlMs?: number;
+  /** How long a miss waits for another instance's computation before computing itself. */
+  lockWaitMs?: number;
+};
+
+type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
+
+const unavailable = (message: string) => new AppError(503, "cache_unavailable", message);
+
+const num = (v: unknown) => (v == null ? "0" : String(v));
+
+/**
+ * Cache-aside over Redis. A read looks the key up together with the
+ * generations of its family and restaurant (one round trip); a value stored
+ * under older generations is stale. Invalidation bumps a generation, which is
+ * O(1), needs no KEYS or SCAN and touches one key, so it works on Redis
+ * Cluster (see docs/decisions/0005-cache-invalidation.md).
+ *
+ * Concurrent misses for one key share one computation in process, and a short
+ * Redis lock makes other instances wait for it. When Redis is unavailable the
+ * loader's result is served directly: logged, counted, never an error.
+ */
+export class CachingService {
+  readonly #redis: RedisGuard;
+  readonly #keys: BookkeepingKeys;
+  readonly #counters: CacheCounters;
+  readonly #flights = new SingleFlight<CachedJson>();
+  readonly #logger: Logger;
+  readonly #lockTtlMs: number;
+  readonly #lockWaitMs: number;
+  readonly #pendingBumps = new Map<string, [hash: string, field: string]>();
+
+  constructor(redis: RedisConnection, logger: Logger, options: CachingServiceOptions) {
+    this.#logger = logger;
+    this.#redis = new RedisGuard(redis, logger, {
+      timeoutMs: options.redisTimeoutMs ?? 250,
+      retryAfterMs: options.retryAfterMs ?? 1000,
+    });
+    this.#keys = bookkeepingKeys(options.prefix);
+    this.#counters = new CacheCounters(this.#redis, this.#keys);
+    this.#lockTtlMs = options.lockTtlMs ?? 5000;
+    this.#lockWaitMs = options.lockWaitMs ?? 2000;
+  }
+
+  /** The cached JSON of an entry, computing and storing it with `load` on a miss. */
+  remember(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
+    return this.#flights.run(this.#keys.value(entry), () => this.#readThrough(entry, load));
+  }
+
+  /** Like `remember`, returning the value as a client would see it (parsed from the JSON). */
+  async rememberValue<T>(entry: CacheEntry, load: () => Promise<T>): Promise<T> {
+    return JSON.parse((await this.remember(entry, load)).json) as T;
+  }
+
+  /** Computes and stores an entry whatever the cache holds (warm-up). */
+  async refresh(entry: CacheEntry, load: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.#retryInvalidations();
+      const { stamp } = await this.#lookup(entry);
+      const computed = await this.#compute(load, stamp);
+      await this.#store(entry, computed.envelope);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw unavailable("Redis is unavailable; the cache cannot be warmed up");
+    }
+  }
+
+  /** Makes a family's entries stale: for one restaurant, or for every restaurant. */
+  async invalidate(family: CacheFamily, restaurantId?: number): Promise<void> {
+    const key =
+      restaurantId === undefined ? this.#keys.globalGenerations : this.#keys.restaurantGenerations(restaurantId);
+    await this.#bump(key, family);
+  }
+
+  /** Makes every entry of one restaurant stale. */
+  async invalidateRestaurant(restaurantId: number): Promise<void> {
+    await this.#bump(this.#keys.restaurantGenerations(restaurantId), "all");
+  }
+
+  /** Makes everything stale. */
+  async invalidateAll(): Promise<void> {
+    await this.#bump(this.#keys.globalGenerations, "all");
+  }
+
+  /** What a menu change touches: the menu (every branch's view) and the categories. */
+  async invalidateMenu(restaurantId: number): Promise<void> {
+    await Promise.all([this.invalidate("menu_items", restaurantId), this.invalidate("categories", restaurantId)]);
+  }
+
+  async stats(): Promise<CacheStats> {
+    try {
+      return await this.#counters.read();
+    } catch {
+      throw unavailable("Redis is unavailable; cache statistics cannot be read");
+    }
+  }
+
+  /**
+   * Bumps a generation. When Redis is down the bump is kept and retried
+   * before the next read that reaches Redis, so a value cached before the
+   * outage cannot outlive a write made during it.
+   */
+  async #bump(hash: string, field: string): Promise<void> {
+    this.#pendingBumps.set(`${hash}\n${field}`, [hash, field]);
+    try {
+      await this.#retryInvalidations();
+    } catch (error) {
+      this.#logger.error("cache invalidation deferred until Redis is back", { hash, field, error: String(error) });
+    }
+  }
+
+  async #retryInvalidations(): Promise<void> {
+    if (this.#pendingBumps.size === 0) return;
+    const bumps = [...this.#pendingBumps];
+    await this.#redis.pipeline(bumps.map(([, [hash, field]]) => ["HINCRBY", [hash, field, 1]] as const));
+    for (const [id] of bumps) this.#pendingBumps.delete(id);
+  }
+
+  async #lookup(entry: CacheEntry): Promise<Lookup> {
+    const [raw, global, restaurant] = await this.#redis.pipeline([
+      ["GET", [this.#keys.value(entry)]],
+      ["HMGET", [this.#keys.globalGenerations, entry.family, "all"]],
+      ["HMGET", [this.#keys.restaurantGenerations(entry.restaurantId), entry.family, "all"]],
+    ]);
+    const g = (global ?? []) as unknown[];
+    const r = (restaurant ?? []) as unknown[];
+    const stamp = `${num(g[0])}.${num(g[1])}.${num(r[0])}.${num(r[1])}`;
+    const text = toOptionalString(raw);
+    return { envelope: text === null ? null : decodeEnvelope(text), stamp };
+  }
+
+  async #readThrough(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
+    let found: Lookup;
+    try {
+      await this.#retryInvalidations();
+      found = await this.#lookup(entry);
+    } catch {
+      return this.#fallback(entry, load);
+    }
+    if (found.envelope && found.envelope.stamp === found.stamp) {
+      this.#counters.count(entry.family, "hits");
+      return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
+    }
+    this.#counters.count(entry.family, "misses");
+    const token = crypto.randomUUID();
+    const locked = await this.#tryLock(entry, token);
+    if (!locked) {
+      const waited = await this.#waitForOther(entry, found.stamp);
+      if (waited) return waited;
+    }
+    const computed = await this.#compute(load, found.stamp).finally(() => {
+      if (locked) void this.#unlock(entry, token);
+    });
+    await this.#store(entry, computed.envelope).catch(() => {});
+    return { json: computed.envelope.json, etag: computed.envelope.etag, source: "miss" };
+  }
+
+  async #fallback(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
+    this.#counters.count(entry.family, "fallbacks");
+    const { envelope } = await this.#compute(load, "");
+    return { json: envelope.json, etag: envelope.etag, source: "fallback" };
+  }
+
+  async #compute(load: () => Promise<unknown>, stamp: string) {
+    const json = JSON.stringify(await load());
+    return { envelope: { stamp, etag: await etagFor(json), json } };
+  }
+
+  async #store(entry: CacheEntry, envelope: { stamp: string; etag: string; json: string }): Promise<void> {
+    const ttl = cacheTtlSeconds[entry.family];
+    const now = Date.now();
+    const index = this.#keys.familyIndex(entry.family);
+    await this.#redis.pipeline([
+      ["SET", [this.#keys.value(entry), encodeEnvelope(envelope), "EX", ttl]],
+      ["ZADD", [index, now + ttl * 1000, entry.key]],
+      ["ZREMRANGEBYSCORE", [index, "-inf", now]],
+    ]);
+  }
+
+  async #tryLock(entry: CacheEntry, token: string): Promise<boolean> {
+    try {
+      const reply = await this.#redis.send("SET", [this.#keys.lock(entry), token, "NX", "PX", this.#lockTtlMs]);
+      return reply != null;
+    } catch {
+      // Without the lock we compute anyway: a stampede beats an error.
+      return true;
+    }
+  }
+
+  async #unlock(entry: CacheEntry, token: string): Promise<void> {
+    try {
+      await this.#redis.script(releaseLock, [this.#keys.lock(entry)], [token]);
+    } catch {
+      // The lock expires by itself within lockTtlMs.
+    }
+  }
+
+  /** Polls for the value another instance is computing; null when it did not show up in time. */
+  async #waitForOther(entry: CacheEntry, stamp: string): Promise<CachedJson | null> {
+    const deadline = Date.now() + this.#lockWaitMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        const found = await this.#lookup(entry);
+        if (found.envelope && found.envelope.stamp === found.stamp) {
+          return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
+        }
+        // Invalidated while we waited: compute the new value ourselves.
+        if (found.stamp !== stamp) return null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import type { CachedJson } from "../cache/caching-service";
+
+/** True when an `If-None-Match` header names the ETag (weak comparison, as RFC 9110 asks for GET). */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = etag.replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => {
+    const candidate = tag.trim();
+    return candidate === "*" || candidate.replace(/^W\//, "") === bare;
+  });
+}
+
+/**
+ * Sends a cached read as it is stored (no parse, no re-serialise), with its
+ * ETag; answers 304 with no body when the client already holds that version.
+ */
+export function sendCachedJson(c: Context, cached: CachedJson): Response {
+  const headers = { etag: cached.etag, "x-cache": cached.source };
+  if (matchesEtag(c.req.header("if-none-match"), cached.etag)) return c.body(null, 304, headers);
+  return c.body(cached.json, 200, { ...headers, "content-type": "application/json" });
+}
+
+/** The 304 answer a cached GET documents (it has no body). */
+export const notModifiedResponse = { 304: { description: "Not modified: the `If-None-Match` ETag is current" } };
+
+/** The headers a cached GET documents on its 200. */
+export const etagHeaders = {
+  ETag: {
+    description: "Version of the representation; send it back in `If-None-Match`",
+    schema: { type: "string" as const },
+  },
+};
