@@ -47,6 +47,17 @@ describe("ToastAdapter against the simulator", () => {
     expect(sim.control.counts().toast.logins - before).toBe(1);
   });
 
+  it("logs in again once the cached token is within a minute of expiring", async () => {
+    let skew = 0;
+    const tokens = new ToastTokenCache(() => Date.now() + skew);
+    const { adapter } = toastWorld(tokens);
+    const before = sim.control.counts().toast.logins;
+    await adapter.healthCheck();
+    skew = 86_400_000 - 59_000; // the simulator's tokens live a day
+    await adapter.healthCheck();
+    expect(sim.control.counts().toast.logins - before).toBe(2);
+  });
+
   it("logs in again when Toast refuses a cached token", async () => {
     const tokens = new ToastTokenCache();
     await toastWorld(tokens).adapter.healthCheck();

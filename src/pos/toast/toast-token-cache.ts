@@ -6,6 +6,16 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 type CachedToken = { accessToken: string; expiresAt: number };
 
+/** Settles with `promise`, or rejects with the signal's reason as soon as this caller gives up waiting. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /**
  * Toast access tokens, cached per (base URL, client id) until shortly before
  * they expire. One instance is shared by every Toast adapter of a process:
@@ -27,10 +37,11 @@ export class ToastTokenCache {
     if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > this.#now()) return cached.accessToken;
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = this.#login(http, clientId, clientSecret, signal).finally(() => this.#pending.delete(key));
+      // The login is shared by every waiting caller, so no single caller's signal may cancel it; it has its own deadline.
+      pending = this.#login(http, clientId, clientSecret).finally(() => this.#pending.delete(key));
       this.#pending.set(key, pending);
     }
-    const token = await pending;
+    const token = await (signal ? raceAbort(pending, signal) : pending);
     this.#tokens.set(key, token);
     return token.accessToken;
   }
@@ -40,19 +51,13 @@ export class ToastTokenCache {
     this.#tokens.delete(`${http.baseUrl}\n${clientId}`);
   }
 
-  async #login(
-    http: PosHttpClient,
-    clientId: string,
-    clientSecret: string,
-    signal?: AbortSignal,
-  ): Promise<CachedToken> {
+  async #login(http: PosHttpClient, clientId: string, clientSecret: string): Promise<CachedToken> {
     const started = this.#now();
     const { token } = await http.json(
       {
         method: "POST",
         path: "/authentication/v1/authentication/login",
         body: { clientId, clientSecret, userAccessType: "TOAST_MACHINE_CLIENT" },
-        signal,
       },
       toastLoginResponseSchema,
     );
