@@ -81,3 +81,10 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     longWaitMs: options.longWaitMs ?? 60_000,
   };
 }
+
+/** An entry idle longer than the queue's longest job timeout plus the grace is stalled. */
+export function stallThresholdMs(jobs: readonly AnyJobDefinition[], queue: string, graceMs: number): number {
+  const own = jobs.filter((j) => j.queue === queue).map((j) => j.timeout * 1000);
+  const longest = own.length > 0 ? Math.max(...own) : Math.max(1000, ...jobs.map((j) => j.timeout * 1000));
+  return longest + graceMs;
+}

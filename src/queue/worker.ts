@@ -15,7 +15,12 @@ import { Queue } from "./queue";
 import { RedisFailedJobStore } from "./redis-failed-store";
 import { QueueScripts } from "./scripts";
 import { type Delivery, StallRecovery } from "./stall-recovery";
-import { type ResolvedWorkerOptions, resolveWorkerOptions, type WorkerOptions } from "./worker-options";
+import {
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+  stallThresholdMs,
+  type WorkerOptions,
+} from "./worker-options";
 import { listWorkers, type WorkerInfo, type WorkerState, writeHeartbeat } from "./worker-registry";
 
 type Counts = Record<AttemptOutcome, number>;
@@ -90,8 +95,10 @@ export class Worker {
     for (let shard = 0; shard < this.#o.shards; shard++) this.#readers.push(await this.#redis.duplicate());
     this.#state = "running";
     await this.#heartbeat();
+    // The first promotion also loads the paused queues, which the readers need before their first read.
+    const firstTicks = await Promise.all(this.#readers.map((_, shard) => this.#promote(shard)));
     for (let shard = 0; shard < this.#o.shards; shard++) {
-      this.#every(() => this.#promote(shard), 0);
+      this.#every(() => this.#promote(shard), firstTicks[shard]!);
       this.#loops.push(this.#readLoop(shard, this.#readers[shard]!));
     }
     this.#every(() => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
@@ -424,7 +431,14 @@ export class Worker {
           claimed.push(...(await this.#stall.claimFromConsumers(shard, queue, stopped, 1000, room())));
         }
         if (room() > 0) {
-          claimed.push(...(await this.#stall.claimStalled(shard, queue, this.#stallThresholdMs(queue), room())));
+          claimed.push(
+            ...(await this.#stall.claimStalled(
+              shard,
+              queue,
+              stallThresholdMs(this.#o.jobs, queue, this.#o.stallGraceMs),
+              room(),
+            )),
+          );
         }
       }
     }
@@ -433,14 +447,6 @@ export class Worker {
       this.#accept(claimed);
     }
     return this.#o.stallCheckIntervalMs;
-  }
-
-  /** An entry idle longer than the queue's longest job timeout plus the grace is stalled. */
-  #stallThresholdMs(queue: string): number {
-    const timeouts = this.#o.jobs.filter((j) => j.queue === queue).map((j) => j.timeout * 1000);
-    const longest =
-      timeouts.length > 0 ? Math.max(...timeouts) : Math.max(...this.#o.jobs.map((j) => j.timeout * 1000), 1000);
-    return longest + this.#o.stallGraceMs;
   }
 
   async #requeueBuffer(): Promise<void> {
