@@ -72,16 +72,16 @@ describe("monitoring", () => {
     const [slowA, slowB] = (await world.queue.dispatchMany(job, [
       { restaurantId: 1, outcome: "slow" },
       { restaurantId: 2, outcome: "slow" },
-    ])) as string[];
+    ])) as [string, string];
     const worker = world.worker({ jobs: [job], concurrency: 2 });
     await worker.start();
     await waitFor(() => worker.info().inFlight.length === 2);
     const [waitA] = (await world.queue.dispatchMany(job, [{ restaurantId: 1, outcome: "ok" }], {
       delay: 0,
-    })) as string[];
+    })) as [string];
     const [laterB] = (await world.queue.dispatchMany(job, [{ restaurantId: 2, outcome: "ok" }], {
       delay: 300,
-    })) as string[];
+    })) as [string];
 
     const inFlight = await monitor.jobs({ state: "in-flight", limit: 10 });
     expect(inFlight.map((j) => j.id).sort()).toEqual([slowA, slowB].sort());
