@@ -7,6 +7,7 @@ import { onError } from "./http/on-error";
 import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { ordersRouter } from "./routes/orders/orders.index";
+import { posRouter } from "./routes/pos/pos.index";
 import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
 import { createAppServices } from "./services/app-services";
 
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", meRouter);
   app.route("/", restaurantsRouter);
   app.route("/", ordersRouter);
+  app.route("/", posRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

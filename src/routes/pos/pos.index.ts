@@ -1,0 +1,37 @@
+import { authorize } from "../../auth/policy";
+import { AppError } from "../../http/app-error";
+import { createRouter } from "../../http/create-router";
+import { handlePosWebhook, requestMenuSync } from "../../services/pos-webhooks";
+import * as routes from "./pos.routes";
+
+export const posRouter = createRouter()
+  .openapi(routes.posWebhook, async (c) => {
+    const { db, redis, config, logger } = c.var.deps;
+    const { queue, posJobs } = c.var.services;
+    const request = {
+      posType: c.req.valid("param").posType,
+      rawBody: await c.req.text(),
+      headers: c.req.raw.headers,
+      url: c.req.url,
+    };
+    try {
+      const outcome = await handlePosWebhook(
+        { db, redis, prefix: config.REDIS_PREFIX, queue, jobs: posJobs, logger },
+        request,
+      );
+      return c.json(outcome, 200);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      logger.error("webhook not queued", { error: (error as Error).message });
+      return c.json(
+        { error: { code: "queue_unavailable", message: "could not queue the webhook's work; retry later" } },
+        503,
+      );
+    }
+  })
+  .openapi(routes.syncMenu, async (c) => {
+    const { id } = c.req.valid("param");
+    authorize(c.var.principal, "pos:sync", id);
+    const { queue, posJobs } = c.var.services;
+    return c.json(await requestMenuSync({ db: c.var.deps.db, queue, jobs: posJobs }, id), 202);
+  });

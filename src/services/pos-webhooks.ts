@@ -1,0 +1,108 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { orders, posConnections } from "../../db/schema";
+import type { PosJobs } from "../../workers/jobs/pos-jobs";
+import { AppError, unauthorized } from "../http/app-error";
+import type { Logger } from "../logger";
+import type { PosType } from "../pos/types";
+import { type PosWebhookEvent, parsePosWebhook } from "../pos/webhook-events";
+import { verifyPosWebhook } from "../pos/webhook-signatures";
+import type { Queue } from "../queue/queue";
+import type { RedisConnection } from "../redis/types";
+
+/** How long an event id is remembered, so a vendor's redelivery is acknowledged without acting twice. */
+const SEEN_TTL_SECONDS = 24 * 60 * 60;
+/** Signature candidates tried when the event does not name its location. */
+const MAX_CANDIDATES = 50;
+
+export type WebhookOutcome = { status: "accepted" | "duplicate" | "ignored"; jobId?: string | null; reason?: string };
+
+export type WebhookRequest = { posType: PosType; rawBody: string; headers: Headers; url: string };
+
+type Deps = { db: Database; redis: RedisConnection; prefix: string; queue: Queue; jobs: PosJobs; logger: Logger };
+
+function tryParse(posType: PosType, rawBody: string): { event: PosWebhookEvent | null } | { error: Error } {
+  try {
+    return { event: parsePosWebhook(posType, rawBody) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+/**
+ * Verifies a vendor webhook against the secret of the connection it names
+ * and dispatches the job it calls for. A bad signature changes nothing (401);
+ * a redelivered event is acknowledged and ignored.
+ */
+export async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<WebhookOutcome> {
+  const parsed = tryParse(request.posType, request.rawBody);
+  const locationRef = "event" in parsed ? (parsed.event?.locationRef ?? null) : null;
+  const candidates = await deps.db
+    .select({ restaurantId: posConnections.restaurantId, secret: posConnections.webhookSecret })
+    .from(posConnections)
+    .where(
+      and(
+        eq(posConnections.posType, request.posType),
+        eq(posConnections.status, "active"),
+        locationRef === null ? undefined : eq(posConnections.locationRef, locationRef),
+      ),
+    )
+    .limit(MAX_CANDIDATES);
+  let restaurantId: number | null = null;
+  for (const candidate of candidates) {
+    const valid = await verifyPosWebhook(request.posType, {
+      secret: candidate.secret ?? "",
+      rawBody: request.rawBody,
+      headers: request.headers,
+      notificationUrl: request.url,
+    });
+    if (valid) {
+      restaurantId = candidate.restaurantId;
+      break;
+    }
+  }
+  if (restaurantId === null) throw unauthorized("the webhook signature is missing or invalid");
+  if ("error" in parsed)
+    throw new AppError(400, "invalid_webhook", `the webhook body is malformed: ${parsed.error.message}`);
+  const event = parsed.event;
+  if (!event) return { status: "ignored", reason: "event type not used" };
+
+  const seenKey = `${deps.prefix}:webhook:seen:${request.posType}:${event.eventId}`;
+  const first = await deps.redis.send("SET", [seenKey, "1", "NX", "EX", SEEN_TTL_SECONDS]);
+  if (first === null) return { status: "duplicate" };
+  try {
+    return await dispatchFor(deps, restaurantId, event);
+  } catch (error) {
+    // Not acted on: forget the event so the vendor's retry is processed.
+    await deps.redis.send("DEL", [seenKey]).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function dispatchFor(deps: Deps, restaurantId: number, event: PosWebhookEvent): Promise<WebhookOutcome> {
+  if (event.kind === "inventory") {
+    const jobId = await deps.queue.dispatch(deps.jobs.inventoryUpdateFromPos, { restaurantId }, { uniqueFor: 60 });
+    return { status: "accepted", jobId };
+  }
+  const order = await deps.db.query.orders.findFirst({
+    columns: { id: true },
+    where: and(eq(orders.restaurantId, restaurantId), eq(orders.posOrderId, event.posOrderId)),
+  });
+  if (!order) return { status: "ignored", reason: "no order with that POS id" };
+  const jobId = await deps.queue.dispatch(deps.jobs.orderStatusSyncFromPos, { orderId: order.id, restaurantId });
+  return { status: "accepted", jobId };
+}
+
+/** Queues a menu pull from the restaurant's POS (at most one waiting at a time). */
+export async function requestMenuSync(
+  deps: Pick<Deps, "db" | "queue" | "jobs">,
+  restaurantId: number,
+): Promise<{ jobId: string | null; alreadyQueued: boolean }> {
+  const connection = await deps.db.query.posConnections.findFirst({
+    columns: { id: true },
+    where: and(eq(posConnections.restaurantId, restaurantId), eq(posConnections.status, "active")),
+  });
+  if (!connection) throw new AppError(422, "no_pos_connection", "the restaurant has no active POS connection");
+  const jobId = await deps.queue.dispatch(deps.jobs.menuSyncFromPos, { restaurantId }, { uniqueFor: 600 });
+  return { jobId, alreadyQueued: jobId === null };
+}
