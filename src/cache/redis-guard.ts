@@ -47,11 +47,13 @@ export class RedisGuard {
   }
 
   /** A pipeline whose in-place errors count as a failure of the whole call. */
-  async pipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
-    const replies = await this.#guard(() => this.#redis.pipeline(commands));
-    const error = replies.find((r) => r instanceof Error);
-    if (error) throw error;
-    return replies;
+  pipeline(commands: readonly RedisCommand[]): Promise<unknown[]> {
+    return this.#guard(async () => {
+      const replies = await this.#redis.pipeline(commands);
+      const error = replies.find((r) => r instanceof Error);
+      if (error) throw error;
+      return replies;
+    });
   }
 
   script(script: RedisScript, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
