@@ -21,8 +21,12 @@ export async function startTcpProxy(target: { hostname: string; port: number }) 
             ...target,
             socket: {
               data: (_, chunk) => void client.write(chunk),
-              close: () => client.end(),
-              error: () => client.end(),
+              close: () => {
+                client.end();
+              },
+              error: () => {
+                client.end();
+              },
             },
           });
           open.add(upstream);
