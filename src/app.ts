@@ -4,6 +4,7 @@ import { requestId } from "hono/request-id";
 import type { AppDeps } from "./http/app-env";
 import { createRouter } from "./http/create-router";
 import { onError } from "./http/on-error";
+import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { ordersRouter } from "./routes/orders/orders.index";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", restaurantsRouter);
   app.route("/", ordersRouter);
   app.route("/", posRouter);
+  app.route("/", adminCacheRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
