@@ -62,7 +62,7 @@ export function buildPosConnections(now: Date, posBaseUrl: string): (typeof posC
       posType: "local",
       baseUrl: `${base}/local`,
       locationRef: "store-3",
-      credentials: { apiKey: "local-demo-api-key" },
+      credentials: { accessToken: "local-demo-access-token" },
       webhookSecret: "whsec-demo-local",
       createdAt,
       lastSyncedAt,
