@@ -1,0 +1,265 @@
+/**
+ * `bun run bench:queue`: this queue against BullMQ on the same Redis, same machine, same run,
+ * no-op jobs. Uses REDIS_URL when set, else a private redis-server. Prints a table of ratios and
+ * writes bench/results/queue-latest.json.
+ */
+import { cpus, totalmem } from "node:os";
+import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
+import IORedis from "ioredis";
+import { z } from "zod";
+import { loadConfig } from "../src/config";
+import { defineJob } from "../src/queue/job";
+import { consoleLogger } from "../src/queue/logger";
+import { Queue } from "../src/queue/queue";
+import { Worker } from "../src/queue/worker";
+import { startLocalRedis } from "../src/redis/local-server";
+import { parseInfo } from "../src/redis/replies";
+import { connectTcpRedis } from "../src/redis/tcp";
+import type { RedisConnection } from "../src/redis/types";
+
+const N_ONE_BY_ONE = 5_000;
+const N_BULK = 50_000;
+const N_C1 = 5_000;
+const N_C50 = 50_000;
+const LATENCY_RATE_PER_S = 1_000;
+const LATENCY_SECONDS = 5;
+// `--quick` shortens the idle window for a fast look; the README figures use the full minute.
+const IDLE_WINDOW_MS = process.argv.includes("--quick") ? 10_000 : 60_000;
+
+type Figures = {
+  enqueue_per_s: number;
+  enqueue_bulk_per_s: number;
+  process_c1_per_s: number;
+  process_c50_per_s: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  idle_commands_per_min: number;
+};
+
+/** What a contender must offer the harness. */
+type Contender = {
+  name: "ours" | "bullmq";
+  add(t0: number): Promise<void>;
+  addBulk(count: number): Promise<void>;
+  /** Starts a worker whose handler calls `onJob(t0)`; resolves with a stop function. */
+  work(concurrency: number, onJob: (t0: number) => void): Promise<() => Promise<void>>;
+  reset(): Promise<void>;
+};
+
+const now = () => performance.timeOrigin + performance.now();
+const silent = consoleLogger("silent");
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+async function commandCount(redis: RedisConnection): Promise<number> {
+  const stats = parseInfo(await redis.send("INFO", ["commandstats"]));
+  let total = 0;
+  for (const value of Object.values(stats)) total += Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+  return total;
+}
+
+function ours(redis: RedisConnection, prefix: string): Contender {
+  const queue = new Queue({ redis, prefix });
+  let handler: (t0: number) => void = () => {};
+  const job = defineJob({
+    name: "Noop",
+    queue: "default",
+    tries: 1,
+    backoff: [],
+    timeout: 30,
+    payload: z.object({ t0: z.number() }),
+    handle: (p) => handler(p.t0),
+  });
+  return {
+    name: "ours",
+    add: async (t0) => void (await queue.dispatch(job, { t0 })),
+    async addBulk(count) {
+      for (let i = 0; i < count; i += 1000) {
+        await queue.dispatchMany(job, Array.from({ length: Math.min(1000, count - i) }, () => ({ t0: 0 })));
+      }
+    },
+    async work(concurrency, onJob) {
+      handler = onJob;
+      const worker = new Worker({ redis, prefix, jobs: [job], queues: ["default"], concurrency, logger: silent });
+      await worker.start();
+      return () => worker.stop();
+    },
+    async reset() {
+      await redis.send("FLUSHDB", []);
+    },
+  };
+}
+
+function bullmq(url: string, redis: RedisConnection): Contender {
+  const connection = new IORedis(url, { maxRetriesPerRequest: null });
+  const queue = new BullQueue("bench", { connection });
+  const opts = { removeOnComplete: true, removeOnFail: true };
+  return {
+    name: "bullmq",
+    add: async (t0) => void (await queue.add("noop", { t0 }, opts)),
+    async addBulk(count) {
+      for (let i = 0; i < count; i += 1000) {
+        await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, () => ({ name: "noop", data: { t0: 0 }, opts })));
+      }
+    },
+    async work(concurrency, onJob) {
+      const workerConnection = new IORedis(url, { maxRetriesPerRequest: null });
+      const worker = new BullWorker("bench", async (job) => onJob(job.data.t0), { connection: workerConnection, concurrency });
+      await worker.waitUntilReady();
+      return async () => {
+        await worker.close();
+        workerConnection.disconnect();
+      };
+    },
+    async reset() {
+      await redis.send("FLUSHDB", []);
+    },
+  };
+}
+
+async function measure(c: Contender, redis: RedisConnection): Promise<Figures> {
+  const log = (m: string) => console.error(`[${c.name}] ${m}`);
+  await c.reset();
+  let t = now();
+  for (let i = 0; i < N_ONE_BY_ONE; i++) await c.add(0);
+  const enqueue = N_ONE_BY_ONE / ((now() - t) / 1000);
+  log(`enqueue one by one ${enqueue.toFixed(0)}/s`);
+
+  await c.reset();
+  t = now();
+  await c.addBulk(N_BULK);
+  const bulk = N_BULK / ((now() - t) / 1000);
+  log(`enqueue bulk ${bulk.toFixed(0)}/s`);
+
+  const processRate = async (count: number, concurrency: number) => {
+    await c.reset();
+    await c.addBulk(count);
+    let done = 0;
+    let finished!: () => void;
+    const all = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const start = now();
+    const stop = await c.work(concurrency, () => {
+      done += 1;
+      if (done === count) finished();
+    });
+    await all;
+    const rate = count / ((now() - start) / 1000);
+    await stop();
+    return rate;
+  };
+  const c1 = await processRate(N_C1, 1);
+  log(`process c1 ${c1.toFixed(0)}/s`);
+  const c50 = await processRate(N_C50, 50);
+  log(`process c50 ${c50.toFixed(0)}/s`);
+
+  await c.reset();
+  const latencies: number[] = [];
+  const total = LATENCY_RATE_PER_S * LATENCY_SECONDS;
+  const stop = await c.work(50, (t0) => latencies.push(now() - t0));
+  await Bun.sleep(500);
+  const startAt = now();
+  const adds: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    // Offer jobs on a fixed schedule, independent of how fast they are taken.
+    const due = startAt + (i * 1000) / LATENCY_RATE_PER_S;
+    const wait = due - now();
+    if (wait > 1) await Bun.sleep(wait);
+    adds.push(c.add(now()));
+  }
+  await Promise.all(adds);
+  while (latencies.length < total) await Bun.sleep(10);
+  await stop();
+  latencies.sort((a, b) => a - b);
+  log(`latency p50 ${percentile(latencies, 0.5).toFixed(2)} ms p99 ${percentile(latencies, 0.99).toFixed(2)} ms`);
+
+  await c.reset();
+  const stopIdle = await c.work(50, () => {});
+  await Bun.sleep(5_000);
+  const before = await commandCount(redis);
+  await Bun.sleep(IDLE_WINDOW_MS);
+  // The two INFO calls of the measurement itself are not the worker's.
+  const idle = ((await commandCount(redis)) - before - 1) * (60_000 / IDLE_WINDOW_MS);
+  await stopIdle();
+  log(`idle ${idle.toFixed(0)} commands/min`);
+
+  return {
+    enqueue_per_s: Math.round(enqueue),
+    enqueue_bulk_per_s: Math.round(bulk),
+    process_c1_per_s: Math.round(c1),
+    process_c50_per_s: Math.round(c50),
+    latency_p50_ms: Number(percentile(latencies, 0.5).toFixed(3)),
+    latency_p99_ms: Number(percentile(latencies, 0.99).toFixed(3)),
+    idle_commands_per_min: Math.round(idle),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const local = config.REDIS_URL ? null : await startLocalRedis();
+  const url = config.REDIS_URL ?? local!.url;
+  const redis = await connectTcpRedis(url);
+  const server = parseInfo(await redis.send("INFO", ["server"]));
+  // A shared Redis (REDIS_URL) gets its own database so FLUSHDB between phases touches nothing else.
+  const benchDb = config.REDIS_URL ? 15 : 0;
+  await redis.send("SELECT", [benchDb]);
+  const dbUrl = `${url.replace(/\/\d*$/, "")}/${benchDb}`;
+  const benchRedis = await connectTcpRedis(dbUrl);
+
+  const results = {
+    ours: await measure(ours(benchRedis, "bench"), benchRedis),
+    bullmq: await measure(bullmq(dbUrl, benchRedis), benchRedis),
+  };
+  const bullPkg = (await Bun.file(new URL("../node_modules/bullmq/package.json", import.meta.url)).json()) as {
+    version: string;
+  };
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? "unknown",
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      platform: `${process.platform}-${process.arch}`,
+    },
+    versions: { bun: Bun.version, redis: server.redis_version ?? "unknown", bullmq: bullPkg.version },
+    parameters: {
+      enqueue_jobs: N_ONE_BY_ONE,
+      bulk_jobs: N_BULK,
+      process_c1_jobs: N_C1,
+      process_c50_jobs: N_C50,
+      latency_offered_per_s: LATENCY_RATE_PER_S,
+      latency_seconds: LATENCY_SECONDS,
+      idle_window_s: IDLE_WINDOW_MS / 1000,
+    },
+    ...results,
+  };
+  await Bun.write(new URL("./results/queue-latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+
+  const rows: Array<[keyof Figures, string, boolean]> = [
+    ["enqueue_per_s", "enqueue, one by one (jobs/s)", true],
+    ["enqueue_bulk_per_s", "enqueue, bulk (jobs/s)", true],
+    ["process_c1_per_s", "process, concurrency 1 (jobs/s)", true],
+    ["process_c50_per_s", "process, concurrency 50 (jobs/s)", true],
+    ["latency_p50_ms", `latency p50 at ${LATENCY_RATE_PER_S}/s (ms)`, false],
+    ["latency_p99_ms", `latency p99 at ${LATENCY_RATE_PER_S}/s (ms)`, false],
+    ["idle_commands_per_min", "idle worker (Redis commands/min)", false],
+  ];
+  console.log("| metric | ours | BullMQ | ours vs BullMQ |");
+  console.log("|---|---:|---:|---:|");
+  for (const [key, label, higherIsBetter] of rows) {
+    const a = results.ours[key];
+    const b = results.bullmq[key];
+    const ratio = higherIsBetter ? a / b : b / a;
+    console.log(`| ${label} | ${a} | ${b} | ${ratio.toFixed(2)}× ${higherIsBetter ? "faster" : "better"} |`);
+  }
+  console.log(`\n${report.machine.cpu}, ${report.machine.cores} cores; Bun ${Bun.version}, Redis ${report.versions.redis}, BullMQ ${bullPkg.version}`);
+  benchRedis.close();
+  redis.close();
+  await local?.stop();
+}
+
+await main();
+process.exit(0);
