@@ -5,9 +5,10 @@ import { encodeEnvelope, type JobEnvelope } from "./envelope";
 import { JobTimeoutError, MissingModelError, NonRetryableError, QueueScriptError } from "./errors";
 import type { FailedJobStore, FailureReason } from "./failed-store";
 import { type AnyJobDefinition, backoffSeconds, type JobContext } from "./job";
+import { type AttemptMetrics, withJobSeries } from "./job-series-metrics";
 import type { QueueKeys } from "./keys";
 import { childLogger, type QueueLogger } from "./logger";
-import type { AttemptOutcome, MetricsRecorder } from "./metrics";
+import type { AttemptOutcome } from "./metrics";
 import type { QueueScripts } from "./scripts";
 import type { Delivery } from "./stall-recovery";
 
@@ -18,7 +19,7 @@ export type AttemptDeps = {
   consumer: string;
   clock: Clock;
   store: FailedJobStore;
-  metrics: MetricsRecorder;
+  metrics: AttemptMetrics;
   acks: AckBatcher;
   log: QueueLogger;
   jobs: ReadonlyMap<string, AnyJobDefinition>;
@@ -56,6 +57,8 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
     deps.acks.add(delivery.shard, delivery.queue, { entryId: delivery.entryId, jobId: "" });
     return;
   }
+  // Also counts the job's name, partition and lifetime series (tenant-scoped monitoring, /metrics).
+  deps = { ...deps, metrics: withJobSeries(deps.metrics, envelope) };
   const now = deps.clock.now();
   deps.metrics.recordWait(delivery.queue, now, now - envelope.availableAt);
   if (delivery.deliveries > deps.maxDeliveries) {
