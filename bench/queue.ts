@@ -77,7 +77,10 @@ function ours(redis: RedisConnection, prefix: string): Contender {
     add: async (t0) => void (await queue.dispatch(job, { t0 })),
     async addBulk(count) {
       for (let i = 0; i < count; i += 1000) {
-        await queue.dispatchMany(job, Array.from({ length: Math.min(1000, count - i) }, () => ({ t0: 0 })));
+        await queue.dispatchMany(
+          job,
+          Array.from({ length: Math.min(1000, count - i) }, () => ({ t0: 0 })),
+        );
       }
     },
     async work(concurrency, onJob) {
@@ -101,12 +104,17 @@ function bullmq(url: string, redis: RedisConnection): Contender {
     add: async (t0) => void (await queue.add("noop", { t0 }, opts)),
     async addBulk(count) {
       for (let i = 0; i < count; i += 1000) {
-        await queue.addBulk(Array.from({ length: Math.min(1000, count - i) }, () => ({ name: "noop", data: { t0: 0 }, opts })));
+        await queue.addBulk(
+          Array.from({ length: Math.min(1000, count - i) }, () => ({ name: "noop", data: { t0: 0 }, opts })),
+        );
       }
     },
     async work(concurrency, onJob) {
       const workerConnection = new IORedis(url, { maxRetriesPerRequest: null });
-      const worker = new BullWorker("bench", async (job) => onJob(job.data.t0), { connection: workerConnection, concurrency });
+      const worker = new BullWorker("bench", async (job) => onJob(job.data.t0), {
+        connection: workerConnection,
+        concurrency,
+      });
       await worker.waitUntilReady();
       return async () => {
         await worker.close();
@@ -255,7 +263,9 @@ async function main(): Promise<void> {
     const ratio = higherIsBetter ? a / b : b / a;
     console.log(`| ${label} | ${a} | ${b} | ${ratio.toFixed(2)}× ${higherIsBetter ? "faster" : "better"} |`);
   }
-  console.log(`\n${report.machine.cpu}, ${report.machine.cores} cores; Bun ${Bun.version}, Redis ${report.versions.redis}, BullMQ ${bullPkg.version}`);
+  console.log(
+    `\n${report.machine.cpu}, ${report.machine.cores} cores; Bun ${Bun.version}, Redis ${report.versions.redis}, BullMQ ${bullPkg.version}`,
+  );
   benchRedis.close();
   redis.close();
   await local?.stop();

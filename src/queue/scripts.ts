@@ -6,13 +6,13 @@ import ackJobsSource from "./lua/ack-jobs-3.lua" with { type: "text" };
 import addJobsSource from "./lua/add-jobs-6.lua" with { type: "text" };
 import extendClaimSource from "./lua/extend-claim-1.lua" with { type: "text" };
 import finishJobSource from "./lua/finish-job-3.lua" with { type: "text" };
-import promoteDueJobsSource from "./lua/promote-due-jobs-5.lua" with { type: "text" };
+import promoteDueJobsSource from "./lua/promote-due-jobs-4.lua" with { type: "text" };
 import requeueJobsSource from "./lua/requeue-jobs-2.lua" with { type: "text" };
 import retryJobSource from "./lua/retry-job-6.lua" with { type: "text" };
 
 // Versioned names: a changed script gets a new name (and SHA) so mixed deployments never mix them.
 const addJobs = defineScript("queue:add-jobs:v1", 6, addJobsSource);
-const promoteDueJobs = defineScript("queue:promote-due-jobs:v1", 5, promoteDueJobsSource);
+const promoteDueJobs = defineScript("queue:promote-due-jobs:v1", 4, promoteDueJobsSource);
 const ackJobs = defineScript("queue:ack-jobs:v1", 3, ackJobsSource);
 const retryJob = defineScript("queue:retry-job:v1", 6, retryJobSource);
 const finishJob = defineScript("queue:finish-job:v1", 3, finishJobSource);
@@ -65,7 +65,7 @@ export class QueueScripts {
     return (reply as unknown[]).map((value) => (typeof value === "number" ? value : String(value)));
   }
 
-  /** promote-due-jobs-5: moves due delayed jobs into their streams; returns the next due time. */
+  /** promote-due-jobs-4: moves due delayed jobs into their streams; returns the next due time. */
   async promoteDueJobs(
     keys: ShardKeys,
     now: number,
@@ -74,7 +74,7 @@ export class QueueScripts {
     const reply = (await runScript(
       this.redis,
       promoteDueJobs,
-      [keys.delayed, keys.delayedJobs, keys.index, keys.counts, keys.unique],
+      [keys.delayed, keys.delayedJobs, keys.index, keys.counts],
       [now, limit, keys.stream("")],
     )) as unknown[];
     const nextDueAt = toNumber(reply[1]);

@@ -21,6 +21,7 @@
 local now = tonumber(ARGV[1])
 local queue = ARGV[2]
 local results = {}
+local cleaned = false
 for i = 3, #ARGV, 5 do
   local jobId = ARGV[i]
   local envelope = ARGV[i + 1]
@@ -28,6 +29,11 @@ for i = 3, #ARGV, 5 do
   local uniqueKey = ARGV[i + 3]
   local refused = false
   if uniqueKey ~= "" then
+    -- Locks of jobs that vanished without an ack lapse; drop them here rather than on an idle tick.
+    if not cleaned then
+      redis.call("ZREMRANGEBYSCORE", KEYS[5], "-inf", now)
+      cleaned = true
+    end
     local lockEnd = redis.call("ZSCORE", KEYS[5], uniqueKey)
     if lockEnd and tonumber(lockEnd) > now then
       refused = true

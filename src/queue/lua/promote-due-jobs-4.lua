@@ -1,14 +1,13 @@
 --[[
-  Moves delayed jobs whose due time has come into their queue's stream, and drops unique locks
-  that have lapsed. Streams are addressed from the shard's stream key prefix; they carry the same
-  hash tag as the KEYS, so the script stays in one cluster slot.
+  Moves delayed jobs whose due time has come into their queue's stream. Streams are addressed
+  from the shard's stream key prefix; they carry the same hash tag as the KEYS, so the script
+  stays in one cluster slot.
 
   Input:
     KEYS[1] delayed ZSET (jobId -> due ms)
     KEYS[2] delayed jobs HASH (jobId -> "queue\n" .. envelope JSON)
     KEYS[3] job index HASH
     KEYS[4] counts HASH
-    KEYS[5] unique locks ZSET
 
     ARGV[1] now (ms)
     ARGV[2] most jobs to move in this call
@@ -18,6 +17,14 @@
     { moved, due time (ms) of the next delayed job or -1 }
 ]]
 local now = tonumber(ARGV[1])
+-- The common idle case costs one read: nothing is due yet.
+local head = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+if not head[2] then
+  return { 0, -1 }
+end
+if tonumber(head[2]) > now then
+  return { 0, tonumber(head[2]) }
+end
 local due = redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", now, "LIMIT", 0, tonumber(ARGV[2]))
 local moved = 0
 for _, jobId in ipairs(due) do
@@ -33,7 +40,6 @@ for _, jobId in ipairs(due) do
   end
   redis.call("ZREM", KEYS[1], jobId)
 end
-redis.call("ZREMRANGEBYSCORE", KEYS[5], "-inf", now)
 local nextDue = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
 if nextDue[2] then
   return { moved, tonumber(nextDue[2]) }
