@@ -5,6 +5,7 @@ import type { AppDeps } from "./http/app-env";
 import { createRouter } from "./http/create-router";
 import { onError } from "./http/on-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
+import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { ordersRouter } from "./routes/orders/orders.index";
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", ordersRouter);
   app.route("/", posRouter);
   app.route("/", adminCacheRouter);
+  app.route("/", analyticsRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
