@@ -10,6 +10,7 @@ import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { ordersRouter } from "./routes/orders/orders.index";
 import { posRouter } from "./routes/pos/pos.index";
+import { restaurantOrdersRouter } from "./routes/restaurant-orders/restaurant-orders.index";
 import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
 import { createAppServices } from "./services/app-services";
 
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", posRouter);
   app.route("/", adminCacheRouter);
   app.route("/", analyticsRouter);
+  app.route("/", restaurantOrdersRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -46,30 +46,30 @@ export async function customerFor(db: Database, principal: Principal): Promise<n
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** What an order response loads alongside the order (one query, however many orders). */
+export const orderRelations = {
+  customer: { columns: { userId: true } },
+  items: {
+    columns: { id: true, menuItemId: true, name: true, quantity: true, unitPriceCents: true, totalCents: true },
+  },
+  payments: {
+    columns: {
+      id: true,
+      orderId: true,
+      status: true,
+      amountCents: true,
+      method: true,
+      posSyncState: true,
+      posPaymentId: true,
+      createdAt: true,
+    },
+  },
+  delivery: { columns: { estimatedMinutes: true, dispatchedAt: true, deliveredAt: true } },
+} as const;
+
 /** One order with its items, payments and delivery: a single query. */
 export async function loadOrder(db: Database, orderId: number) {
-  return db.query.orders.findFirst({
-    where: eq(orders.id, orderId),
-    with: {
-      customer: { columns: { userId: true } },
-      items: {
-        columns: { id: true, menuItemId: true, name: true, quantity: true, unitPriceCents: true, totalCents: true },
-      },
-      payments: {
-        columns: {
-          id: true,
-          orderId: true,
-          status: true,
-          amountCents: true,
-          method: true,
-          posSyncState: true,
-          posPaymentId: true,
-          createdAt: true,
-        },
-      },
-      delivery: { columns: { estimatedMinutes: true, dispatchedAt: true, deliveredAt: true } },
-    },
-  });
+  return db.query.orders.findFirst({ where: eq(orders.id, orderId), with: orderRelations });
 }
 
 type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
