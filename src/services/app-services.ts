@@ -3,8 +3,11 @@ import { createPosJobs, type PosJobs } from "../../workers/jobs/pos-jobs";
 import { CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../http/app-env";
 import { PosCircuitBreaker } from "../pos/circuit-breaker";
+import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
+import { PostgresFailedJobStore } from "./failed-job-store";
 import { PosDispatcher } from "./pos-dispatch";
+import { QueueMonitoringService } from "./queue-monitoring";
 import { createRestaurantReads, type RestaurantReads } from "./restaurant-reads";
 
 /**
@@ -18,6 +21,8 @@ export type AppServices = {
   posDispatch: PosDispatcher;
   cache: CachingService;
   restaurantReads: RestaurantReads;
+  monitor: QueueMonitor;
+  monitoring: QueueMonitoringService;
 };
 
 export function createAppServices(deps: AppDeps): AppServices {
@@ -30,15 +35,24 @@ export function createAppServices(deps: AppDeps): AppServices {
       db: deps.db,
       breakerFor: (restaurantId, posType) =>
         new PosCircuitBreaker({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, restaurantId, posType }),
-      // The API never runs jobs; menu invalidation happens in the worker.
-      invalidateMenu: async () => {},
+      invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
     }),
   );
+  const monitor = new QueueMonitor({
+    redis: deps.redis,
+    prefix: deps.config.REDIS_PREFIX,
+    shards: deps.config.QUEUE_SHARDS,
+    jobs: posJobs.all,
+    failedStore: new PostgresFailedJobStore(deps.db),
+  });
+  const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
   return {
     queue,
     posJobs,
     posDispatch: new PosDispatcher(deps.db, queue, posJobs, deps.logger),
     cache,
     restaurantReads: createRestaurantReads(deps.db, cache),
+    monitor,
+    monitoring: new QueueMonitoringService(monitor, posJobs.all, monitoringDeps),
   };
 }

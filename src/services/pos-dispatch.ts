@@ -12,6 +12,16 @@ export const SWEEP_GRACE_MS = 5_000;
 /** A `queued` row older than this is dispatched again; the unique lock refuses it if its job still exists. */
 export const REQUEUE_AFTER_MS = SYNC_UNIQUE_SECONDS * 1000;
 const SWEEP_BATCH = 500;
+/** A request waits this long for Redis to take its job, then leaves the row to the sweeper. */
+export const DISPATCH_TIMEOUT_MS = 1_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Hands orders and payments to the POS sync queue without ever losing one.
@@ -30,10 +40,13 @@ export class PosDispatcher {
   /** After an order commits: dispatch OrderSyncToPOS, or leave it to the sweeper when Redis fails. */
   async orderPlaced(order: { id: number; restaurantId: number }): Promise<boolean> {
     try {
-      await this.queue.dispatch(
-        this.jobs.orderSyncToPos,
-        { orderId: order.id, restaurantId: order.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+      await withTimeout(
+        this.queue.dispatch(
+          this.jobs.orderSyncToPos,
+          { orderId: order.id, restaurantId: order.restaurantId },
+          { uniqueFor: SYNC_UNIQUE_SECONDS },
+        ),
+        DISPATCH_TIMEOUT_MS,
       );
     } catch (error) {
       this.logger.warn("order sync not dispatched; the sweeper will", {
@@ -49,10 +62,13 @@ export class PosDispatcher {
   /** After a payment commits: dispatch PaymentSyncToPOS, or leave it to the sweeper. */
   async paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
     try {
-      await this.queue.dispatch(
-        this.jobs.paymentSyncToPos,
-        { paymentId: payment.id, restaurantId: payment.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+      await withTimeout(
+        this.queue.dispatch(
+          this.jobs.paymentSyncToPos,
+          { paymentId: payment.id, restaurantId: payment.restaurantId },
+          { uniqueFor: SYNC_UNIQUE_SECONDS },
+        ),
+        DISPATCH_TIMEOUT_MS,
       );
     } catch (error) {
       this.logger.warn("payment sync not dispatched; the sweeper will", {

@@ -16,6 +16,8 @@ export type TestDatabase = DatabaseHandle & {
   /** Statements issued since the last `resetQueryCount()`. */
   queries: string[];
   resetQueryCount(): void;
+  /** On Postgres: this copy's connection string, for other processes. */
+  url?: string;
 };
 
 const dbDir = new URL("../../db/", import.meta.url).pathname;
@@ -86,7 +88,7 @@ function track(onQuery: (sql: string) => void) {
 export async function testDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<TestDatabase> {
   const config = loadConfig();
   const tracker = track(options.onQuery ?? (() => {}));
-  let handle: DatabaseHandle;
+  let handle: DatabaseHandle & { url?: string };
   if (!config.DATABASE_URL) {
     pgliteSnapshot ??= buildPgliteSnapshot();
     handle = await openDatabase({ pgliteSnapshot: await pgliteSnapshot, onQuery: tracker.hook });
@@ -106,6 +108,7 @@ export async function testDatabase(options: { onQuery?: (sql: string) => void } 
     });
     handle = {
       ...copy,
+      url: withDatabase(url, name),
       async close() {
         await copy.close();
         await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));

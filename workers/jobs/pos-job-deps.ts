@@ -72,7 +72,15 @@ export async function callPos<T>(
     await breaker.recordSuccess();
     return { released: false, value };
   } catch (error) {
-    if (isPosOutage(error)) await breaker.recordFailure(error);
+    if (isPosOutage(error)) {
+      const status = await breaker.recordFailure(error);
+      // The failure that opens the breaker, or a failed probe, is the POS's outage, not this
+      // job's fault: wait for the POS instead of using a try, so jobs resume when it is back.
+      if (status.state === "open") {
+        ctx.release(BREAKER_RELEASE_MAX_SECONDS / 2);
+        return { released: true };
+      }
+    }
     if (error instanceof PosRetryableError && error.retryAfterMs && error.retryAfterMs > 60_000) {
       ctx.release(Math.ceil(error.retryAfterMs / 1000));
       return { released: true };

@@ -1,3 +1,4 @@
+import { type AnyJobDefinition, defineJob } from "../../src/queue/job";
 import { inventoryUpdateFromPos } from "./inventory-update-from-pos";
 import { menuSyncFromPos } from "./menu-sync-from-pos";
 import { orderStatusSyncFromPos } from "./order-status-sync-from-pos";
@@ -5,14 +6,34 @@ import { orderSyncToPos } from "./order-sync-to-pos";
 import { paymentSyncToPos } from "./payment-sync-to-pos";
 import type { PosJobDeps } from "./pos-job-deps";
 
+export type PosJobsOptions = {
+  /**
+   * Multiplies every backoff and timeout. 1 in production; tests and the soak
+   * run use e.g. 0.001 so a 60 s backoff takes 60 ms and a run takes seconds.
+   */
+  timeScale?: number;
+};
+
+/** The same job with its clock sped up: backoffs, timeout and every release delay scaled alike. */
+function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
+  if (scale === 1) return job;
+  return defineJob({
+    ...job,
+    backoff: job.backoff.map((s) => s * scale),
+    timeout: job.timeout * scale,
+    handle: (payload, ctx) => job.handle(payload, { ...ctx, release: (seconds) => ctx.release(seconds * scale) }),
+  }) as J;
+}
+
 /** The five POS sync jobs, bound to their dependencies. The worker runs them; the API dispatches them. */
-export function createPosJobs(deps: PosJobDeps) {
+export function createPosJobs(deps: PosJobDeps, options: PosJobsOptions = {}) {
+  const scale = options.timeScale ?? 1;
   const jobs = {
-    orderSyncToPos: orderSyncToPos(deps),
-    orderStatusSyncFromPos: orderStatusSyncFromPos(deps),
-    paymentSyncToPos: paymentSyncToPos(deps),
-    inventoryUpdateFromPos: inventoryUpdateFromPos(deps),
-    menuSyncFromPos: menuSyncFromPos(deps),
+    orderSyncToPos: scaled(orderSyncToPos(deps), scale),
+    orderStatusSyncFromPos: scaled(orderStatusSyncFromPos(deps), scale),
+    paymentSyncToPos: scaled(paymentSyncToPos(deps), scale),
+    inventoryUpdateFromPos: scaled(inventoryUpdateFromPos(deps), scale),
+    menuSyncFromPos: scaled(menuSyncFromPos(deps), scale),
   };
   return { ...jobs, all: Object.values(jobs) };
 }

@@ -1,0 +1,118 @@
+import { eq, sql } from "drizzle-orm";
+import { orders, posConnections } from "../../db/schema";
+import { createLogger } from "../../src/logger";
+import type { VendorFaults } from "../../src/pos/simulator/faults";
+import { type PosSimulator, startPosSimulator } from "../../src/pos/simulator/pos-simulator";
+import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
+import type { PosType } from "../../src/pos/types";
+import { type PosRuntime, type PosRuntimeOptions, startPosRuntime } from "../../workers/pos-runtime";
+import { createTestApp, type TestApp } from "../support/app";
+
+/** Job time runs a thousand times faster in these tests: a 60 s backoff takes 60 ms. */
+export const TIME_SCALE = 0.001;
+
+/** Worker settings for tests: short blocks, quick stall detection. */
+export const FAST_WORKER = {
+  blockMs: 100,
+  promoteIntervalMs: 50,
+  stallGraceMs: 400,
+  stallCheckIntervalMs: 200,
+  heartbeatIntervalMs: 200,
+  metricsFlushIntervalMs: 200,
+  concurrency: 8,
+} as const;
+
+export type SyncWorld = {
+  t: TestApp;
+  sim: PosSimulator;
+  /** The API over real HTTP (webhooks from the simulator reach it here). */
+  apiUrl: string;
+  runtime: PosRuntime | null;
+  startRuntime(overrides?: Partial<PosRuntimeOptions>): Promise<PosRuntime>;
+  close(): Promise<void>;
+};
+
+/** The API, a simulator whose catalogs match the database, and (on demand) an in-process worker. */
+export async function createSyncWorld(faults?: Partial<Record<PosType, VendorFaults>>): Promise<SyncWorld> {
+  const t = await createTestApp();
+  const sim = await startPosSimulator({ randomSeed: 42, faults });
+  for (const posType of ["square", "toast", "local"] as const) {
+    await t.db
+      .update(posConnections)
+      .set({ baseUrl: sim.baseUrl(posType) })
+      .where(eq(posConnections.posType, posType));
+  }
+  for (const seed of await simulatorSeedFromDatabase(t.db)) sim.control.seed(seed);
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: t.app.fetch });
+  const world: SyncWorld = {
+    t,
+    sim,
+    apiUrl: `http://127.0.0.1:${server.port}`,
+    runtime: null,
+    async startRuntime(overrides = {}) {
+      const runtime = await startPosRuntime({
+        config: t.config,
+        db: t.db,
+        redis: t.redis,
+        logger: createLogger("silent"),
+        timeScale: TIME_SCALE,
+        breaker: { cooldownMs: 300, probeTimeoutMs: 2_000 },
+        worker: FAST_WORKER,
+        scheduler: { tickMs: 100, inventoryEveryMs: 0, menuEveryMs: 0 },
+        ...overrides,
+      });
+      world.runtime = runtime;
+      return runtime;
+    },
+    async close() {
+      await world.runtime?.stop();
+      await server.stop(true);
+      await sim.stop();
+      await t.close();
+    },
+  };
+  return world;
+}
+
+/** Polls until `check` holds or the deadline passes; returns whether it held. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await Bun.sleep(everyMs);
+  }
+  return check();
+}
+
+/** Orders of these ids whose POS sync state is not yet `synced`. */
+export async function unsynced(t: TestApp, ids: number[]): Promise<number> {
+  const [row] = await t.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(sql`${orders.id} in ${ids} and ${orders.posSyncState} <> 'synced'`);
+  return row?.n ?? 0;
+}
+
+let keys = 0;
+/** Places an order for the demo customer through the API; returns its id. */
+export async function placeOrder(t: TestApp, restaurantId: number): Promise<number> {
+  const customer = await t.tokenFor("customer@demo.test");
+  const restaurant = await t.call("GET", `/v1/restaurants/${restaurantId}`);
+  const menu = await t.call("GET", `/v1/restaurants/${restaurantId}/menu`);
+  const items = menu.body.categories
+    .flatMap((c: { items: Array<{ id: number; available: boolean; branchId: number | null }> }) => c.items)
+    .filter((i: { available: boolean; branchId: number | null }) => i.available && i.branchId === null)
+    .slice(0, 2);
+  const res = await t.call("POST", "/v1/orders", {
+    token: customer,
+    headers: { "idempotency-key": `sync-test-${process.pid}-${++keys}-${Date.now()}` },
+    body: {
+      restaurantId,
+      branchId: restaurant.body.branches[0].id,
+      type: "pickup",
+      items: items.map((i: { id: number }) => ({ menuItemId: i.id, quantity: 1 })),
+    },
+  });
+  if (res.status !== 201) throw new Error(`order not placed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}

@@ -1,0 +1,93 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { posConnections } from "../db/schema";
+import type { Logger } from "../src/logger";
+import type { Queue } from "../src/queue/queue";
+import type { RedisConnection } from "../src/redis/types";
+import type { PosDispatcher } from "../src/services/pos-dispatch";
+import type { PosJobs } from "./jobs/pos-jobs";
+
+export type PosSchedulerOptions = {
+  db: Database;
+  redis: RedisConnection;
+  prefix: string;
+  queue: Queue;
+  jobs: PosJobs;
+  dispatcher: PosDispatcher;
+  logger: Logger;
+  /** How often the sweeper and the schedule run (ms). */
+  tickMs?: number;
+  /** Inventory pull period per POS connection (ms); 0 turns the pull off. */
+  inventoryEveryMs?: number;
+  /** Menu pull period per POS connection (ms); 0 turns the pull off. */
+  menuEveryMs?: number;
+};
+
+export const DEFAULT_INVENTORY_EVERY_MS = 5 * 60_000;
+export const DEFAULT_MENU_EVERY_MS = 24 * 60 * 60_000;
+
+/**
+ * Claims a schedule slot: of all the workers ticking, only the first to claim
+ * slot N of a (kind, restaurant) dispatches, so N workers don't pull N times.
+ */
+async function claimSlot(redis: RedisConnection, key: string, everyMs: number, now: number): Promise<boolean> {
+  const slot = Math.floor(now / everyMs);
+  const reply = await redis.send("SET", [`${key}:${slot}`, "1", "NX", "PX", everyMs * 2]);
+  return reply !== null;
+}
+
+/**
+ * What every worker process runs beside its handlers: the sweeper that hands
+ * `pending` orders and payments to the queue (nothing is lost while Redis was
+ * down), and the periodic inventory and menu pulls per POS connection.
+ */
+export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: number): Promise<void>; stop(): void } {
+  const tickMs = options.tickMs ?? 10_000;
+  const inventoryEveryMs = options.inventoryEveryMs ?? DEFAULT_INVENTORY_EVERY_MS;
+  const menuEveryMs = options.menuEveryMs ?? DEFAULT_MENU_EVERY_MS;
+
+  async function tick(now = Date.now()): Promise<void> {
+    await options.dispatcher.sweep(now);
+    if (inventoryEveryMs <= 0 && menuEveryMs <= 0) return;
+    const connections = await options.db
+      .select({ restaurantId: posConnections.restaurantId })
+      .from(posConnections)
+      .where(eq(posConnections.status, "active"));
+    for (const { restaurantId } of connections) {
+      const base = `${options.prefix}:schedule`;
+      if (
+        inventoryEveryMs > 0 &&
+        (await claimSlot(options.redis, `${base}:inventory:${restaurantId}`, inventoryEveryMs, now))
+      ) {
+        await options.queue.dispatch(
+          options.jobs.inventoryUpdateFromPos,
+          { restaurantId },
+          { uniqueFor: inventoryEveryMs / 1000 },
+        );
+      }
+      if (menuEveryMs > 0 && (await claimSlot(options.redis, `${base}:menu:${restaurantId}`, menuEveryMs, now))) {
+        await options.queue.dispatch(options.jobs.menuSyncFromPos, { restaurantId }, { uniqueFor: 3600 });
+      }
+    }
+  }
+
+  let running = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const loop = async () => {
+    try {
+      await tick();
+    } catch (error) {
+      // Redis or the database is down: try again next tick; rows stay `pending` meanwhile.
+      options.logger.warn("pos scheduler tick failed", { error: (error as Error).message });
+    }
+    if (running) timer = setTimeout(loop, tickMs);
+  };
+  timer = setTimeout(loop, 0);
+  return {
+    tick,
+    stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
