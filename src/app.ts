@@ -4,10 +4,12 @@ import { requestId } from "hono/request-id";
 import type { AppDeps } from "./http/app-env";
 import { createRouter } from "./http/create-router";
 import { onError } from "./http/on-error";
+import { requestMetrics } from "./http/request-metrics";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
+import { monitoringRouter } from "./routes/monitoring/monitoring.index";
 import { ordersRouter } from "./routes/orders/orders.index";
 import { posRouter } from "./routes/pos/pos.index";
 import { restaurantOrdersRouter } from "./routes/restaurant-orders/restaurant-orders.index";
@@ -39,6 +41,7 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 100) / 100,
     });
   });
+  app.use("*", requestMetrics());
   app.use(
     "*",
     bodyLimit({
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", adminCacheRouter);
   app.route("/", analyticsRouter);
   app.route("/", restaurantOrdersRouter);
+  app.route("/", monitoringRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

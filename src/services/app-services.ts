@@ -2,6 +2,7 @@ import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
 import { createPosJobs, type PosJobs } from "../../workers/jobs/pos-jobs";
 import { CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../http/app-env";
+import { HttpRequestMetrics } from "../http/request-metrics";
 import { PosCircuitBreaker } from "../pos/circuit-breaker";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
@@ -23,6 +24,7 @@ export type AppServices = {
   restaurantReads: RestaurantReads;
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
+  httpMetrics: HttpRequestMetrics;
 };
 
 export function createAppServices(deps: AppDeps): AppServices {
@@ -54,5 +56,6 @@ export function createAppServices(deps: AppDeps): AppServices {
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, posJobs.all, monitoringDeps),
+    httpMetrics: new HttpRequestMetrics(),
   };
 }

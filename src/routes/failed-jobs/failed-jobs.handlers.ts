@@ -1,0 +1,30 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/app-env";
+import { monitoringScope } from "../../services/monitoring-scope";
+import type * as routes from "./failed-jobs.routes";
+
+export const listFailed: RouteHandler<typeof routes.listFailed, AppEnv> = async (c) => {
+  const { restaurantId, limit, offset, ...query } = c.req.valid("query");
+  const scope = monitoringScope(c.var.principal, "queue:view", restaurantId);
+  return c.json(await c.var.services.monitoring.failed.list(scope, query, { limit, offset }), 200);
+};
+
+export const retryFailed: RouteHandler<typeof routes.retryFailed, AppEnv> = async (c) => {
+  return c.json(await c.var.services.monitoring.failed.retryOne(c.var.principal, c.req.valid("param").id), 200);
+};
+
+export const retryMatching: RouteHandler<typeof routes.retryMatching, AppEnv> = async (c) => {
+  const { restaurantId, ...query } = c.req.valid("json");
+  const scope = monitoringScope(c.var.principal, "queue:manage", restaurantId);
+  return c.json(await c.var.services.monitoring.failed.retryMatching(scope, query), 200);
+};
+
+export const deleteFailed: RouteHandler<typeof routes.deleteFailed, AppEnv> = async (c) => {
+  return c.json(await c.var.services.monitoring.failed.deleteOne(c.var.principal, c.req.valid("param").id), 200);
+};
+
+export const clearFailed: RouteHandler<typeof routes.clearFailed, AppEnv> = async (c) => {
+  const { restaurantId, ...query } = c.req.valid("query");
+  const scope = monitoringScope(c.var.principal, "queue:manage", restaurantId);
+  return c.json(await c.var.services.monitoring.failed.clear(scope, query), 200);
+};

@@ -1,0 +1,107 @@
+import type { CachingService } from "../cache/caching-service";
+import { type Labels, PrometheusText } from "../http/prometheus-text";
+import { HTTP_LATENCY_BOUNDS_S, type HttpRequestMetrics } from "../http/request-metrics";
+import { LIFETIME_MINUTE, lifetimeSeries } from "../queue/job-series-metrics";
+import { type AttemptOutcome, HISTOGRAM_BUCKETS_MS, type MetricsPoint } from "../queue/metrics";
+import type { QueueMonitor } from "../queue/monitor";
+
+const OUTCOMES: readonly AttemptOutcome[] = ["processed", "failed", "retried", "released", "dropped"];
+const QUEUE_BOUNDS_S = HISTOGRAM_BUCKETS_MS.map((ms) => ms / 1000);
+
+/**
+ * Everything `GET /metrics` shows, in the Prometheus text format: queue depths and workers now,
+ * lifetime attempt counters and runtime / wait histograms per queue (from the queue's lifetime
+ * series), HTTP latency of this instance, and the cache's hit / miss counters.
+ */
+export async function metricsExposition(deps: {
+  monitor: QueueMonitor;
+  cache: CachingService;
+  http: HttpRequestMetrics;
+}): Promise<string> {
+  const { monitor } = deps;
+  const [overview, workers, lifetimes, cache] = await Promise.all([
+    monitor.overview(),
+    monitor.workers(),
+    Promise.all(
+      monitor.queues.map((queue) =>
+        monitor.metrics(lifetimeSeries(queue), { from: LIFETIME_MINUTE, to: LIFETIME_MINUTE }),
+      ),
+    ),
+    deps.cache.stats().catch(() => null),
+  ]);
+  const text = new PrometheusText();
+  const q = (queue: string): Labels => ({ queue });
+
+  text.gauge(
+    "foodhub_queue_jobs",
+    "Jobs per queue and state (waiting, in_flight, delayed, failed).",
+    overview.flatMap((o) => [
+      [{ ...q(o.queue), state: "waiting" }, o.waiting] as [Labels, number],
+      [{ ...q(o.queue), state: "in_flight" }, o.inFlight],
+      [{ ...q(o.queue), state: "delayed" }, o.delayed],
+      [{ ...q(o.queue), state: "failed" }, o.failed],
+    ]),
+  );
+  text.gauge(
+    "foodhub_queue_paused",
+    "1 while the queue is paused.",
+    overview.map((o) => [q(o.queue), o.paused ? 1 : 0]),
+  );
+  text.gauge(
+    "foodhub_queue_oldest_waiting_seconds",
+    "Age of the oldest waiting job (0 when none waits).",
+    overview.map((o) => [q(o.queue), (o.oldestWaitingMs ?? 0) / 1000]),
+  );
+  text.gauge("foodhub_queue_workers", "Known workers by liveness.", [
+    [{ status: "alive" }, workers.filter((w) => w.alive).length],
+    [{ status: "dead" }, workers.filter((w) => w.dead).length],
+  ]);
+
+  const points = monitor.queues.map((queue, i) => [queue, lifetimes[i]?.points[0]] as const);
+  const present = points.filter((p): p is readonly [string, MetricsPoint] => p[1] !== undefined);
+  text.counter(
+    "foodhub_queue_attempts_total",
+    "Finished attempts per queue and outcome (processed, failed, retried, released, dropped).",
+    present.flatMap(([queue, p]) => OUTCOMES.map((outcome) => [{ queue, outcome }, p[outcome]] as [Labels, number])),
+  );
+  for (const [kind, help] of [
+    ["runtime", "Handler runtime per queue."],
+    ["wait", "Time from a job becoming available to its start, per queue."],
+  ] as const) {
+    text.histogram(
+      `foodhub_queue_job_${kind}_seconds`,
+      help,
+      QUEUE_BOUNDS_S,
+      present.map(([queue, p]) => ({
+        labels: q(queue),
+        buckets: p[kind].buckets,
+        sum: ((p[kind].avgMs ?? 0) * p[kind].count) / 1000,
+      })),
+    );
+  }
+
+  text.histogram(
+    "foodhub_http_request_duration_seconds",
+    "HTTP request latency by method, route pattern and status (this instance).",
+    HTTP_LATENCY_BOUNDS_S,
+    deps.http.samples(),
+  );
+
+  if (cache) {
+    text.counter(
+      "foodhub_cache_requests_total",
+      "Cache reads per family and outcome (hit, miss, fallback: served from the database while Redis was down).",
+      cache.families.flatMap((f) => [
+        [{ family: f.family, outcome: "hit" }, f.hits] as [Labels, number],
+        [{ family: f.family, outcome: "miss" }, f.misses],
+        [{ family: f.family, outcome: "fallback" }, f.fallbacks],
+      ]),
+    );
+    text.gauge(
+      "foodhub_cache_keys",
+      "Live cache entries per family.",
+      cache.families.map((f) => [{ family: f.family }, f.keys]),
+    );
+  }
+  return text.toString();
+}
