@@ -7,20 +7,7 @@ import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-dat
 import type { PosType } from "../../src/pos/types";
 import { type PosRuntime, type PosRuntimeOptions, startPosRuntime } from "../../workers/pos-runtime";
 import { createTestApp, type TestApp } from "../support/app";
-
-/** Job time runs a thousand times faster in these tests: a 60 s backoff takes 60 ms. */
-export const TIME_SCALE = 0.001;
-
-/** Worker settings for tests: short blocks, quick stall detection. */
-export const FAST_WORKER = {
-  blockMs: 100,
-  promoteIntervalMs: 50,
-  stallGraceMs: 400,
-  stallCheckIntervalMs: 200,
-  heartbeatIntervalMs: 200,
-  metricsFlushIntervalMs: 200,
-  concurrency: 8,
-} as const;
+import { FAST_BREAKER, FAST_WORKER, TIME_SCALE } from "./timing";
 
 export type SyncWorld = {
   t: TestApp;
@@ -56,7 +43,7 @@ export async function createSyncWorld(faults?: Partial<Record<PosType, VendorFau
         redis: t.redis,
         logger: createLogger("silent"),
         timeScale: TIME_SCALE,
-        breaker: { cooldownMs: 300, probeTimeoutMs: 2_000 },
+        breaker: FAST_BREAKER,
         worker: FAST_WORKER,
         scheduler: { tickMs: 100, inventoryEveryMs: 0, menuEveryMs: 0 },
         ...overrides,

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { and, asc, eq } from "drizzle-orm";
+import { branches, inventoryAlerts, inventoryLevels, menuCategories, menuItems, payments } from "../../db/schema";
+import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
+import { QueueMonitor } from "../../src/queue/monitor";
+import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world";
+
+let w: SyncWorld;
+beforeAll(async () => {
+  w = await createSyncWorld();
+  await w.startRuntime();
+}, 120_000);
+afterAll(() => w.close());
+
+describe("the five POS jobs", () => {
+  it("carry the queue, tries, backoff and timeout of the design table", async () => {
+    const { createPosJobs } = await import("../../workers/jobs/pos-jobs");
+    const { createPosJobDeps } = await import("../../workers/jobs/pos-job-deps");
+    const jobs = createPosJobs(
+      createPosJobDeps({ db: w.t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
+    );
+    const table = jobs.all.map((j) => [
+      j.name,
+      j.queue,
+      j.tries,
+      j.backoff.join(","),
+      j.timeout,
+      j.deleteWhenMissingModels,
+    ]);
+    expect(table).toEqual([
+      ["OrderSyncToPOS", "high", 5, "60,180,300,600,1200", 120, true],
+      ["OrderStatusSyncFromPOS", "high", 5, "60,180,300,600,1200", 120, true],
+      ["PaymentSyncToPOS", "default", 5, "60,180,300,600,1200", 120, true],
+      ["InventoryUpdateFromPOS", "default", 3, "300,900,1800", 120, true],
+      ["MenuSyncFromPOS", "low", 3, "300,900,1800", 300, true],
+    ]);
+  });
+
+  it("drops a job whose order no longer exists instead of failing it", async () => {
+    const runtime = w.runtime!;
+    const jobId = await runtime.queue.dispatch(runtime.jobs.orderSyncToPos, { orderId: 987_654, restaurantId: 1 });
+    expect(jobId).not.toBeNull();
+    const monitor = new QueueMonitor({ redis: w.t.redis, prefix: w.t.config.REDIS_PREFIX });
+    const gone = await eventually(async () => (await monitor.job(jobId!)) === null && (await pendingCount()) === 0);
+    expect(gone).toBe(true);
+    expect(await new PostgresFailedJobStore(w.t.db).get(jobId!)).toBeNull();
+    expect(w.sim.control.orders("square").some((o) => o.reference === "FOODHUB-987654")).toBe(false);
+  });
+
+  it("lets a payment wait for its order without using its tries", async () => {
+    const runtime = w.runtime!;
+    await runtime.queue.pause("high");
+    // Workers learn of a pause on their next promotion tick.
+    await Bun.sleep(300);
+    const orderId = await placeOrder(w.t, 2);
+    const customer = await w.t.tokenFor("customer@demo.test");
+    const paid = await w.t.call("POST", `/v1/orders/${orderId}/payments`, {
+      token: customer,
+      headers: { "idempotency-key": `wait-${orderId}` },
+      body: { method: "cash" },
+    });
+    expect(paid.status).toBe(201);
+    // Far longer than five tries of released attempts would take.
+    await Bun.sleep(800);
+    const [waiting] = await w.t.db
+      .select({ state: payments.posSyncState })
+      .from(payments)
+      .where(eq(payments.id, paid.body.payment.id));
+    expect(waiting?.state).toBe("queued");
+    await runtime.queue.resume("high");
+    const synced = await eventually(async () => {
+      const [row] = await w.t.db
+        .select({ state: payments.posSyncState })
+        .from(payments)
+        .where(eq(payments.id, paid.body.payment.id));
+      return row?.state === "synced";
+    });
+    expect(synced).toBe(true);
+    expect(
+      w.sim.control.payments("toast").filter((p) => p.idempotencyKey?.includes(String(paid.body.payment.id))),
+    ).toHaveLength(1);
+  });
+
+  it("mirrors the POS menu: upserts, removes what the POS dropped, and refreshes the cached menu", async () => {
+    const before = await w.t.call("GET", "/v1/restaurants/3/menu"); // primes the cache
+    const [kept, dropped] = await w.t.db
+      .select({ id: menuItems.id, posId: menuItems.posExternalId, name: menuItems.name })
+      .from(menuItems)
+      .where(eq(menuItems.restaurantId, 3))
+      .orderBy(asc(menuItems.id))
+      .limit(2);
+    const [category] = await w.t.db
+      .select({ id: menuCategories.id })
+      .from(menuCategories)
+      .where(eq(menuCategories.restaurantId, 3))
+      .limit(1);
+    const [neverOrdered] = await w.t.db
+      .insert(menuItems)
+      .values({
+        restaurantId: 3,
+        categoryId: category!.id,
+        name: "Ghost bowl",
+        priceCents: 999,
+        posExternalId: "local-ghost",
+      })
+      .returning({ id: menuItems.id });
+
+    const seed = (await simulatorSeedFromDatabase(w.t.db)).find((s) => s.vendor === "local")!;
+    const catalog = seed.catalog!;
+    const items = catalog.items
+      .filter((i) => i.posExternalId !== dropped!.posId && i.posExternalId !== "local-ghost")
+      .map((i) => (i.posExternalId === kept!.posId ? { ...i, priceCents: 4321, name: `${kept!.name} (new)` } : i));
+    items.push({ ...items[0]!, posExternalId: "local-brand-new", name: "Brand new dish", priceCents: 1234 });
+    w.sim.control.seed({ vendor: "local", tenant: seed.tenant, catalog: { categories: catalog.categories, items } });
+
+    const admin = await w.t.tokenFor("admin@demo.test");
+    const queued = await w.t.call("POST", "/v1/restaurants/3/pos/sync-menu", { token: admin });
+    expect(queued.status).toBe(202);
+    const applied = await eventually(async () => {
+      const [row] = await w.t.db
+        .select({ price: menuItems.priceCents })
+        .from(menuItems)
+        .where(eq(menuItems.id, kept!.id));
+      return row?.price === 4321;
+    });
+    expect(applied).toBe(true);
+    const after = await eventually(async () => {
+      const menu = await w.t.call("GET", "/v1/restaurants/3/menu");
+      const all = menu.body.categories.flatMap(
+        (c: { items: Array<{ id: number; name: string; priceCents: number }> }) => c.items,
+      );
+      return (
+        all.some((i: { name: string }) => i.name === "Brand new dish") &&
+        all.find((i: { id: number }) => i.id === kept!.id)?.priceCents === 4321
+      );
+    });
+    expect(after).toBe(true);
+    expect(before.status).toBe(200);
+    const [ghost] = await w.t.db.select({ id: menuItems.id }).from(menuItems).where(eq(menuItems.id, neverOrdered!.id));
+    expect(ghost).toBeUndefined();
+    const [retired] = await w.t.db
+      .select({ available: menuItems.available })
+      .from(menuItems)
+      .where(eq(menuItems.id, dropped!.id));
+    // It was ordered before, so history keeps it; it is no longer on sale.
+    expect(retired?.available).toBe(false);
+  });
+
+  it("refuses a menu sync for a restaurant without a POS, and hides others' restaurants", async () => {
+    const admin = await w.t.tokenFor("admin@demo.test");
+    const none = await w.t.call("POST", "/v1/restaurants/4/pos/sync-menu", { token: admin });
+    expect(none.status).toBe(422);
+    expect(none.body.error.code).toBe("no_pos_connection");
+    const owner2 = await w.t.tokenFor("owner2@demo.test");
+    expect((await w.t.call("POST", "/v1/restaurants/1/pos/sync-menu", { token: owner2 })).status).toBe(404);
+    const staff = await w.t.tokenFor("staff@demo.test");
+    expect((await w.t.call("POST", "/v1/restaurants/1/pos/sync-menu", { token: staff })).status).toBe(403);
+  });
+
+  it("pulls stock into the main branch and records an alert when a level drops below its threshold", async () => {
+    const [main] = await w.t.db
+      .select({ id: branches.id })
+      .from(branches)
+      .where(eq(branches.restaurantId, 1))
+      .orderBy(asc(branches.id))
+      .limit(1);
+    const [level] = await w.t.db
+      .select({
+        itemId: inventoryLevels.menuItemId,
+        quantity: inventoryLevels.quantity,
+        threshold: inventoryLevels.lowStockThreshold,
+      })
+      .from(inventoryLevels)
+      .innerJoin(menuItems, eq(menuItems.id, inventoryLevels.menuItemId))
+      .where(and(eq(inventoryLevels.branchId, main!.id), eq(menuItems.restaurantId, 1)))
+      .orderBy(asc(inventoryLevels.menuItemId))
+      .limit(1);
+    await w.t.db
+      .update(inventoryLevels)
+      .set({ quantity: level!.threshold + 10 })
+      .where(and(eq(inventoryLevels.branchId, main!.id), eq(inventoryLevels.menuItemId, level!.itemId)));
+    const [item] = await w.t.db
+      .select({ posId: menuItems.posExternalId })
+      .from(menuItems)
+      .where(eq(menuItems.id, level!.itemId));
+    const seed = (await simulatorSeedFromDatabase(w.t.db)).find((s) => s.vendor === "square" && s.inventory)!;
+    w.sim.control.seed({
+      vendor: "square",
+      tenant: seed.tenant,
+      inventory: [{ posItemId: item!.posId!, quantity: 1 }],
+    });
+
+    const runtime = w.runtime!;
+    await runtime.queue.dispatch(runtime.jobs.inventoryUpdateFromPos, { restaurantId: 1 });
+    const alerted = await eventually(async () => {
+      const rows = await w.t.db
+        .select({ quantity: inventoryAlerts.quantity })
+        .from(inventoryAlerts)
+        .where(eq(inventoryAlerts.menuItemId, level!.itemId));
+      return rows.length === 1 && rows[0]!.quantity === 1;
+    });
+    expect(alerted).toBe(true);
+    const [now] = await w.t.db
+      .select({ quantity: inventoryLevels.quantity })
+      .from(inventoryLevels)
+      .where(and(eq(inventoryLevels.branchId, main!.id), eq(inventoryLevels.menuItemId, level!.itemId)));
+    expect(now?.quantity).toBe(1);
+  });
+});
+
+async function pendingCount(): Promise<number> {
+  const runtime = w.runtime!;
+  const summary = (await w.t.redis.send("XPENDING", [
+    runtime.queue.keys.shard(0).stream("high"),
+    runtime.queue.keys.group,
+  ])) as unknown[];
+  return Number(summary[0]);
+}
