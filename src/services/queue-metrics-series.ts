@@ -85,7 +85,8 @@ export async function metricsSeries(
 ) {
   const { spanMs, bucketMs } = RANGES[range];
   const to = now;
-  const from = to - spanMs;
+  // The library reads at most a day of minutes, the current one included.
+  const from = to - spanMs + MINUTE_MS;
   const queueCells = cells.queues.map((queue) => ({ queue, job: null, names: plan.forQueue(queue) }));
   const jobCells = cells.jobs.map((j) => ({ queue: j.queue, job: j.name, names: plan.forJob(j.name) }));
   const read = await readSeries(
