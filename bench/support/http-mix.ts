@@ -1,0 +1,89 @@
+import type { CachingService } from "../../src/cache/caching-service";
+import { type LoadResult, runLoad, zipfSampler } from "./load";
+
+/** A deterministic PRNG (mulberry32), so two runs send the same mix. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const RESTAURANTS = [1, 2, 3];
+const WRITE_SHARE = 0.002;
+const CONCURRENCY = 32;
+
+export type MixResult = LoadResult & {
+  concurrency: number;
+  writes: number;
+  hits: number;
+  misses: number;
+  hitRate: number;
+};
+
+/**
+ * The realistic mix: restaurants drawn by Zipf (s = 1.1), client reads in
+ * proportion (menu 50 %, a branch's menu 15 %, restaurant 15 %, loyalty 10 %,
+ * categories 5 %, config 5 %), and 0.2 % writes that invalidate: half config
+ * updates through the API, half POS menu syncs (`invalidateMenu`). The hit
+ * rate comes from the cache's own statistics, before and after.
+ */
+export async function runMix(options: {
+  api: string;
+  cache: CachingService;
+  owner: Record<string, string>;
+  durationMs: number;
+}): Promise<MixResult> {
+  const random = seededRandom(42);
+  const pickRestaurant = zipfSampler(RESTAURANTS.length, 1.1, random);
+  const branches = new Map<number, number[]>();
+  for (const id of RESTAURANTS) {
+    const body = (await (await fetch(`${options.api}/v1/restaurants/${id}`)).json()) as { branches: { id: number }[] };
+    branches.set(
+      id,
+      body.branches.map((b) => b.id),
+    );
+  }
+  const configs = new Map<number, Record<string, unknown>>();
+  for (const id of RESTAURANTS) {
+    const res = await fetch(`${options.api}/v1/restaurants/${id}/config`, { headers: options.owner });
+    configs.set(id, ((await res.json()) as { config: Record<string, unknown> }).config);
+  }
+  await options.cache.invalidateAll();
+  const before = await options.cache.stats();
+  let writes = 0;
+
+  function send(): Promise<Response> {
+    const id = RESTAURANTS[pickRestaurant()] ?? 1;
+    const r = random();
+    if (r < WRITE_SHARE) {
+      writes += 1;
+      if (writes % 2 === 0) return options.cache.invalidateMenu(id).then(() => new Response(null, { status: 204 }));
+      const config = { ...configs.get(id), prepTimeMinutes: 15 + (writes % 20) };
+      return fetch(`${options.api}/v1/restaurants/${id}/config`, {
+        method: "PUT",
+        headers: { ...options.owner, "content-type": "application/json" },
+        body: JSON.stringify(config),
+      });
+    }
+    const base = `${options.api}/v1/restaurants/${id}`;
+    const own = branches.get(id) ?? [];
+    const read = random();
+    if (read < 0.5) return fetch(`${base}/menu`);
+    if (read < 0.65) return fetch(`${base}/menu?branchId=${own[Math.floor(random() * own.length)]}`);
+    if (read < 0.8) return fetch(base);
+    if (read < 0.9) return fetch(`${base}/loyalty-rules`);
+    if (read < 0.95) return fetch(`${base}/categories`);
+    return fetch(`${base}/config`, { headers: options.owner });
+  }
+
+  const load = await runLoad({ send, concurrency: CONCURRENCY, durationMs: options.durationMs, warmupMs: 0 });
+  const after = await options.cache.stats();
+  const hits = after.totals.hits - before.totals.hits;
+  const misses = after.totals.misses - before.totals.misses;
+  return { ...load, concurrency: CONCURRENCY, writes, hits, misses, hitRate: hits / (hits + misses) };
+}
