@@ -1,20 +1,31 @@
-import { mkdirSync } from "node:fs";
-import { count } from "drizzle-orm";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { count, eq } from "drizzle-orm";
 import { openDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
-import { users } from "../db/schema";
+import { posConnections, users } from "../db/schema";
 import { seedDatabase } from "../db/seed";
+import { DEMO_USERS } from "../db/seed/demo-identities";
+import { issueToken } from "../src/auth/tokens";
 import { ConfigError, loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
+import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
+import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-database";
+import type { PosType } from "../src/pos/types";
 import { type LocalRedis, startLocalRedis } from "../src/redis/local-server";
 import { connectTcpRedis } from "../src/redis/tcp";
 import { startServer } from "../src/server";
+import { startPosRuntime } from "../workers/pos-runtime";
 
 /**
  * `bun run dev`: the whole system on embedded defaults — a private Redis
  * (unless REDIS_URL is set), file-backed PGlite under .data/ (unless
- * DATABASE_URL is set), migrations, demo data, and the API.
+ * DATABASE_URL is set), migrations, demo data, the POS simulator the demo
+ * POS connections point at, one queue worker, and the API. The worker runs
+ * in this process because a file-backed PGlite has one owner.
  */
+export const DEV_PID_FILE = ".data/dev.pid";
+export const DEMO_TOKENS_FILE = ".data/demo-tokens.json";
+
 type Stoppable = { name: string; stop(): Promise<void> | void };
 const running: Stoppable[] = [];
 
@@ -73,12 +84,46 @@ async function main() {
     say("demo data already present");
   }
 
+  const sim = await startPosSimulator({ port: config.DEV_POS_SIM_PORT });
+  running.push({ name: "POS simulator", stop: () => sim.stop() });
+  for (const posType of ["square", "toast", "local"] as PosType[]) {
+    await database.db
+      .update(posConnections)
+      .set({ baseUrl: sim.baseUrl(posType) })
+      .where(eq(posConnections.posType, posType));
+  }
+  for (const seed of await simulatorSeedFromDatabase(database.db)) sim.control.seed(seed);
+  say(
+    `POS simulator on ${sim.url} (Square ${sim.baseUrl("square")}, Toast ${sim.baseUrl("toast")}, local ${sim.baseUrl("local")})`,
+  );
+
+  const pos = await startPosRuntime({ config, db: database.db, redis, logger });
+  running.push({ name: "worker", stop: () => pos.stop() });
+  say(`worker ${pos.worker.id} consuming high, default, low`);
+
   const server = await startServer({ config, redis, db: database.db, logger });
   running.push({ name: "api", stop: () => server.stop() });
-  say(`API on ${server.url}  ·  docs ${server.url}/docs  ·  token: bun run token --email owner@demo.test`);
+  say(`API on ${server.url}  ·  docs ${server.url}/docs`);
+
+  // The embedded database has one owner (this process), so `bun run token` cannot open it now:
+  // hand out the demo users' tokens here instead.
+  const tokens: Record<string, string> = {};
+  for (const email of Object.values(DEMO_USERS)) {
+    const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
+    if (user) tokens[email] = await issueToken(config.JWT_SECRET, user.id);
+  }
+  writeFileSync(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
+  writeFileSync(DEV_PID_FILE, String(process.pid));
+  running.push({ name: "pid file", stop: () => rmSync(DEV_PID_FILE, { force: true }) });
+  say(`demo tokens in ${DEMO_TOKENS_FILE}, e.g.`);
+  say(`  curl -H "authorization: Bearer $(jq -r '.["owner@demo.test"]' ${DEMO_TOKENS_FILE})" ${server.url}/v1/me`);
 }
 
+let stopping = false;
 async function shutdown() {
+  // A second Ctrl-C while stopping changes nothing; the parts are already being released.
+  if (stopping) return;
+  stopping = true;
   say("stopping…");
   // Released in the reverse order they were acquired.
   for (const part of running.reverse()) {
@@ -91,6 +136,8 @@ async function shutdown() {
   process.exit(0);
 }
 
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
-await main();
+if (import.meta.main) {
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  await main();
+}

@@ -1,9 +1,21 @@
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { openDatabase } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfig } from "../src/config";
+import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev";
+
+function devIsRunning(): boolean {
+  if (!existsSync(DEV_PID_FILE)) return false;
+  try {
+    process.kill(Number(readFileSync(DEV_PID_FILE, "utf8")), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `bun run token --email owner@demo.test`: prints a bearer token for a user. */
 const { values } = parseArgs({
@@ -16,6 +28,12 @@ if (!values.email) {
   process.exit(2);
 }
 const config = loadConfig();
+if (!config.DATABASE_URL && devIsRunning()) {
+  console.error(
+    `bun run dev is running and owns the embedded database; its demo users' tokens are in ${DEMO_TOKENS_FILE}`,
+  );
+  process.exit(1);
+}
 const database = await openDatabase({
   url: config.DATABASE_URL,
   wsProxy: config.DATABASE_WS_PROXY,

@@ -1,0 +1,87 @@
+import { afterAll, expect, it } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../../", import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), "fh-dev-"));
+let child: ReturnType<typeof Bun.spawn> | undefined;
+
+afterAll(() => {
+  child?.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(text)) {
+    if (Date.now() > deadline) throw new Error(`dev command did not print ${pattern} in time:\n${text}`);
+    const { value, done } = await reader.read();
+    // The process ended before saying what we wait for.
+    if (done) throw new Error(`dev command exited early:\n${text}`);
+    text += decoder.decode(value);
+  }
+  reader.releaseLock();
+  return text;
+}
+
+it("starts the whole system on embedded defaults and stops cleanly", async () => {
+  child = Bun.spawn(["bun", "run", "scripts/dev.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: "0",
+      DEV_POS_SIM_PORT: "0",
+      PGLITE_DIR: join(dataDir, "pglite"),
+      REDIS_PREFIX: `devtest${process.pid}`,
+      LOG_LEVEL: "warn",
+    },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const out = await readUntil(child.stdout as ReadableStream<Uint8Array>, /demo tokens in/, 90_000);
+  const api = /API on (http:\/\/\S+)/.exec(out)?.[1];
+  expect(api).toBeDefined();
+  expect(out).toContain("POS simulator on");
+  expect(out).toContain("worker");
+
+  const ready = await fetch(`${api}/readyz`);
+  expect(ready.status).toBe(200);
+  const tokens = JSON.parse(readFileSync(join(root, ".data/demo-tokens.json"), "utf8")) as Record<string, string>;
+  const customer = tokens["customer@demo.test"]!;
+  const menu = (await (await fetch(`${api}/v1/restaurants/1/menu`)).json()) as {
+    categories: Array<{ items: Array<{ id: number; available: boolean; branchId: number | null }> }>;
+  };
+  const item = menu.categories.flatMap((c) => c.items).find((i) => i.available && i.branchId === null)!;
+  const restaurant = (await (await fetch(`${api}/v1/restaurants/1`)).json()) as { branches: Array<{ id: number }> };
+  const placed = await fetch(`${api}/v1/orders`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${customer}`,
+      "content-type": "application/json",
+      "idempotency-key": `dev-smoke-${Date.now()}`,
+    },
+    body: JSON.stringify({
+      restaurantId: 1,
+      branchId: restaurant.branches[0]!.id,
+      type: "pickup",
+      items: [{ menuItemId: item.id, quantity: 2 }],
+    }),
+  });
+  expect(placed.status).toBe(201);
+  const order = (await placed.json()) as { id: number };
+  // The worker syncs it to the simulated Square POS.
+  let state = "";
+  for (let i = 0; i < 100 && state !== "synced"; i++) {
+    await Bun.sleep(100);
+    const res = await fetch(`${api}/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${customer}` } });
+    state = ((await res.json()) as { posSyncState: string }).posSyncState;
+  }
+  expect(state).toBe("synced");
+
+  child.kill("SIGINT");
+  expect(await child.exited).toBe(0);
+}, 120_000);
