@@ -187,9 +187,17 @@ describe("cache admin routes", () => {
     expect(bad.body.error.code).toBe("validation_error");
   });
 
-  it("documents the cache routes and the ETag in the OpenAPI document", async () => {
+  it("documents the cache, analytics and order routes and the ETag in the OpenAPI document", async () => {
     const doc = (await t.call("GET", "/openapi.json")).body;
-    for (const path of ["/v1/admin/cache/stats", "/v1/admin/cache/warm-up", "/v1/admin/cache/invalidate"]) {
+    for (const path of [
+      "/v1/admin/cache/stats",
+      "/v1/admin/cache/warm-up",
+      "/v1/admin/cache/invalidate",
+      "/v1/restaurants/{id}/categories",
+      "/v1/restaurants/{id}/analytics/{metric}",
+      "/v1/restaurants/{id}/orders",
+      "/v1/restaurants/{id}/orders/export",
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(doc.paths["/v1/admin/cache/stats"].get.responses["200"].content["application/json"].schema.$ref).toBe(

@@ -8,15 +8,18 @@ const instant = z
   .transform((v) => new Date(v))
   .openapi({ type: "string", description: "ISO 8601 date-time (or a date: midnight UTC)" });
 
-export const orderFiltersQuery = z
-  .object({
-    status: z.enum(orderStatus.enumValues).optional(),
-    from: instant.optional().openapi({ description: "Created at or after (inclusive)" }),
-    to: instant.optional().openapi({ description: "Created before (exclusive)" }),
-  })
-  .refine(({ from, to }) => !from || !to || from < to, { message: "from must be before to", path: ["from"] });
+const filterFields = {
+  status: z.enum(orderStatus.enumValues).optional(),
+  from: instant.optional().openapi({ description: "Created at or after (inclusive)" }),
+  to: instant.optional().openapi({ description: "Created before (exclusive)" }),
+};
 
-export const orderListQuery = z.object({ ...paginationQuery.shape }).and(orderFiltersQuery);
+const orderedRange = <T extends { from?: Date; to?: Date }>({ from, to }: T) => !from || !to || from < to;
+const rangeMessage = { message: "from must be before to", path: ["from"] };
+
+export const orderFiltersQuery = z.object(filterFields).refine(orderedRange, rangeMessage);
+
+export const orderListQuery = paginationQuery.extend(filterFields).refine(orderedRange, rangeMessage);
 
 export const orderPageSchema = z
   .object({
