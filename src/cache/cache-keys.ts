@@ -1,7 +1,9 @@
 /**
  * The cache's key families, their TTLs (seconds, from DESIGN.md) and the one
  * place cache keys are built. Keys are relative: the CachingService puts the
- * configured prefix in front.
+ * configured prefix in front. The `pos:connection:*` entry (TTL 300) is not
+ * here: the POS circuit breaker writes it atomically with its own state
+ * (src/pos/circuit-breaker.ts), so it is never computed cache-aside.
  */
 export const cacheFamilies = [
   "menu_items",
@@ -9,7 +11,6 @@ export const cacheFamilies = [
   "restaurant_info",
   "restaurant_config",
   "loyalty_rules",
-  "pos_connection",
   "analytics",
 ] as const;
 
@@ -21,7 +22,6 @@ export const cacheTtlSeconds: Record<CacheFamily, number> = {
   restaurant_info: 1800,
   restaurant_config: 3600,
   loyalty_rules: 7200,
-  pos_connection: 300,
   analytics: 600,
 };
 
@@ -54,11 +54,6 @@ export const cacheEntries = {
     family: "loyalty_rules",
     restaurantId,
     key: `loyalty:${restaurantId}:rules`,
-  }),
-  posConnection: (restaurantId: number, posType: string): CacheEntry => ({
-    family: "pos_connection",
-    restaurantId,
-    key: `pos:connection:${restaurantId}:${posType}`,
   }),
   /** `dateRange` is `{from}_{to}` (ISO dates), so each range is cached on its own. */
   analytics: (metric: string, restaurantId: number, dateRange: string): CacheEntry => ({
