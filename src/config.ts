@@ -32,6 +32,10 @@ export const configSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
     METRICS_TOKEN: optionalString,
+    /** The Chromium the dashboard's browser test drives. */
+    CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+    /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */
+    REQUIRE_BROWSER_TESTS: bool,
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
   })

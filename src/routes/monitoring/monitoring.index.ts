@@ -1,4 +1,5 @@
 import { createRouter } from "../../http/create-router";
+import { dashboardRouter } from "../dashboard/dashboard.index";
 import { failedJobsRouter } from "../failed-jobs/failed-jobs.index";
 import { metricsRouter } from "../metrics/metrics.index";
 import { queuesRouter } from "../queues/queues.index";
@@ -7,4 +8,5 @@ import { queuesRouter } from "../queues/queues.index";
 export const monitoringRouter = createRouter()
   .route("/", queuesRouter)
   .route("/", failedJobsRouter)
-  .route("/", metricsRouter);
+  .route("/", metricsRouter)
+  .route("/", dashboardRouter);

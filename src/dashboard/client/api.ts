@@ -1,0 +1,56 @@
+import type { z } from "@hono/zod-openapi";
+import type { failedPageSchema } from "../../routes/failed-jobs/failed-jobs.schemas";
+import type { metricsSchema, overviewSchema, pendingSchema, workersSchema } from "../../routes/queues/queues.schemas";
+
+export type Overview = z.infer<typeof overviewSchema>;
+export type Metrics = z.infer<typeof metricsSchema>;
+export type FailedPage = z.infer<typeof failedPageSchema>;
+export type Pending = z.infer<typeof pendingSchema>;
+export type Workers = z.infer<typeof workersSchema>;
+export type Me = {
+  user: { id: number; email: string; name: string; isAdmin: boolean };
+  memberships: Array<{ restaurantId: number; role: "owner" | "manager" | "staff" }>;
+};
+
+const TOKEN_KEY = "foodhub.dashboard.token";
+
+export const tokenStore = {
+  get: () => localStorage.getItem(TOKEN_KEY),
+  set: (token: string) => localStorage.setItem(TOKEN_KEY, token),
+  clear: () => localStorage.removeItem(TOKEN_KEY),
+};
+
+/** An API answer other than 2xx, with the error body's code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string): Promise<T> {
+  const res = await fetch(path, { method, headers: { authorization: `Bearer ${tokenStore.get() ?? ""}` } });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? res.statusText);
+  }
+  return body as T;
+}
+
+export type Snapshot = { overview: Overview; metrics: Metrics; failed: FailedPage; pending: Pending; workers: Workers };
+
+/** Everything one refresh shows, fetched in parallel. */
+export async function loadSnapshot(): Promise<Snapshot> {
+  const [overview, metrics, failed, pending, workers] = await Promise.all([
+    api<Overview>("GET", "/v1/admin/queues"),
+    api<Metrics>("GET", "/v1/admin/queues/metrics?range=hour"),
+    api<FailedPage>("GET", "/v1/admin/queues/failed?limit=20"),
+    api<Pending>("GET", "/v1/admin/queues/pending?limit=20"),
+    api<Workers>("GET", "/v1/admin/queues/workers"),
+  ]);
+  return { overview, metrics, failed, pending, workers };
+}
