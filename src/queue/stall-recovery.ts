@@ -2,6 +2,7 @@ import { toStreamEntries } from "../redis/replies";
 import type { RedisConnection } from "../redis/types";
 import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
 import type { QueueKeys } from "./keys";
+import { listWorkers } from "./worker-registry";
 
 /** An entry handed to this worker, by a read or a reclaim. */
 export type Delivery = {
@@ -33,6 +34,40 @@ export class StallRecovery {
     private readonly keys: QueueKeys,
     private readonly consumer: string,
   ) {}
+
+  /**
+   * One recovery pass over every shard and queue, taking at most `room` entries: first those of
+   * dead workers (idle past the dead threshold), then those of stopped workers, then any entry
+   * idle past its queue's stall threshold.
+   */
+  async sweep(options: {
+    shards: number;
+    queues: readonly string[];
+    now: number;
+    deadAfterMs: number;
+    stalledAfterMs: (queue: string) => number;
+    room: number;
+  }): Promise<{ claimed: Delivery[]; deadWorkers: string[] }> {
+    const workers = await listWorkers(this.redis, this.keys, { now: options.now, deadAfterMs: options.deadAfterMs });
+    const others = workers.filter((w) => w.id !== this.consumer);
+    const stopped = others.filter((w) => w.state === "stopped").map((w) => w.id);
+    const dead = others.filter((w) => w.dead).map((w) => w.id);
+    const claimed: Delivery[] = [];
+    const room = () => options.room - claimed.length;
+    for (let shard = 0; shard < options.shards; shard++) {
+      for (const queue of options.queues) {
+        if (dead.length > 0 && room() > 0) {
+          claimed.push(...(await this.claimFromConsumers(shard, queue, dead, options.deadAfterMs, room())));
+        }
+        // A stopped worker left these on purpose (drain timeout); a second is enough to be sure it is gone.
+        if (stopped.length > 0 && room() > 0) {
+          claimed.push(...(await this.claimFromConsumers(shard, queue, stopped, 1000, room())));
+        }
+        if (room() > 0) claimed.push(...(await this.claimStalled(shard, queue, options.stalledAfterMs(queue), room())));
+      }
+    }
+    return { claimed, deadWorkers: dead };
+  }
 
   /** Claims up to `max` entries idle for at least `minIdleMs`, with their delivery counts. */
   async claimStalled(shard: number, queue: string, minIdleMs: number, max: number): Promise<Delivery[]> {
@@ -105,5 +140,21 @@ export class StallRecovery {
       }
     }
     return out;
+  }
+
+  /**
+   * Removes a consumer from every group once it holds no pending entries, so groups do not grow
+   * with every worker restart. A consumer with pending entries stays: deleting it would orphan them.
+   */
+  async removeConsumer(consumer: string, shards: number, queues: readonly string[]): Promise<void> {
+    for (let shard = 0; shard < shards; shard++) {
+      for (const queue of queues) {
+        const stream = this.keys.shard(shard).stream(queue);
+        const left = await this.redis.send("XPENDING", [stream, this.keys.group, "-", "+", 1, consumer]);
+        if (Array.isArray(left) && left.length === 0) {
+          await this.redis.send("XGROUP", ["DELCONSUMER", stream, this.keys.group, consumer]);
+        }
+      }
+    }
   }
 }

@@ -1,10 +1,8 @@
 import { hostname } from "node:os";
-import { toStreamReply } from "../redis/replies";
 import type { RedisConnection } from "../redis/types";
 import { AckBatcher } from "./ack-batcher";
 import { type RunningAttempt, runAttempt } from "./attempt";
 import { type Clock, systemClock } from "./clock";
-import { decodeEnvelope, ENVELOPE_FIELD } from "./envelope";
 import { checkEvictionPolicy } from "./eviction-check";
 import type { FailedJobStore } from "./failed-store";
 import type { AnyJobDefinition } from "./job";
@@ -15,13 +13,16 @@ import { Queue } from "./queue";
 import { RedisFailedJobStore } from "./redis-failed-store";
 import { QueueScripts } from "./scripts";
 import { type Delivery, StallRecovery } from "./stall-recovery";
+import { readOrder, StreamReader } from "./stream-reader";
 import {
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
   stallThresholdMs,
   type WorkerOptions,
 } from "./worker-options";
-import { listWorkers, type WorkerInfo, type WorkerState, writeHeartbeat } from "./worker-registry";
+import type { WorkerInfo, WorkerState } from "./worker-registry";
+import { writeHeartbeat } from "./worker-registry";
+import { WorkerTimers } from "./worker-timers";
 
 type Counts = Record<AttemptOutcome, number>;
 
@@ -45,16 +46,14 @@ export class Worker {
   readonly #stall: StallRecovery;
   readonly #jobs: Map<string, AnyJobDefinition>;
   readonly #priority: Map<string, number>;
-  readonly #streamQueue = new Map<string, string>();
   #state: WorkerState = "starting";
   #startedAt = 0;
   readonly #counts: Counts = { processed: 0, failed: 0, retried: 0, released: 0, dropped: 0 };
   #buffer: Delivery[] = [];
   readonly #running = new Map<string, RunningAttempt>();
   #capacityWaiters: Array<() => void> = [];
-  #sleepers = new Set<() => void>();
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
-  #readers: RedisConnection[] = [];
+  readonly #timers: WorkerTimers;
+  #readers: StreamReader[] = [];
   #loops: Promise<void>[] = [];
   #paused: Set<string>[] = [];
   #busySinceTick = false;
@@ -67,6 +66,7 @@ export class Worker {
     this.#clock = options.clock ?? systemClock;
     this.id = options.id ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
     this.#log = options.logger ?? consoleLogger("info", { worker: this.id });
+    this.#timers = new WorkerTimers(this.#log);
     this.#queue = new Queue({ redis: this.#redis, prefix: this.#o.prefix, shards: this.#o.shards, clock: this.#clock });
     this.#keys = this.#queue.keys;
     this.#scripts = new QueueScripts(this.#redis);
@@ -78,7 +78,6 @@ export class Worker {
     this.#priority = new Map(this.#o.queues.map((q, i) => [q, i]));
     for (let shard = 0; shard < this.#o.shards; shard++) {
       this.#paused.push(new Set());
-      for (const queue of this.#o.queues) this.#streamQueue.set(this.#keys.shard(shard).stream(queue), queue);
     }
   }
 
@@ -92,24 +91,37 @@ export class Worker {
     this.#startedAt = this.#clock.now();
     await checkEvictionPolicy(this.#redis, this.#log);
     await this.#queue.ensureGroups(this.#o.queues);
-    for (let shard = 0; shard < this.#o.shards; shard++) this.#readers.push(await this.#redis.duplicate());
+    for (let shard = 0; shard < this.#o.shards; shard++) {
+      const connection = await this.#redis.duplicate();
+      this.#readers.push(
+        new StreamReader(connection, this.#keys.shard(shard), this.#keys.group, this.id, this.#o.queues),
+      );
+    }
     this.#state = "running";
     await this.#heartbeat();
     // The first promotion also loads the paused queues, which the readers need before their first read.
     const firstTicks = await Promise.all(this.#readers.map((_, shard) => this.#promote(shard)));
     for (let shard = 0; shard < this.#o.shards; shard++) {
-      this.#every(() => this.#promote(shard), firstTicks[shard]!);
+      this.#timers.every("promotion", () => this.#promote(shard), firstTicks[shard]!);
       this.#loops.push(this.#readLoop(shard, this.#readers[shard]!));
     }
-    this.#every(() => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
-    this.#every(async () => {
-      await this.#heartbeat();
-      return this.#o.heartbeatIntervalMs;
-    }, this.#o.heartbeatIntervalMs);
-    this.#every(async () => {
-      await this.#metrics.flush(this.#redis);
-      return this.#o.metricsFlushIntervalMs;
-    }, this.#o.metricsFlushIntervalMs);
+    this.#timers.every("stall recovery", () => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
+    this.#timers.every(
+      "heartbeat",
+      async () => {
+        await this.#heartbeat();
+        return this.#o.heartbeatIntervalMs;
+      },
+      this.#o.heartbeatIntervalMs,
+    );
+    this.#timers.every(
+      "metrics flush",
+      async () => {
+        await this.#metrics.flush(this.#redis);
+        return this.#o.metricsFlushIntervalMs;
+      },
+      this.#o.metricsFlushIntervalMs,
+    );
   }
 
   /**
@@ -152,9 +164,7 @@ export class Worker {
     }
     this.#state = "draining";
     this.#log.info("worker draining", { running: this.#running.size, buffered: this.#buffer.length });
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const wake of this.#sleepers) wake();
+    this.#timers.cancel();
     for (const wake of this.#capacityWaiters) wake();
     // Closing a reader interrupts its blocking read; the loops then see the state and return.
     for (const reader of this.#readers) reader.close();
@@ -163,8 +173,11 @@ export class Worker {
     const deadline = Date.now() + this.#o.drainTimeoutMs;
     while (this.#running.size > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        this.#capacityWaiters.push(resolve);
-        setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.#capacityWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
     for (const running of this.#running.values()) {
@@ -176,40 +189,8 @@ export class Worker {
     await this.#metrics.flush(this.#redis);
     this.#state = "stopped";
     await this.#heartbeat();
-    if (abandoned === 0) await this.#removeConsumer();
+    if (abandoned === 0) await this.#stall.removeConsumer(this.id, this.#o.shards, this.#o.queues);
     this.#log.info("worker stopped", { ...this.#counts, abandoned });
-  }
-
-  /** Runs `task` now (after `firstDelay`) and again after the delay it returns, until draining. */
-  #every(task: () => Promise<number | undefined>, firstDelay: number): void {
-    const schedule = (delay: number) => {
-      const timer = setTimeout(async () => {
-        this.#timers.delete(timer);
-        // Timers stop with the running state.
-        if (this.#state !== "running") return;
-        let next = firstDelay;
-        try {
-          next = (await task()) ?? firstDelay;
-        } catch (error) {
-          this.#log.error("worker timer failed", { error: (error as Error).message });
-        }
-        if (this.#state === "running") schedule(next);
-      }, delay);
-      this.#timers.add(timer);
-    };
-    schedule(firstDelay);
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#sleepers.add(done);
-    });
   }
 
   #free(): number {
@@ -229,72 +210,24 @@ export class Worker {
     for (const wake of waiters) wake();
   }
 
-  /** Readable queues of a shard in the order to try them. */
-  #readOrder(shard: number): string[] {
-    const paused = this.#paused[shard]!;
-    const queues = this.#o.queues.filter((q) => !paused.has(q));
-    if (this.#o.mode === "strict" || queues.length < 2) return queues;
-    // Weighted: one queue drawn by weight goes first, the rest keep their priority order.
-    const total = queues.reduce((sum, q) => sum + (this.#o.weights[q] ?? 1), 0);
-    let pick = Math.random() * total;
-    let first = queues[0]!;
-    for (const q of queues) {
-      pick -= this.#o.weights[q] ?? 1;
-      if (pick < 0) {
-        first = q;
-        break;
-      }
-    }
-    return [first, ...queues.filter((q) => q !== first)];
-  }
-
-  async #readLoop(shard: number, reader: RedisConnection): Promise<void> {
-    const keys = this.#keys.shard(shard);
-    const group = this.#keys.group;
+  async #readLoop(shard: number, reader: StreamReader): Promise<void> {
     let idle = false;
     while (this.#state === "running") {
       const free = await this.#waitForCapacity();
       // Draining: no more reads.
       if (this.#state !== "running") break;
-      const queues = this.#readOrder(shard);
+      const paused = this.#paused[shard]!;
+      const queues = readOrder(
+        this.#o.queues.filter((q) => !paused.has(q)),
+        this.#o.mode,
+        this.#o.weights,
+      );
       if (queues.length === 0) {
-        await this.#sleep(Math.min(this.#o.promoteIntervalMs, 1000));
+        await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
         continue;
       }
       try {
-        const deliveries: Delivery[] = [];
-        if (!idle) {
-          for (const queue of queues) {
-            const reply = await reader.send("XREADGROUP", [
-              "GROUP",
-              group,
-              this.id,
-              "COUNT",
-              free - deliveries.length,
-              "STREAMS",
-              keys.stream(queue),
-              ">",
-            ]);
-            this.#collect(shard, reply, deliveries);
-            // The batch is full; lower queues wait for the next read.
-            if (deliveries.length >= free) break;
-          }
-        }
-        if (deliveries.length === 0) {
-          const reply = await reader.send("XREADGROUP", [
-            "GROUP",
-            group,
-            this.id,
-            "COUNT",
-            free,
-            "BLOCK",
-            this.#o.blockMs,
-            "STREAMS",
-            ...queues.map((q) => keys.stream(q)),
-            ...queues.map(() => ">"),
-          ]);
-          this.#collect(shard, reply, deliveries);
-        }
+        const deliveries = await reader.read(queues, free, idle, this.#o.blockMs);
         idle = deliveries.length === 0;
         this.#accept(deliveries);
       } catch (error) {
@@ -304,24 +237,8 @@ export class Worker {
         if (message.includes("NOGROUP")) await this.#queue.ensureGroups(this.#o.queues);
         else {
           this.#log.error("read failed", { shard, error: message });
-          await this.#sleep(1000);
+          await this.#timers.sleep(1000);
         }
-      }
-    }
-  }
-
-  #collect(shard: number, reply: unknown, into: Delivery[]): void {
-    for (const [stream, entries] of toStreamReply(reply)) {
-      const queue = this.#streamQueue.get(stream);
-      if (!queue) continue;
-      for (const entry of entries) {
-        into.push({
-          shard,
-          queue,
-          entryId: entry.id,
-          envelope: decodeEnvelope(entry.fields[ENVELOPE_FIELD]),
-          deliveries: 1,
-        });
       }
     }
   }
@@ -414,36 +331,16 @@ export class Worker {
   }
 
   async #recoverStalled(): Promise<number> {
-    const workers = await listWorkers(this.#redis, this.#keys, {
+    const { claimed, deadWorkers } = await this.#stall.sweep({
+      shards: this.#o.shards,
+      queues: this.#o.queues,
       now: this.#clock.now(),
       deadAfterMs: this.#o.deadAfterMs,
+      stalledAfterMs: (queue) => stallThresholdMs(this.#o.jobs, queue, this.#o.stallGraceMs),
+      room: this.#free(),
     });
-    const stopped = workers.filter((w) => w.state === "stopped" && w.id !== this.id).map((w) => w.id);
-    const dead = workers.filter((w) => w.dead && w.id !== this.id).map((w) => w.id);
-    const claimed: Delivery[] = [];
-    for (let shard = 0; shard < this.#o.shards; shard++) {
-      for (const queue of this.#o.queues) {
-        const room = () => this.#free() - claimed.length;
-        if (dead.length > 0 && room() > 0) {
-          claimed.push(...(await this.#stall.claimFromConsumers(shard, queue, dead, this.#o.deadAfterMs, room())));
-        }
-        if (stopped.length > 0 && room() > 0) {
-          claimed.push(...(await this.#stall.claimFromConsumers(shard, queue, stopped, 1000, room())));
-        }
-        if (room() > 0) {
-          claimed.push(
-            ...(await this.#stall.claimStalled(
-              shard,
-              queue,
-              stallThresholdMs(this.#o.jobs, queue, this.#o.stallGraceMs),
-              room(),
-            )),
-          );
-        }
-      }
-    }
     if (claimed.length > 0) {
-      this.#log.warn("reclaimed stalled entries", { count: claimed.length, deadWorkers: dead });
+      this.#log.warn("reclaimed stalled entries", { count: claimed.length, deadWorkers });
       this.#accept(claimed);
     }
     return this.#o.stallCheckIntervalMs;
@@ -471,18 +368,5 @@ export class Worker {
 
   async #heartbeat(): Promise<void> {
     await writeHeartbeat(this.#redis, this.#keys, this.info());
-  }
-
-  /** Removes this consumer from every group once it holds no pending entries (so groups do not grow). */
-  async #removeConsumer(): Promise<void> {
-    for (let shard = 0; shard < this.#o.shards; shard++) {
-      for (const queue of this.#o.queues) {
-        const stream = this.#keys.shard(shard).stream(queue);
-        const left = await this.#redis.send("XPENDING", [stream, this.#keys.group, "-", "+", 1, this.id]);
-        if (Array.isArray(left) && left.length === 0) {
-          await this.#redis.send("XGROUP", ["DELCONSUMER", stream, this.#keys.group, this.id]);
-        }
-      }
-    }
   }
 }
