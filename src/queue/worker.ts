@@ -58,6 +58,8 @@ export class Worker {
   #paused: Set<string>[] = [];
   #busySinceTick = false;
   readonly #longWaitLoggedAt = new Map<string, number>();
+  /** When each buffered delivery arrived (wall clock), to keep long-buffered entries claimed. */
+  readonly #bufferedAt = new WeakMap<Delivery, number>();
   #stopping: Promise<void> | null = null;
 
   constructor(options: WorkerOptions) {
@@ -110,6 +112,7 @@ export class Worker {
       "heartbeat",
       async () => {
         await this.#heartbeat();
+        await this.#keepBufferedClaimed();
         return this.#o.heartbeatIntervalMs;
       },
       this.#o.heartbeatIntervalMs,
@@ -258,6 +261,8 @@ export class Worker {
         });
       }
     }
+    const receivedAt = Date.now();
+    for (const d of deliveries) this.#bufferedAt.set(d, receivedAt);
     if (this.#o.mode === "strict") {
       this.#buffer.push(...deliveries);
       const rank = (d: Delivery) => this.#priority.get(d.queue) ?? 0;
@@ -368,5 +373,35 @@ export class Worker {
 
   async #heartbeat(): Promise<void> {
     await writeHeartbeat(this.#redis, this.#keys, this.info());
+  }
+
+  /**
+   * Entries read but still waiting for a slot age in the PEL like abandoned ones. Resetting the
+   * idle time of those buffered for a heartbeat or longer keeps other workers from reclaiming
+   * them; any that were reclaimed already are dropped from the buffer.
+   */
+  async #keepBufferedClaimed(): Promise<void> {
+    const before = Date.now() - this.#o.heartbeatIntervalMs;
+    const stale = this.#buffer.filter((d) => (this.#bufferedAt.get(d) ?? Date.now()) <= before);
+    const groups = new Map<string, Delivery[]>();
+    for (const d of stale) {
+      const id = `${d.shard}|${d.queue}`;
+      groups.set(id, [...(groups.get(id) ?? []), d]);
+    }
+    for (const list of groups.values()) {
+      const { shard, queue } = list[0]!;
+      const owned = new Set(
+        await this.#scripts.extendClaim(
+          this.#keys.shard(shard),
+          queue,
+          this.#keys.group,
+          this.id,
+          list.map((d) => d.entryId),
+        ),
+      );
+      const lost = new Set(list.filter((d) => !owned.has(d.entryId)));
+      if (lost.size > 0) this.#buffer = this.#buffer.filter((d) => !lost.has(d));
+      for (const d of list) if (owned.has(d.entryId)) this.#bufferedAt.set(d, Date.now());
+    }
   }
 }
