@@ -1,6 +1,6 @@
 import { AppError } from "../http/app-error";
 import type { Logger } from "../logger";
-import { toOptionalString } from "../redis/replies";
+import { toNumber, toOptionalString } from "../redis/replies";
 import { defineScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import {
@@ -77,22 +77,19 @@ export class CachingService {
     return this.#flights.run(this.#keys.value(entry), () => this.#readThrough(entry, load));
   }
 
-  /** Like `remember`, returning the value as a client would see it (parsed from the JSON). */
-  async rememberValue<T>(entry: CacheEntry, load: () => Promise<T>): Promise<T> {
-    return JSON.parse((await this.remember(entry, load)).json) as T;
-  }
-
   /** Computes and stores an entry whatever the cache holds (warm-up). */
   async refresh(entry: CacheEntry, load: () => Promise<unknown>): Promise<void> {
+    let stamp: string;
     try {
       await this.#retryInvalidations();
-      const { stamp } = await this.#lookup(entry);
-      const computed = await this.#compute(load, stamp);
-      await this.#store(entry, computed.envelope);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
+      stamp = (await this.#lookup(entry)).stamp;
+    } catch {
       throw unavailable("Redis is unavailable; the cache cannot be warmed up");
     }
+    const { envelope } = await this.#compute(load, stamp);
+    await this.#store(entry, envelope).catch(() => {
+      throw unavailable("Redis is unavailable; the cache cannot be warmed up");
+    });
   }
 
   /** Makes a family's entries stale: for one restaurant, or for every restaurant. */
@@ -173,16 +170,20 @@ export class CachingService {
     }
     this.#counters.count(entry.family, "misses");
     const token = crypto.randomUUID();
-    const locked = await this.#tryLock(entry, token);
-    if (!locked) {
+    const mayCompute = await this.#tryLock(entry, token);
+    if (!mayCompute) {
       const waited = await this.#waitForOther(entry, found.stamp);
       if (waited) return waited;
     }
-    const computed = await this.#compute(load, found.stamp).finally(() => {
-      if (locked) void this.#unlock(entry, token);
-    });
-    await this.#store(entry, computed.envelope).catch(() => {});
-    return { json: computed.envelope.json, etag: computed.envelope.etag, source: "miss" };
+    try {
+      const { envelope } = await this.#compute(load, found.stamp);
+      // A failed store only costs the next reader a recomputation; the guard has logged it.
+      await this.#store(entry, envelope).catch(() => {});
+      return { json: envelope.json, etag: envelope.etag, source: "miss" };
+    } finally {
+      // Released after the store, so instances waiting on the lock find the value.
+      void this.#unlock(entry, token);
+    }
   }
 
   async #fallback(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
@@ -207,6 +208,7 @@ export class CachingService {
     ]);
   }
 
+  /** True when this caller should compute: it took the lock, or Redis could not say. */
   async #tryLock(entry: CacheEntry, token: string): Promise<boolean> {
     try {
       const reply = await this.#redis.send("SET", [this.#keys.lock(entry), token, "NX", "PX", this.#lockTtlMs]);
@@ -237,6 +239,8 @@ export class CachingService {
         }
         // Invalidated while we waited: compute the new value ourselves.
         if (found.stamp !== stamp) return null;
+        // The holder is done without storing anything (its loader failed): stop waiting.
+        if (toNumber(await this.#redis.send("EXISTS", [this.#keys.lock(entry)])) === 0) return null;
       } catch {
         return null;
       }

@@ -136,6 +136,26 @@ describe("CachingService", () => {
     expect(next.json).toBe('{"version":2}');
   });
 
+  it("stops waiting for another instance as soon as its computation fails", async () => {
+    const { cache: a, prefix } = freshCache();
+    const b = new CachingService(other, logger, { prefix });
+    const failing = async () => {
+      await Bun.sleep(100);
+      throw new Error("restaurant not found");
+    };
+    const load = counted(() => ({ ok: true }));
+    const started = performance.now();
+    const [first, second] = await Promise.allSettled([
+      a.remember(cacheEntries.restaurantInfo(8), failing),
+      Bun.sleep(20).then(() => b.remember(cacheEntries.restaurantInfo(8), load)),
+    ]);
+    expect(first.status).toBe("rejected");
+    expect(second.status).toBe("fulfilled");
+    expect(load.calls).toBe(1);
+    // Well under the 2 s an instance would otherwise wait for the lock holder.
+    expect(performance.now() - started).toBeLessThan(800);
+  });
+
   it("passes loader errors through and caches nothing for them", async () => {
     const { cache } = freshCache();
     const failing = async () => {
@@ -175,6 +195,7 @@ describe("CachingService without Redis", () => {
     expect(performance.now() - started).toBeLessThan(1000);
     await cache.invalidateMenu(1);
     expect(cache.stats()).rejects.toMatchObject({ status: 503, code: "cache_unavailable" });
+    expect(cache.refresh(cacheEntries.menuItems(1), load)).rejects.toMatchObject({ status: 503 });
     dead.close();
   });
 
