@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/app-env";
+import { AppError } from "../../http/app-error";
 import { monitoringScope } from "../../services/monitoring-scope";
 import type * as routes from "./failed-jobs.routes";
 
@@ -14,6 +15,10 @@ export const retryFailed: RouteHandler<typeof routes.retryFailed, AppEnv> = asyn
 };
 
 export const retryMatching: RouteHandler<typeof routes.retryMatching, AppEnv> = async (c) => {
+  // The validator skips a body that is not JSON; retrying everything must be asked for with `{}`.
+  if (!/^application\/json/i.test(c.req.header("content-type") ?? "")) {
+    throw new AppError(400, "validation_error", "a JSON body is required: the filter, or {} for every failed job");
+  }
   const { restaurantId, ...query } = c.req.valid("json");
   const scope = monitoringScope(c.var.principal, "queue:manage", restaurantId);
   return c.json(await c.var.services.monitoring.failed.retryMatching(scope, query), 200);
