@@ -58,8 +58,6 @@ export class Worker {
   #paused: Set<string>[] = [];
   #busySinceTick = false;
   readonly #longWaitLoggedAt = new Map<string, number>();
-  /** When each buffered delivery arrived (wall clock), to keep long-buffered entries claimed. */
-  readonly #bufferedAt = new WeakMap<Delivery, number>();
   #stopping: Promise<void> | null = null;
 
   constructor(options: WorkerOptions) {
@@ -261,8 +259,6 @@ export class Worker {
         });
       }
     }
-    const receivedAt = Date.now();
-    for (const d of deliveries) this.#bufferedAt.set(d, receivedAt);
     if (this.#o.mode === "strict") {
       this.#buffer.push(...deliveries);
       const rank = (d: Delivery) => this.#priority.get(d.queue) ?? 0;
@@ -376,15 +372,13 @@ export class Worker {
   }
 
   /**
-   * Entries read but still waiting for a slot age in the PEL like abandoned ones. Resetting the
-   * idle time of those buffered for a heartbeat or longer keeps other workers from reclaiming
-   * them; any that were reclaimed already are dropped from the buffer.
+   * Entries read but still waiting for a slot age in the PEL like abandoned ones. Resetting their
+   * idle time on every heartbeat keeps other workers from reclaiming them (the stall threshold is
+   * far above the heartbeat interval); any already reclaimed are dropped from the buffer.
    */
   async #keepBufferedClaimed(): Promise<void> {
-    const before = Date.now() - this.#o.heartbeatIntervalMs;
-    const stale = this.#buffer.filter((d) => (this.#bufferedAt.get(d) ?? Date.now()) <= before);
     const groups = new Map<string, Delivery[]>();
-    for (const d of stale) {
+    for (const d of this.#buffer) {
       const id = `${d.shard}|${d.queue}`;
       groups.set(id, [...(groups.get(id) ?? []), d]);
     }
@@ -401,7 +395,6 @@ export class Worker {
       );
       const lost = new Set(list.filter((d) => !owned.has(d.entryId)));
       if (lost.size > 0) this.#buffer = this.#buffer.filter((d) => !lost.has(d));
-      for (const d of list) if (owned.has(d.entryId)) this.#bufferedAt.set(d, Date.now());
     }
   }
 }
