@@ -2,6 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { z } from "zod";
 import { InvalidPayloadError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
+import { QueueMonitor } from "../../src/queue/monitor";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
 import { manualClock, queueWorld, waitFor } from "./support";
 
@@ -170,5 +171,39 @@ describe("dispatch and priorities", () => {
     expect(failed.attempts).toBe(0);
     expect(ran).toEqual([]);
     expect(Number(await world.redis.send("ZCARD", [world.queue.keys.shard(0).delayed]))).toBe(0);
+  });
+
+  it("keeps a partition on one shard and consumes every shard", async () => {
+    const world = await queueWorld({ shards: 4 });
+    const seen: string[] = [];
+    const job = defineJob({
+      name: "Sharded",
+      queue: "default",
+      tries: 1,
+      backoff: [],
+      timeout: 5,
+      payload: z.object({ restaurantId: z.number() }),
+      partitionKey: (p) => String(p.restaurantId),
+      handle: (p) => void seen.push(String(p.restaurantId)),
+    });
+    const restaurants = Array.from({ length: 40 }, (_, i) => i % 8);
+    await world.queue.dispatchMany(
+      job,
+      restaurants.map((restaurantId) => ({ restaurantId })),
+    );
+    const monitor = new QueueMonitor({ redis: world.redis, prefix: world.prefix, shards: 4, queues: ["default"] });
+    const [overview] = await monitor.overview();
+    expect(overview!.waiting).toBe(40);
+    // Eight restaurants over four shards: more than one shard holds jobs, each restaurant five on one shard.
+    expect(overview!.shards.filter((s) => s.waiting > 0).length).toBeGreaterThan(1);
+    for (const restaurant of ["0", "5"]) {
+      const jobs = await monitor.jobs({ state: "waiting", partitions: [restaurant], limit: 50 });
+      expect(jobs.length).toBe(5);
+      expect(new Set(jobs.map((j) => j.shard)).size).toBe(1);
+    }
+    const worker = world.worker({ jobs: [job], queues: ["default"], concurrency: 4 });
+    await worker.start();
+    await waitFor(() => seen.length === 40);
+    expect((await monitor.overview())[0]).toMatchObject({ waiting: 0, inFlight: 0 });
   });
 });
