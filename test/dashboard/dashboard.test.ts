@@ -17,7 +17,10 @@ if (!chromiumFound) {
   );
 }
 
-const screenshot = new URL("../../docs/dashboard.png", import.meta.url).pathname;
+// The README's screenshot is written when missing (delete it to refresh it); other runs write to
+// .data so a test run does not leave a changed tracked file behind.
+const readmeShot = new URL("../../docs/dashboard.png", import.meta.url).pathname;
+const screenshot = existsSync(readmeShot) ? new URL("../../.data/dashboard.png", import.meta.url).pathname : readmeShot;
 
 let t: TestApp;
 let world: MonitoringWorld;
