@@ -98,7 +98,7 @@ export class Queue {
       }
       return envelope;
     });
-    return this.add(envelopes, dueAt);
+    return this.#add(envelopes, dueAt);
   }
 
   /**
@@ -107,7 +107,7 @@ export class Queue {
    */
   async redispatch(envelopes: readonly JobEnvelope[]): Promise<Array<string | null>> {
     const now = this.#clock.now();
-    return this.add(
+    return this.#add(
       envelopes.map((e) => {
         const { lastError: _lastError, ...rest } = e;
         return { ...rest, attempts: 0, availableAt: now };
@@ -141,7 +141,7 @@ export class Queue {
     }
   }
 
-  private async add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
+  async #add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
     // Group by shard and queue: one script call covers one stream.
