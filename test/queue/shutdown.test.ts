@@ -2,6 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { z } from "zod";
 import { defineJob } from "../../src/queue/job";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
+import { writeHeartbeat } from "../../src/queue/worker-registry";
 import { queueWorld, waitFor } from "./support";
 
 const payload = z.object({ n: z.number() });
@@ -105,5 +106,47 @@ describe("stalls, poison and shutdown", () => {
     await second.start();
     await waitFor(() => runs.length === 2, 3000);
     expect(runs).toEqual([id, id]);
+  });
+
+  it("takes over the entries of a worker whose heartbeats stopped, long before the stall threshold", async () => {
+    const world = await queueWorld();
+    const runs: number[] = [];
+    const job = defineJob({
+      name: "Orphaned",
+      queue: "default",
+      tries: 1,
+      backoff: [],
+      timeout: 60,
+      payload,
+      handle: (p) => void runs.push(p.n),
+    });
+    await world.queue.ensureGroups(["default"]);
+    await world.queue.dispatch(job, { n: 1 });
+    const stream = world.queue.keys.shard(0).stream("default");
+    // A worker took the job, then went silent: its last heartbeat is a minute old.
+    await world.redis.send("XREADGROUP", ["GROUP", world.queue.keys.group, "gone", "COUNT", 1, "STREAMS", stream, ">"]);
+    await writeHeartbeat(world.redis, world.queue.keys, {
+      id: "gone",
+      pid: 1,
+      host: "elsewhere",
+      queues: ["default"],
+      shards: 1,
+      concurrency: 1,
+      mode: "strict",
+      state: "running",
+      startedAt: Date.now() - 120_000,
+      lastBeatAt: Date.now() - 60_000,
+      inFlight: [],
+      processed: 0,
+      failed: 0,
+      retried: 0,
+      released: 0,
+      dropped: 0,
+    });
+    // The stall threshold is 60 s + 60 s; only dead-worker detection can recover it this fast.
+    const survivor = world.worker({ jobs: [job], stallGraceMs: 60_000, deadAfterMs: 300 });
+    await survivor.start();
+    await waitFor(() => runs.length === 1, 3000);
+    expect(runs).toEqual([1]);
   });
 });
