@@ -213,4 +213,25 @@ describe("retries, timeouts and releases", () => {
     expect((await store.list({}, { limit: 10, offset: 0 })).jobs.map((j) => j.jobId)).toEqual([ids[2]!]);
     expect(await store.clear({})).toBe(1);
   });
+
+  it("fails a job no registered definition knows, without running anything", async () => {
+    const world = await queueWorld();
+    const stranger = defineJob({
+      name: "FromANewerRelease",
+      queue: "default",
+      tries: 3,
+      backoff: [1],
+      timeout: 5,
+      payload,
+      handle() {},
+    });
+    const known = defineJob({ ...stranger, name: "Known" });
+    const store = new RedisFailedJobStore(world.redis, world.queue.keys);
+    const worker = world.worker({ jobs: [known], failedStore: store });
+    await worker.start();
+    const id = (await world.queue.dispatch(stranger, { orderId: 9 }))!;
+    const failed = await waitFor(() => store.get(id));
+    expect(failed).toMatchObject({ reason: "unknown-job", name: "FromANewerRelease", attempts: 0 });
+    expect(failed.error).toContain("no job named FromANewerRelease");
+  });
 });
