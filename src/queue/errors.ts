@@ -8,17 +8,6 @@ export enum QueueScriptError {
   EntryNotOwned = -3,
 }
 
-/** Thrown when a script returns a negative code the caller did not expect. */
-export class QueueScriptFailure extends Error {
-  override name = "QueueScriptFailure";
-  constructor(
-    readonly script: string,
-    readonly code: QueueScriptError,
-  ) {
-    super(`${script} returned ${QueueScriptError[code] ?? code}`);
-  }
-}
-
 /** Throw from a handler to fail the job at once, without using its remaining tries. */
 export class NonRetryableError extends Error {
   override name = "NonRetryableError";
