@@ -11,9 +11,10 @@ import { createApp } from "../src/app";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
-import { orderReference } from "../src/pos/idempotency";
+import { orderIdempotencyKey, orderReference } from "../src/pos/idempotency";
 import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
 import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-database";
+import { toastExternalId } from "../src/pos/toast/toast-adapter";
 import type { PosType } from "../src/pos/types";
 import { FailedJobs } from "../src/queue/failed-jobs";
 import { startLocalRedis } from "../src/redis/local-server";
@@ -51,7 +52,11 @@ function percentile(sorted: number[], p: number): number {
 const say = (m: string) => console.log(`[soak] ${m}`);
 const base = loadConfig({ LOG_LEVEL: "silent", REDIS_PREFIX: `soak${process.pid}` });
 const localRedis = base.REDIS_URL ? null : await startLocalRedis();
-const config = loadConfig({ LOG_LEVEL: "silent", REDIS_PREFIX: `soak${process.pid}`, REDIS_URL: base.REDIS_URL ?? localRedis!.url });
+const config = loadConfig({
+  LOG_LEVEL: "silent",
+  REDIS_PREFIX: `soak${process.pid}`,
+  REDIS_URL: base.REDIS_URL ?? localRedis!.url,
+});
 const redis = await connectTcpRedis(config.REDIS_URL!);
 say("seeding an in-memory database…");
 const database = await openDatabase({});
@@ -68,7 +73,10 @@ const sim = await startPosSimulator({
   },
 });
 for (const posType of ["square", "toast", "local"] as PosType[]) {
-  await db.update(posConnections).set({ baseUrl: sim.baseUrl(posType) }).where(eq(posConnections.posType, posType));
+  await db
+    .update(posConnections)
+    .set({ baseUrl: sim.baseUrl(posType) })
+    .where(eq(posConnections.posType, posType));
 }
 for (const seed of await simulatorSeedFromDatabase(db)) sim.control.seed(seed);
 
@@ -92,7 +100,10 @@ for (let i = 0; i < Number(flags.workers); i++) {
   );
 }
 
-const customer = await db.query.users.findFirst({ columns: { id: true }, where: (u, { eq: e }) => e(u.email, DEMO_USERS.customer) });
+const customer = await db.query.users.findFirst({
+  columns: { id: true },
+  where: (u, { eq: e }) => e(u.email, DEMO_USERS.customer),
+});
 const token = await issueToken(config.JWT_SECRET, customer!.id);
 const active = await db.query.restaurants.findMany({
   columns: { id: true },
@@ -102,13 +113,19 @@ const active = await db.query.restaurants.findMany({
 const itemsByRestaurant = new Map<number, number[]>();
 for (const r of active) {
   const rows = await db.query.menuItems.findMany({
-    columns: { id: true, branchId: true, available: true },
+    columns: { id: true, branchId: true, available: true, priceCents: true },
     where: eq(menuItems.restaurantId, r.id),
   });
-  itemsByRestaurant.set(r.id, rows.filter((i) => i.available && i.branchId === null).map((i) => i.id));
+  // Items of at least the minimum order on their own, so every order is accepted.
+  itemsByRestaurant.set(
+    r.id,
+    rows.filter((i) => i.available && i.branchId === null && i.priceCents >= 500).map((i) => i.id),
+  );
 }
 
-say(`placing ${N} orders (faults: ${errorRate * 100}% errors, ${failAfterCommitRate * 100}% lost answers, 429 bursts)…`);
+say(
+  `placing ${N} orders (faults: ${errorRate * 100}% errors, ${failAfterCommitRate * 100}% lost answers, 429 bursts)…`,
+);
 const started = performance.now();
 const ids: number[] = [];
 let next = 0;
@@ -119,7 +136,11 @@ async function placeOrders(): Promise<void> {
     const items = itemsByRestaurant.get(restaurant.id)!;
     const res = await fetch(`${api}/v1/orders`, {
       method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `soak-${process.pid}-${n}` },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "idempotency-key": `soak-${process.pid}-${n}`,
+      },
       body: JSON.stringify({
         restaurantId: restaurant.id,
         branchId: restaurant.branches[0]!.id,
@@ -160,10 +181,14 @@ const latencies = rows
   .sort((a, b) => a - b);
 const onPos = new Map<string, number>();
 for (const vendor of ["square", "toast", "local"] as PosType[]) {
-  for (const o of sim.control.orders(vendor)) if (o.reference) onPos.set(o.reference, (onPos.get(o.reference) ?? 0) + 1);
+  for (const o of sim.control.orders(vendor))
+    if (o.reference) onPos.set(o.reference, (onPos.get(o.reference) ?? 0) + 1);
 }
-const duplicates = ids.reduce((sum, id) => sum + Math.max(0, (onPos.get(orderReference(id)) ?? 0) - 1), 0);
-const lost = ids.filter((id) => !onPos.has(orderReference(id))).length;
+// Square and local carry our reference; Toast carries its external id built from our idempotency key.
+const copiesOnPos = (id: number) =>
+  (onPos.get(orderReference(id)) ?? 0) + (onPos.get(toastExternalId(orderIdempotencyKey(id))) ?? 0);
+const duplicates = ids.reduce((sum, id) => sum + Math.max(0, copiesOnPos(id) - 1), 0);
+const lost = ids.filter((id) => copiesOnPos(id) === 0).length;
 const result = {
   orders: ids.length,
   synced: rows.filter((r) => r.state === "synced").length,
@@ -190,4 +215,4 @@ await sim.stop();
 await database.close();
 redis.close();
 await localRedis?.stop();
-process.exit(result.synced === result.orders && duplicates === 0 ? 0 : 1);
+process.exit(result.synced === result.orders && duplicates === 0 && lost === 0 ? 0 : 1);

@@ -1,95 +1,7 @@
 import { parseArgs } from "node:util";
-import type { Database } from "../db/client";
 import type { Config } from "../src/config";
-import type { Logger } from "../src/logger";
-import type { AnyJobDefinition } from "../src/queue/job";
-import { QueueMonitor } from "../src/queue/monitor";
-import { Worker } from "../src/queue/worker";
 import type { WorkerMode } from "../src/queue/worker-options";
-import type { RedisConnection } from "../src/redis/types";
-import { PostgresFailedJobStore } from "../src/services/failed-job-store";
-import { registeredJobs } from "./registry";
-
-export type StartWorkersOptions = {
-  redis: RedisConnection;
-  db: Database;
-  logger: Logger;
-  prefix: string;
-  jobs?: readonly AnyJobDefinition[];
-  queues?: readonly string[];
-  concurrency?: number;
-  shards?: number;
-  mode?: WorkerMode;
-  /** How often a status line is logged (ms); 0 = never. */
-  statusIntervalMs?: number;
-};
-
-export type RunningWorkers = {
-  worker: Worker;
-  /** Drains and stops; resolves when in-flight jobs finished or the drain timeout passed. */
-  stop(): Promise<void>;
-};
-
-/**
- * Starts the app's worker in this process: the registry's jobs, failed jobs into Postgres.
- * The dev command calls it next to the API (one process owns a file-backed PGlite); the CLI
- * below calls it on its own.
- */
-export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
-  const queues = options.queues ?? ["high", "default", "low"];
-  const jobs = options.jobs ?? registeredJobs;
-  const failedStore = new PostgresFailedJobStore(options.db);
-  const worker = new Worker({
-    redis: options.redis,
-    prefix: options.prefix,
-    shards: options.shards,
-    jobs,
-    queues,
-    concurrency: options.concurrency,
-    mode: options.mode,
-    failedStore,
-    logger: options.logger,
-  });
-  await worker.start();
-  const monitor = new QueueMonitor({
-    redis: options.redis,
-    prefix: options.prefix,
-    shards: options.shards,
-    queues,
-    jobs,
-    failedStore,
-  });
-  const log = options.logger;
-  log.info(
-    `worker ${worker.id} started: queues=${queues.join(",")} concurrency=${options.concurrency ?? 10} shards=${options.shards ?? 1} mode=${options.mode ?? "strict"} jobs=${jobs.map((j) => j.name).join(",")}`,
-  );
-  const statusIntervalMs = options.statusIntervalMs ?? 60_000;
-  const status =
-    statusIntervalMs > 0
-      ? setInterval(async () => {
-          const info = worker.info();
-          const overview = await monitor.overview().catch(() => []);
-          const depth = overview.map((o) => `${o.queue}=${o.waiting}w/${o.inFlight}r/${o.delayed}d`).join(" ");
-          log.info(
-            `worker ${info.state}: processed=${info.processed} failed=${info.failed} retried=${info.retried} released=${info.released} in_flight=${info.inFlight.length} ${depth}`,
-          );
-          for (const o of overview.filter((q) => q.longWait)) {
-            log.warn("long wait", {
-              queue: o.queue,
-              oldestWaitingMs: o.oldestWaitingMs,
-              thresholdMs: o.longWaitThresholdMs,
-            });
-          }
-        }, statusIntervalMs)
-      : null;
-  return {
-    worker,
-    async stop() {
-      if (status) clearInterval(status);
-      await worker.stop();
-    },
-  };
-}
+import { startPosRuntime } from "./pos-runtime";
 
 /** `bun run worker` flags. */
 export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "QUEUE_SHARDS">) {
@@ -142,7 +54,13 @@ async function main(): Promise<void> {
     wsProxy: config.DATABASE_WS_PROXY,
     pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
   });
-  const running = await startWorkers({ redis, db: database.db, logger, prefix: config.REDIS_PREFIX, ...flags });
+  const running = await startPosRuntime({
+    config: { ...config, QUEUE_SHARDS: flags.shards },
+    db: database.db,
+    redis,
+    logger,
+    worker: { queues: flags.queues, concurrency: flags.concurrency, mode: flags.mode },
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     // A second signal while draining is ignored; the drain timeout bounds the wait.
