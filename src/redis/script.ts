@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { RedisArg, RedisConnection } from "./types";
 
 /** A Lua script with a fixed number of keys, run with EVALSHA and EVAL on NOSCRIPT. */
@@ -10,7 +11,7 @@ export type RedisScript = {
 
 /** Defines a script; its SHA1 is computed once here. */
 export function defineScript(name: string, numberOfKeys: number, source: string): RedisScript {
-  const sha = new Bun.CryptoHasher("sha1").update(source).digest("hex");
+  const sha = createHash("sha1").update(source).digest("hex");
   return { name, numberOfKeys, source, sha };
 }
 

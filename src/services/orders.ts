@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../db/schema";
@@ -10,7 +11,7 @@ import { readRestaurantConfig } from "./restaurant-config";
 
 /** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
 export function requestHash(body: unknown): string {
-  return new Bun.CryptoHasher("sha256").update(JSON.stringify(body)).digest("hex");
+  return createHash("sha256").update(JSON.stringify(body)).digest("hex");
 }
 
 /** Postgres unique violation, whichever driver raised it. */

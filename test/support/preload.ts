@@ -1,4 +1,4 @@
-import { afterAll, setDefaultTimeout } from "bun:test";
+import { afterAll } from "bun:test";
 import { startLocalRedis } from "../../src/redis/local-server";
 
 // When REDIS_URL is unset, the whole run shares one private redis-server;
@@ -13,7 +13,5 @@ if (!process.env.REDIS_URL) {
     process.exit(1);
   }
 }
-// Integration tests start servers and workers; 5 s (Bun's default) is too tight on a loaded 2-core machine.
-setDefaultTimeout(30_000);
 process.env.NODE_ENV = "test";
 process.env.LOG_LEVEL ??= "silent";

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { and, asc, eq } from "drizzle-orm";
 import { branches, inventoryAlerts, inventoryLevels, menuCategories, menuItems, payments } from "../../db/schema";
 import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
@@ -14,6 +14,8 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 describe("the five POS jobs", () => {
+  setDefaultTimeout(30_000);
+
   it("carry the queue, tries, backoff and timeout of the design table", async () => {
     const { createPosJobs } = await import("../../workers/jobs/pos-jobs");
     const { createPosJobDeps } = await import("../../workers/jobs/pos-job-deps");

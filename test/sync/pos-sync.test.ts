@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { menuItems, orders, posConnections } from "../../db/schema";
 import { createApp } from "../../src/app";
@@ -19,6 +19,9 @@ const streamLength = async (queue: string) =>
   Number(await w.t.redis.send("XLEN", [w.runtime!.queue.keys.shard(0).stream(queue)]));
 
 describe("POS sync end to end", () => {
+  // Workers, a simulator and the 5 s sweeper grace: more than Bun's default 5 s per test.
+  setDefaultTimeout(30_000);
+
   it("brings an order placed through the API to the POS exactly once", async () => {
     const id = await placeOrder(w.t, 1);
     expect(await eventually(async () => (await unsynced(w.t, [id])) === 0)).toBe(true);
