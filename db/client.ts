@@ -1,17 +1,13 @@
 import { PGlite } from "@electric-sql/pglite";
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { Pool } from "@neondatabase/serverless";
 import type { Logger } from "drizzle-orm";
 import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import * as relations from "./relations";
-import * as tables from "./schema";
+import { type Database, schema } from "./database";
+import { useNeonProxy } from "./neon";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
-export const schema = { ...tables, ...relations };
-export type Schema = typeof schema;
-/** The drizzle database the app uses, whichever driver is behind it. */
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type { Database, Schema } from "./database";
 
 export type DatabaseHandle = {
   db: Database;
@@ -41,13 +37,6 @@ function logger(onQuery?: (sql: string) => void): Logger | undefined {
 /** One in-process proxy per process: neonConfig is global, so every pool shares it. */
 let embeddedProxy: WsProxy | undefined;
 
-function configureNeonProxy(address: string): void {
-  neonConfig.wsProxy = (host, port) => `${address}/v1?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = false;
-  neonConfig.pipelineTLS = false;
-  neonConfig.pipelineConnect = false;
-}
-
 /** Opens the database the configuration names: Neon over WebSocket, or embedded PGlite. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
@@ -57,9 +46,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         // The proxy lives as long as the pools using it; it must not keep a finished process alive.
         embeddedProxy.unref();
       }
-      configureNeonProxy(embeddedProxy.address);
+      useNeonProxy(embeddedProxy.address);
     } else if (options.wsProxy) {
-      configureNeonProxy(options.wsProxy);
+      useNeonProxy(options.wsProxy);
     }
     const pool = new Pool({ connectionString: options.url, max: 10 });
     const db = drizzleNeon({ client: pool, schema, logger: logger(options.onQuery) }) as unknown as Database;

@@ -19,6 +19,7 @@ export function onError(error: Error, c: Context<AppEnv>) {
   c.var.deps?.logger.error("unhandled error", {
     requestId: c.var.requestId,
     error: error.message,
+    cause: error.cause instanceof Error ? error.cause.message : undefined,
     stack: error.stack,
   });
   return c.json({ error: { code: "internal_error", message: "internal server error" } }, 500);

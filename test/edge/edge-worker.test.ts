@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
+import type { Subprocess } from "bun";
+import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
+import { queueKeys } from "../../src/queue/keys";
+import { createTestApp, type TestApp } from "../support/app";
+import { type SharedDatabase, shareDatabase } from "../support/shared-database";
+import { startUpstashRestServer } from "../support/upstash-rest-server";
+
+/**
+ * The Workers entry (src/edge.ts) in the real Workers runtime (workerd, via
+ * `wrangler dev --local`), on Redis over the Upstash REST contract and the
+ * database through the Neon driver: what runs at the edge, end to end.
+ */
+const root = new URL("../../", import.meta.url).pathname;
+let t: TestApp;
+let shared: SharedDatabase;
+let proxy: WsProxy;
+let upstash: Awaited<ReturnType<typeof startUpstashRestServer>>;
+let wrangler: Subprocess;
+let edge = "";
+
+async function freePort(): Promise<number> {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  shared = await shareDatabase(t.database);
+  proxy = startWsProxy();
+  upstash = await startUpstashRestServer({ redisUrl: t.config.REDIS_URL!, token: "edge-test-token" });
+  const port = await freePort();
+  const vars = {
+    DATABASE_URL: shared.env.DATABASE_URL!,
+    DATABASE_WS_PROXY: proxy.address,
+    UPSTASH_REDIS_REST_URL: upstash.url,
+    UPSTASH_REDIS_REST_TOKEN: "edge-test-token",
+    JWT_SECRET: t.config.JWT_SECRET,
+    REDIS_PREFIX: t.config.REDIS_PREFIX,
+    LOG_LEVEL: "error",
+  };
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  wrangler = Bun.spawn([`${root}node_modules/.bin/wrangler`, ...args], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  edge = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${edge}/healthz`)).ok) break;
+    } catch {
+      // workerd is still starting.
+    }
+    if (Date.now() > deadline) throw new Error("wrangler dev did not start within 60 s");
+    await Bun.sleep(250);
+  }
+}, 90_000);
+
+afterAll(async () => {
+  wrangler?.kill();
+  await wrangler?.exited;
+  await upstash?.stop();
+  proxy?.stop();
+  await shared?.stop();
+  await t?.close();
+});
+
+describe("the API on Cloudflare Workers", () => {
+  setDefaultTimeout(20_000);
+
+  it("is ready: the database through the Neon driver, Redis over REST", async () => {
+    const res = await fetch(`${edge}/readyz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe("ready");
+  });
+
+  it("serves the seeded restaurants and a cached menu with its ETag", async () => {
+    const list = (await (await fetch(`${edge}/v1/restaurants`)).json()) as { total: number };
+    expect(list.total).toBe(3);
+    const first = await fetch(`${edge}/v1/restaurants/1/menu`);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("etag");
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${edge}/v1/restaurants/1/menu`, { headers: { "if-none-match": etag! } });
+    expect(again.status).toBe(304);
+  });
+
+  it("takes an order and hands its POS sync to the queue over REST", async () => {
+    const token = await t.tokenFor("customer@demo.test");
+    const restaurant = (await (await fetch(`${edge}/v1/restaurants/1`)).json()) as { branches: Array<{ id: number }> };
+    const menu = (await (await fetch(`${edge}/v1/restaurants/1/menu`)).json()) as {
+      categories: Array<{ items: Array<{ id: number; available: boolean; branchId: number | null }> }>;
+    };
+    const item = menu.categories.flatMap((c) => c.items).find((i) => i.available && i.branchId === null)!;
+    const res = await fetch(`${edge}/v1/orders`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "idempotency-key": `edge-${Date.now()}`,
+      },
+      body: JSON.stringify({
+        restaurantId: 1,
+        branchId: restaurant.branches[0]!.id,
+        type: "pickup",
+        items: [{ menuItemId: item.id, quantity: 3 }],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const order = (await res.json()) as { posSyncState: string };
+    expect(order.posSyncState).toBe("queued");
+    const keys = queueKeys(t.config.REDIS_PREFIX, t.config.QUEUE_SHARDS);
+    const waiting = await t.redis.send("XLEN", [keys.shard(0).stream("high")]);
+    expect(Number(waiting)).toBe(1);
+  });
+
+  it("answers bad input with the error format", async () => {
+    const res = await fetch(`${edge}/v1/restaurants?pageSize=0`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation_error");
+  });
+});
