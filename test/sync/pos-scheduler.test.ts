@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, expect, it } from "bun:test";
+import { createLogger } from "../../src/logger";
+import { Queue } from "../../src/queue/queue";
+import { PosDispatcher } from "../../src/services/pos-dispatch";
+import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
+import { createPosJobs } from "../../workers/jobs/pos-jobs";
+import { startPosScheduler } from "../../workers/pos-scheduler";
+import { createTestApp, type TestApp } from "../support/app";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+}, 120_000);
+afterAll(() => t.close());
+
+it("pulls inventory and menus once per period per connection, however many workers tick", async () => {
+  const queue = new Queue({ redis: t.redis, prefix: t.config.REDIS_PREFIX });
+  const jobs = createPosJobs(
+    createPosJobDeps({ db: t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
+  );
+  const options = {
+    db: t.db,
+    redis: t.redis,
+    prefix: t.config.REDIS_PREFIX,
+    queue,
+    jobs,
+    dispatcher: new PosDispatcher(t.db, queue, jobs, createLogger("silent")),
+    logger: createLogger("silent"),
+    // Only manual ticks in this test.
+    tickMs: 3_600_000,
+    inventoryEveryMs: 300_000,
+    menuEveryMs: 86_400_000,
+  };
+  const workers = [startPosScheduler(options), startPosScheduler(options), startPosScheduler(options)];
+  const now = Date.UTC(2026, 10, 27, 12, 0, 0);
+  await Promise.all(workers.map((w) => w.tick(now)));
+  await Promise.all(workers.map((w) => w.tick(now + 60_000)));
+  const streams = queue.keys.shard(0);
+  // Three POS connections: one inventory pull each (default queue), one menu pull each (low queue).
+  expect(Number(await t.redis.send("XLEN", [streams.stream("default")]))).toBe(3);
+  expect(Number(await t.redis.send("XLEN", [streams.stream("low")]))).toBe(3);
+
+  // The next period claims new slots, but a pull still waiting is not stacked behind itself.
+  await Promise.all(workers.map((w) => w.tick(now + 300_000)));
+  expect(Number(await t.redis.send("XLEN", [streams.stream("default")]))).toBe(3);
+  expect(Number(await t.redis.send("XLEN", [streams.stream("low")]))).toBe(3);
+  const slots = await t.redis.send("EXISTS", [
+    `${t.config.REDIS_PREFIX}:schedule:inventory:1:${Math.floor((now + 300_000) / 300_000)}`,
+  ]);
+  expect(Number(slots)).toBe(1);
+  for (const w of workers) w.stop();
+});
