@@ -6,7 +6,7 @@ import { posConnections, users } from "../db/schema";
 import { seedDatabase } from "../db/seed";
 import { DEMO_USERS } from "../db/seed/demo-identities";
 import { issueToken } from "../src/auth/tokens";
-import { ConfigError, loadConfig } from "../src/config";
+import { loadConfig, loadConfigOrExit } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
 import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-database";
@@ -34,17 +34,7 @@ function say(message: string) {
 }
 
 async function main() {
-  let config = (() => {
-    try {
-      return loadConfig();
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        console.error(error.message);
-        process.exit(1);
-      }
-      throw error;
-    }
-  })();
+  let config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
 
   if (!config.REDIS_URL) {

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { openDatabase } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
-import { loadConfig } from "../src/config";
+import { loadConfigOrExit } from "../src/config";
 import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev";
 
 function devIsRunning(): boolean {
@@ -27,7 +27,7 @@ if (!values.email) {
   );
   process.exit(2);
 }
-const config = loadConfig();
+const config = loadConfigOrExit();
 if (!config.DATABASE_URL && devIsRunning()) {
   console.error(
     `bun run dev is running and owns the embedded database; its demo users' tokens are in ${DEMO_TOKENS_FILE}`,

@@ -77,3 +77,14 @@ export function parseConfig(source: Record<string, unknown>): Config {
 export function loadConfig(overrides: Record<string, unknown> = {}): Config {
   return parseConfig({ ...process.env, ...overrides });
 }
+
+/** For commands: the configuration, or the one clear message and exit code 1. */
+export function loadConfigOrExit(overrides: Record<string, unknown> = {}): Config {
+  try {
+    return loadConfig(overrides);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,6 +1,6 @@
 import { openDatabase } from "../db/client";
 import { createApp } from "./app";
-import { type Config, ConfigError, loadConfig } from "./config";
+import { type Config, loadConfigOrExit } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { connectTcpRedis } from "./redis/tcp";
 import type { RedisConnection } from "./redis/types";
@@ -25,16 +25,7 @@ export async function startServer(options: {
 }
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.REDIS_URL) {
     console.error(

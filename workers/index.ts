@@ -29,11 +29,11 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
 }
 
 async function main(): Promise<void> {
-  const { loadConfig } = await import("../src/config");
+  const { loadConfigOrExit } = await import("../src/config");
   const { createLogger } = await import("../src/logger");
   const { connectTcpRedis } = await import("../src/redis/tcp");
   const { openDatabase } = await import("../db/client");
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, { component: "worker" });
   let flags: ReturnType<typeof parseWorkerFlags>;
   try {
