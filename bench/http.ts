@@ -19,7 +19,7 @@ import { runMix } from "./support/http-mix";
 import { type LoadResult, percentile, runLoad } from "./support/load";
 
 const QUICK = process.argv.includes("--quick");
-const DURATION_MS = QUICK ? 1500 : 5000;
+const DURATION_MS = QUICK ? 1000 : 3000;
 const MIX_DURATION_MS = QUICK ? 3000 : 15_000;
 
 const local = process.env.REDIS_URL ? null : await startLocalRedis();
@@ -58,33 +58,64 @@ const owner = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEM
 const admin = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEMO_USER_IDS.admin)}` };
 
 type Case = { name: string; concurrency: number } & LoadResult;
-const cases: Case[] = [];
-async function measure(name: string, concurrency: number, send: () => Promise<Response>, before?: () => Promise<void>) {
-  const result = await runLoad({ send, concurrency, durationMs: DURATION_MS, before });
-  cases.push({ name, concurrency, ...result });
-  console.error(`${name} c=${concurrency}: ${result.rps} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+type Plan = { name: string; concurrency: number; send: () => Promise<Response>; before?: () => Promise<void> };
+
+const ROUNDS = 3;
+/**
+ * Client, server and Redis share the machine, so a round can lose CPU to
+ * something else. Every case runs once per round, the cases interleaved, and
+ * each keeps its best round: the one that measured the code rather than the
+ * neighbours, with no case favoured by when it ran.
+ */
+async function measureAll(plans: Plan[]): Promise<Case[]> {
+  const best = new Map<Plan, LoadResult>();
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const plan of plans) {
+      const result = await runLoad({ ...plan, durationMs: DURATION_MS });
+      const kept = best.get(plan);
+      if (!kept || result.rps > kept.rps) best.set(plan, result);
+    }
+  }
+  return plans.map((plan) => {
+    const result = best.get(plan)!;
+    console.error(
+      `${plan.name} c=${plan.concurrency}: ${result.rps} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+    );
+    return { name: plan.name, concurrency: plan.concurrency, ...result };
+  });
 }
 
 const get =
   (url: string, headers: Record<string, string> = {}) =>
   () =>
     fetch(url, { headers });
-for (const concurrency of [64, 1]) {
-  await measure("menu: raw Bun.serve (ceiling)", concurrency, get(`${urls.raw}/menu`));
-  await measure("menu: cache hit", concurrency, get(`${urls.api}/v1/restaurants/1/menu`));
-  await measure(
-    "menu: app, bytes in memory (in-process layer bound)",
+const plans: Plan[] = [64, 1].flatMap((concurrency) => [
+  { name: "menu: raw Bun.serve (ceiling)", concurrency, send: get(`${urls.raw}/menu`) },
+  { name: "menu: cache hit", concurrency, send: get(`${urls.api}/v1/restaurants/1/menu`) },
+  {
+    name: "menu: app, bytes in memory (in-process layer bound)",
     concurrency,
-    get(`${urls.api}/bench/menu-from-memory`),
-  );
-  await measure("config: raw Bun.serve (ceiling)", concurrency, get(`${urls.raw}/config`));
-  await measure("config: cache hit", concurrency, get(`${urls.api}/v1/restaurants/1/config`, owner));
-}
+    send: get(`${urls.api}/bench/menu-from-memory/1`),
+  },
+  { name: "config: raw Bun.serve (ceiling)", concurrency, send: get(`${urls.raw}/config`) },
+  { name: "config: cache hit", concurrency, send: get(`${urls.api}/v1/restaurants/1/config`, owner) },
+]);
 // A miss each time: the entry is invalidated (untimed) before every request.
-await measure("menu: cache miss", 1, get(`${urls.api}/v1/restaurants/1/menu`), () => cache.invalidateMenu(1));
-await measure("config: cache miss", 1, get(`${urls.api}/v1/restaurants/1/config`, owner), () =>
-  cache.invalidate("restaurant_config", 1),
+plans.push(
+  {
+    name: "menu: cache miss",
+    concurrency: 1,
+    send: get(`${urls.api}/v1/restaurants/1/menu`),
+    before: () => cache.invalidateMenu(1),
+  },
+  {
+    name: "config: cache miss",
+    concurrency: 1,
+    send: get(`${urls.api}/v1/restaurants/1/config`, owner),
+    before: () => cache.invalidate("restaurant_config", 1),
+  },
 );
+const cases = await measureAll(plans);
 
 // What a hit costs inside the process: the Redis round trip an in-process layer would save.
 const lookups: number[] = [];
@@ -132,11 +163,24 @@ console.log(
   `cached config at ${(results.targets.cachedConfigShareOfCeiling * 100).toFixed(1)} % of the ceiling's req/s`,
 );
 console.log(`menu p50: miss ${byName("menu: cache miss", 1).p50Ms} ms vs hit ${byName("menu: cache hit", 1).p50Ms} ms`);
-console.log(`realistic mix hit rate ${(mix.hitRate * 100).toFixed(2)} % (${mix.hits} hits, ${mix.misses} misses)`);
+console.log(
+  `realistic mix hit rate ${(mix.hitRate * 100).toFixed(2)} % per request (${mix.readsHit} hits, ${mix.readsMissed} misses), ` +
+    `${(mix.lookupHitRate * 100).toFixed(2)} % per lookup (${mix.hits} hits, ${mix.misses} misses)`,
+);
 console.log(
   `in-process cache hit (Redis round trip) p50 ${redisLookup.p50Ms.toFixed(3)} ms, p99 ${redisLookup.p99Ms.toFixed(3)} ms`,
 );
 
+// Leave a shared REDIS_URL as we found it (SCAN is fine here: a benchmark, not a request path).
+let cursor = "0";
+do {
+  const [next, keys] = (await redis.send("SCAN", [cursor, "MATCH", `${prefix}:*`, "COUNT", 1000])) as [
+    string,
+    string[],
+  ];
+  cursor = String(next);
+  if (keys.length > 0) await redis.send("UNLINK", keys);
+} while (cursor !== "0");
 redis.close();
 child.kill();
 await child.exited;

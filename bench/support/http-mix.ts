@@ -20,9 +20,14 @@ const CONCURRENCY = 32;
 export type MixResult = LoadResult & {
   concurrency: number;
   writes: number;
+  /** Per request, from each read's `X-Cache` header. */
+  hitRate: number;
+  readsHit: number;
+  readsMissed: number;
+  /** Per cache lookup, from the cache's statistics: concurrent identical reads share one lookup. */
+  lookupHitRate: number;
   hits: number;
   misses: number;
-  hitRate: number;
 };
 
 /**
@@ -30,7 +35,8 @@ export type MixResult = LoadResult & {
  * proportion (menu 50 %, a branch's menu 15 %, restaurant 15 %, loyalty 10 %,
  * categories 5 %, config 5 %), and 0.2 % writes that invalidate: half config
  * updates through the API, half POS menu syncs (`invalidateMenu`). The hit
- * rate comes from the cache's own statistics, before and after.
+ * rate is counted per request (`X-Cache`) and per lookup (the cache's
+ * statistics, before and after).
  */
 export async function runMix(options: {
   api: string;
@@ -56,6 +62,8 @@ export async function runMix(options: {
   await options.cache.invalidateAll();
   const before = await options.cache.stats();
   let writes = 0;
+  let readsHit = 0;
+  let readsMissed = 0;
 
   function send(): Promise<Response> {
     const id = RESTAURANTS[pickRestaurant()] ?? 1;
@@ -70,14 +78,23 @@ export async function runMix(options: {
         body: JSON.stringify(config),
       });
     }
+    return read(id).then((res) => {
+      const source = res.headers.get("x-cache");
+      if (source === "hit") readsHit += 1;
+      else if (source === "miss") readsMissed += 1;
+      return res;
+    });
+  }
+
+  function read(id: number): Promise<Response> {
     const base = `${options.api}/v1/restaurants/${id}`;
     const own = branches.get(id) ?? [];
-    const read = random();
-    if (read < 0.5) return fetch(`${base}/menu`);
-    if (read < 0.65) return fetch(`${base}/menu?branchId=${own[Math.floor(random() * own.length)]}`);
-    if (read < 0.8) return fetch(base);
-    if (read < 0.9) return fetch(`${base}/loyalty-rules`);
-    if (read < 0.95) return fetch(`${base}/categories`);
+    const pick = random();
+    if (pick < 0.5) return fetch(`${base}/menu`);
+    if (pick < 0.65) return fetch(`${base}/menu?branchId=${own[Math.floor(random() * own.length)]}`);
+    if (pick < 0.8) return fetch(base);
+    if (pick < 0.9) return fetch(`${base}/loyalty-rules`);
+    if (pick < 0.95) return fetch(`${base}/categories`);
     return fetch(`${base}/config`, { headers: options.owner });
   }
 
@@ -85,5 +102,15 @@ export async function runMix(options: {
   const after = await options.cache.stats();
   const hits = after.totals.hits - before.totals.hits;
   const misses = after.totals.misses - before.totals.misses;
-  return { ...load, concurrency: CONCURRENCY, writes, hits, misses, hitRate: hits / (hits + misses) };
+  return {
+    ...load,
+    concurrency: CONCURRENCY,
+    writes,
+    hitRate: readsHit / (readsHit + readsMissed),
+    readsHit,
+    readsMissed,
+    lookupHitRate: hits / (hits + misses),
+    hits,
+    misses,
+  };
 }
