@@ -51,6 +51,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       useNeonProxy(options.wsProxy);
     }
     const pool = new Pool({ connectionString: options.url, max: 10 });
+    // An idle connection the server closes (restart, failover, a dropped database) is
+    // replaced on the next query; without a listener its error would crash the process.
+    pool.on("error", () => {});
     const db = drizzleNeon({ client: pool, schema, logger: logger(options.onQuery) }) as unknown as Database;
     return {
       db,

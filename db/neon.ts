@@ -24,6 +24,8 @@ export function openNeonDatabase(
 ): { db: Database; close(): Promise<void> } {
   if (options.wsProxy) useNeonProxy(options.wsProxy);
   const pool = new Pool({ connectionString: url });
+  // An idle connection closed by the server is replaced on the next query.
+  pool.on("error", () => {});
   const db = drizzle({ client: pool, schema }) as unknown as Database;
   return { db, close: () => pool.end() };
 }

@@ -102,6 +102,7 @@ async function main() {
     const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
     if (user) tokens[email] = await issueToken(config.JWT_SECRET, user.id);
   }
+  mkdirSync(".data", { recursive: true });
   writeFileSync(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
   writeFileSync(DEV_PID_FILE, String(process.pid));
   running.push({ name: "pid file", stop: () => rmSync(DEV_PID_FILE, { force: true }) });

@@ -9,7 +9,7 @@ import type { PosDispatcher } from "./pos-dispatch";
 
 export type RecordedPayment = { paymentId: number; order: ReturnType<typeof shapeOrder>; replayed: boolean };
 
-async function replayOrConflict(db: Database, orderId: number, key: string, hash: string) {
+async function replayOrConflict(db: Pick<Database, "query">, orderId: number, key: string, hash: string) {
   const existing = await db.query.payments.findFirst({
     columns: { id: true, requestHash: true },
     where: and(eq(payments.orderId, orderId), eq(payments.idempotencyKey, key)),
@@ -38,7 +38,7 @@ export async function recordPayment(
   const replay = await replayOrConflict(db, orderId, idempotencyKey, hash);
   if (replay !== null) return { paymentId: replay, order: shapeOrder((await loadOrder(db, orderId))!), replayed: true };
 
-  let payment: { id: number; restaurantId: number };
+  let payment: { id: number; restaurantId: number; replayed: boolean };
   try {
     payment = await db.transaction(async (tx) => {
       const [order] = await tx
@@ -53,6 +53,9 @@ export async function recordPayment(
         .for("update");
       if (!order) throw unprocessable("order_gone", "the order no longer exists");
       if (order.status === "cancelled") throw unprocessable("order_cancelled", "a cancelled order cannot be paid");
+      // A request with the same key may have committed while this one waited for the lock.
+      const raced = await replayOrConflict(tx, orderId, idempotencyKey, hash);
+      if (raced !== null) return { id: raced, restaurantId: order.restaurantId, replayed: true };
       const [paid] = await tx
         .select({ cents: sql<number>`coalesce(sum(${payments.amountCents}), 0)::int` })
         .from(payments)
@@ -76,7 +79,7 @@ export async function recordPayment(
         })
         .returning({ id: payments.id, restaurantId: payments.restaurantId });
       if (!row) throw new Error("insert returned no payment");
-      return row;
+      return { ...row, replayed: false };
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -84,6 +87,6 @@ export async function recordPayment(
     if (winner === null) throw error;
     return { paymentId: winner, order: shapeOrder((await loadOrder(db, orderId))!), replayed: true };
   }
-  await dispatcher.paymentRecorded(payment);
-  return { paymentId: payment.id, order: shapeOrder((await loadOrder(db, orderId))!), replayed: false };
+  if (!payment.replayed) await dispatcher.paymentRecorded(payment);
+  return { paymentId: payment.id, order: shapeOrder((await loadOrder(db, orderId))!), replayed: payment.replayed };
 }

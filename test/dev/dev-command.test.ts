@@ -36,6 +36,9 @@ it("starts the whole system on embedded defaults and stops cleanly", async () =>
       PORT: "0",
       DEV_POS_SIM_PORT: "0",
       PGLITE_DIR: join(dataDir, "pglite"),
+      // Always the embedded default, even when the suite itself runs on Postgres.
+      DATABASE_URL: "",
+      DATABASE_WS_PROXY: "",
       REDIS_PREFIX: `devtest${process.pid}`,
       LOG_LEVEL: "warn",
     },

@@ -57,6 +57,13 @@ async function buildPostgresTemplate(url: string, wsProxy?: string): Promise<str
   const name = `fh_tpl_${fingerprint()}`;
   const admin = await openDatabase({ url, wsProxy });
   try {
+    // Templates of older migrations or seeds are never used again.
+    const stale = await admin.db.execute(
+      sql`select datname from pg_database where datname like 'fh_tpl_%' and datname <> ${name} and datname not like ${`${name}%`}`,
+    );
+    for (const row of (stale as unknown as { rows: Array<{ datname: string }> }).rows) {
+      await admin.db.execute(sql.raw(`drop database if exists "${row.datname}" with (force)`));
+    }
     const found = await admin.db.execute(sql`select 1 from pg_database where datname = ${name}`);
     if ((found as unknown as { rows: unknown[] }).rows.length > 0) return name;
     const building = `${name}_${process.pid}`;
