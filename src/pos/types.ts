@@ -62,12 +62,11 @@ export type PosCatalogCategory = Pick<typeof menuCategories.$inferSelect, "name"
 };
 
 /** An item as the POS has it; `posExternalId` → `menu_items.pos_external_id`. */
-export type PosCatalogItem = Pick<
-  typeof menuItems.$inferSelect,
-  "name" | "description" | "priceCents" | "available"
-> & {
+export type PosCatalogItem = Pick<typeof menuItems.$inferSelect, "name" | "description" | "priceCents"> & {
   posExternalId: string;
   categoryPosExternalId: string;
+  /** Whether it is on sale; null when the vendor's menu does not say (Toast keeps that in its stock API). */
+  available: boolean | null;
 };
 
 /** The whole menu of one POS location: what MenuSyncFromPOS upserts (and what it no longer lists, removes). */

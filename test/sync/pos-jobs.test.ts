@@ -84,6 +84,30 @@ describe("the five POS jobs", () => {
     ).toHaveLength(1);
   });
 
+  it("leaves the menu as it is when the POS menu has not changed", async () => {
+    const snapshot = async (restaurantId: number) =>
+      w.t.db
+        .select({
+          id: menuItems.id,
+          name: menuItems.name,
+          priceCents: menuItems.priceCents,
+          available: menuItems.available,
+          categoryId: menuItems.categoryId,
+          branchId: menuItems.branchId,
+        })
+        .from(menuItems)
+        .where(eq(menuItems.restaurantId, restaurantId))
+        .orderBy(asc(menuItems.id));
+    const runtime = w.runtime!;
+    for (const restaurantId of [1, 2]) {
+      const before = await snapshot(restaurantId);
+      const jobId = await runtime.queue.dispatch(runtime.jobs.menuSyncFromPos, { restaurantId });
+      const monitor = new QueueMonitor({ redis: w.t.redis, prefix: w.t.config.REDIS_PREFIX });
+      expect(await eventually(async () => (await monitor.job(jobId!)) === null)).toBe(true);
+      expect(await snapshot(restaurantId)).toEqual(before);
+    }
+  });
+
   it("mirrors the POS menu: upserts, removes what the POS dropped, and refreshes the cached menu", async () => {
     const before = await w.t.call("GET", "/v1/restaurants/3/menu"); // primes the cache
     const [kept, dropped] = await w.t.db

@@ -50,38 +50,40 @@ export function menuSyncFromPos(deps: PosJobDeps) {
         const categoryByPosId = new Map(categoryRows.map((c) => [c.posId, c.id]));
         const items = catalog.items.flatMap((item) => {
           const categoryId = categoryByPosId.get(item.categoryPosExternalId);
-          return categoryId === undefined
-            ? []
-            : [
-                {
-                  restaurantId,
-                  categoryId,
-                  name: item.name,
-                  description: item.description,
-                  priceCents: item.priceCents,
-                  available: item.available,
-                  posExternalId: item.posExternalId,
-                  updatedAt: now,
-                },
-              ];
+          return categoryId === undefined ? [] : [{ item, categoryId }];
         });
-        for (let i = 0; i < items.length; i += 500) {
-          await tx
-            .insert(menuItems)
-            .values(items.slice(i, i + 500))
-            .onConflictDoUpdate({
-              target: [menuItems.restaurantId, menuItems.posExternalId],
-              set: {
-                categoryId: sql.raw("excluded.category_id"),
-                name: sql.raw("excluded.name"),
-                description: sql.raw("excluded.description"),
-                priceCents: sql.raw("excluded.price_cents"),
-                available: sql.raw("excluded.available"),
-                updatedAt: now,
-              },
-            });
+        const row = ({ item, categoryId }: (typeof items)[number]) => ({
+          restaurantId,
+          categoryId,
+          name: item.name,
+          description: item.description,
+          priceCents: item.priceCents,
+          // A new item the POS says nothing about is on sale; an existing one keeps its state.
+          available: item.available ?? true,
+          posExternalId: item.posExternalId,
+          updatedAt: now,
+        });
+        const updated = {
+          categoryId: sql.raw("excluded.category_id"),
+          name: sql.raw("excluded.name"),
+          description: sql.raw("excluded.description"),
+          priceCents: sql.raw("excluded.price_cents"),
+          updatedAt: now,
+        };
+        const withAvailability = items.filter((i) => i.item.available !== null);
+        const withoutAvailability = items.filter((i) => i.item.available === null);
+        for (const [group, set] of [
+          [withAvailability, { ...updated, available: sql.raw("excluded.available") }],
+          [withoutAvailability, updated],
+        ] as const) {
+          for (let i = 0; i < group.length; i += 500) {
+            await tx
+              .insert(menuItems)
+              .values(group.slice(i, i + 500).map(row))
+              .onConflictDoUpdate({ target: [menuItems.restaurantId, menuItems.posExternalId], set });
+          }
         }
-        const keptIds = items.map((i) => i.posExternalId);
+        const keptIds = items.map((i) => i.item.posExternalId);
         const gone = and(
           eq(menuItems.restaurantId, restaurantId),
           isNotNull(menuItems.posExternalId),

@@ -170,7 +170,8 @@ export function localRoutes(ctx: SimulatorContext): Hono {
         name: item.name,
         description: item.description,
         priceCents: item.priceCents,
-        available: item.available,
+        // The local POS always states availability; seeds that leave it open mean on sale.
+        available: item.available ?? true,
       })),
     };
     return c.json(body);

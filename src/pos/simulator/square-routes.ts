@@ -86,7 +86,7 @@ function squareCatalogObjects(state: SimulatorState, merchant: string): SquareCa
     item_data: {
       name: i.name,
       description: i.description,
-      is_archived: !i.available,
+      is_archived: i.available === false,
       categories: [{ id: i.categoryPosExternalId }],
       variations: [
         {

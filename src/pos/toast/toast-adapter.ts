@@ -248,7 +248,8 @@ export function catalogFromToast(response: ToastMenusResponse): PosCatalog {
         name: item.name,
         description: item.description ?? "",
         priceCents: toCents(item.price ?? 0),
-        available: true,
+        // Toast's menus carry no availability; out-of-stock lives in its stock API.
+        available: null,
       });
     }
     for (const child of group.menuGroups) visit(child);
