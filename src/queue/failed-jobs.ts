@@ -20,22 +20,33 @@ export class FailedJobs {
     if (found.length === 0) return [];
     const results = await this.queue.redispatch(found.map((j) => j.envelope));
     // A job whose unique lock is held by a live copy stays in failed rather than vanishing.
-    const ids = found.filter((_, i) => results[i] !== null).map((j) => j.jobId);
-    await this.store.delete(ids);
-    return ids;
+    const retried = found.filter((_, i) => results[i] !== null);
+    // Only the records read: a retried job may already have run and failed again.
+    await this.store.deleteIfUnchanged(retried);
+    return retried.map((j) => j.jobId);
   }
 
-  /** Retries every failed job matching the filter, in chunks; returns how many. */
+  /**
+   * Retries every job that matched the filter when the call started, each once, in chunks;
+   * returns how many. A retried job that fails again lands back in the store with a newer time
+   * and is not picked up a second time by the same call.
+   */
   async retryAll(filter: FailedJobFilter): Promise<number> {
-    let retried = 0;
-    let skipped = 0;
-    for (;;) {
-      const page = await this.store.list(filter, { limit: RETRY_CHUNK, offset: skipped });
-      // Nothing left that matches.
-      if (page.jobs.length === 0) return retried;
-      const done = (await this.retry(page.jobs.map((j) => j.jobId))).length;
-      retried += done;
-      skipped += page.jobs.length - done;
+    // Collect first, retry after: ids found while paging, newest first. Jobs failing meanwhile push
+    // the list down, so a page may repeat ids (the set drops them) but never skips one.
+    const total = await this.store.count(filter);
+    const ids = new Set<string>();
+    for (let offset = 0; ids.size < total; offset += RETRY_CHUNK) {
+      const page = await this.store.list(filter, { limit: RETRY_CHUNK, offset });
+      for (const job of page.jobs) ids.add(job.jobId);
+      // The list ended before the count was reached: jobs were deleted meanwhile.
+      if (page.jobs.length < RETRY_CHUNK) break;
     }
+    const all = [...ids];
+    let retried = 0;
+    for (let start = 0; start < all.length; start += RETRY_CHUNK) {
+      retried += (await this.retry(all.slice(start, start + RETRY_CHUNK))).length;
+    }
+    return retried;
   }
 }

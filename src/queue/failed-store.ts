@@ -47,6 +47,11 @@ export interface FailedJobStore {
   count(filter: FailedJobFilter): Promise<number>;
   /** Deletes these jobs; returns how many existed. */
   delete(jobIds: readonly string[]): Promise<number>;
+  /**
+   * Deletes these records only where `failedAt` is still the one read (a retried job that
+   * already failed again keeps its new record); returns how many were deleted.
+   */
+  deleteIfUnchanged(jobs: ReadonlyArray<Pick<FailedJob, "jobId" | "failedAt">>): Promise<number>;
   /** Deletes every job matching the filter (all when empty); returns how many. */
   clear(filter: FailedJobFilter): Promise<number>;
 }

@@ -1,8 +1,12 @@
-import { toScoredMembers } from "../redis/replies";
+import { toNumber, toScoredMembers } from "../redis/replies";
+import { defineScript, runScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import type { FailedJob, FailedJobFilter, FailedJobPage, FailedJobStore } from "./failed-store";
 import { matchesFailedFilter } from "./failed-store";
 import type { QueueKeys } from "./keys";
+import deleteIfUnchangedSource from "./lua/delete-failed-if-unchanged-2.lua" with { type: "text" };
+
+const deleteIfUnchanged = defineScript("queue:delete-failed-if-unchanged:v1", 2, deleteIfUnchangedSource);
 
 const SCAN_CHUNK = 500;
 
@@ -95,6 +99,13 @@ export class RedisFailedJobStore implements FailedJobStore {
     ]);
     if (removed instanceof Error) throw removed;
     return Number(removed);
+  }
+
+  async deleteIfUnchanged(jobs: ReadonlyArray<Pick<FailedJob, "jobId" | "failedAt">>): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const g = this.keys.global;
+    const args = jobs.flatMap((j) => [j.jobId, j.failedAt]);
+    return toNumber(await runScript(this.redis, deleteIfUnchanged, [g.failed, g.failedJobs], args));
   }
 
   async clear(filter: FailedJobFilter): Promise<number> {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, lte, or, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { failedJobs } from "../../db/schema";
 import type { JobEnvelope } from "../queue/envelope";
@@ -105,6 +105,15 @@ export class PostgresFailedJobStore implements FailedJobStore {
     const deleted = await this.db
       .delete(failedJobs)
       .where(inArray(failedJobs.jobId, [...jobIds]))
+      .returning({ id: failedJobs.id });
+    return deleted.length;
+  }
+
+  async deleteIfUnchanged(jobs: ReadonlyArray<Pick<FailedJob, "jobId" | "failedAt">>): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const deleted = await this.db
+      .delete(failedJobs)
+      .where(or(...jobs.map((j) => and(eq(failedJobs.jobId, j.jobId), eq(failedJobs.failedAt, new Date(j.failedAt))))))
       .returning({ id: failedJobs.id });
     return deleted.length;
   }

@@ -73,4 +73,36 @@ describe("failed jobs in Postgres", () => {
     expect(await store.delete([ids[1]])).toBe(1);
     expect(await store.clear({})).toBe(0);
   });
+
+  it("keeps a record that changed since it was read when deleting it conditionally", async () => {
+    const store = new PostgresFailedJobStore(handle.db);
+    const record = {
+      jobId: `conditional-${Date.now()}`,
+      queue: "high",
+      name: "OrderSyncExample",
+      partition: "1",
+      payload: { orderId: 1 },
+      envelope: {
+        id: "x",
+        name: "OrderSyncExample",
+        queue: "high",
+        payload: { orderId: 1 },
+        attempts: 1,
+        createdAt: 1,
+        availableAt: 1,
+      },
+      reason: "exhausted" as const,
+      error: "first failure",
+      stack: null,
+      attempts: 1,
+      failedAt: 1_700_000_000_123,
+    };
+    await store.save(record);
+    // It failed again after being read: the newer record stays.
+    await store.save({ ...record, error: "second failure", failedAt: record.failedAt + 5 });
+    expect(await store.deleteIfUnchanged([{ jobId: record.jobId, failedAt: record.failedAt }])).toBe(0);
+    expect((await store.get(record.jobId))?.error).toBe("second failure");
+    expect(await store.deleteIfUnchanged([{ jobId: record.jobId, failedAt: record.failedAt + 5 }])).toBe(1);
+    expect(await store.get(record.jobId)).toBeNull();
+  });
 });

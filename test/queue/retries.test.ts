@@ -214,6 +214,39 @@ describe("retries, timeouts and releases", () => {
     expect(await store.clear({})).toBe(1);
   });
 
+  it("retries each failed job once per retry-all, even when they fail again at once", async () => {
+    const world = await queueWorld();
+    let attempts = 0;
+    const job = defineJob({
+      name: "AlwaysRejected",
+      queue: "default",
+      tries: 1,
+      backoff: [],
+      timeout: 5,
+      payload,
+      handle() {
+        attempts += 1;
+        throw new NonRetryableError("the POS refuses this order");
+      },
+    });
+    const store = new RedisFailedJobStore(world.redis, world.queue.keys);
+    const failedJobs = new FailedJobs(world.queue, store);
+    const worker = world.worker({ jobs: [job], failedStore: store });
+    await worker.start();
+    await world.queue.dispatchMany(
+      job,
+      Array.from({ length: 250 }, (_, i) => ({ orderId: i + 1 })),
+    );
+    await waitFor(async () => (await store.count({})) === 250, 20_000);
+    expect(attempts).toBe(250);
+    expect(await failedJobs.retryAll({})).toBe(250);
+    // Every job failed again and is back in the store: none of the new records was lost.
+    await waitFor(async () => attempts >= 500 && (await store.count({})) === 250, 20_000);
+    // A little longer: no job is retried a second time by that one call.
+    await Bun.sleep(200);
+    expect(attempts).toBe(500);
+  }, 30_000);
+
   it("fails a job no registered definition knows, without running anything", async () => {
     const world = await queueWorld();
     const stranger = defineJob({
