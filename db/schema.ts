@@ -244,6 +244,8 @@ export const orders = pgTable(
     posSyncState: posSyncState("pos_sync_state").notNull().default("pending"),
     posOrderId: text("pos_order_id"),
     posSyncedAt: timestamp("pos_synced_at", { withTimezone: true, mode: "date" }),
+    /** When its sync job was last handed to the queue (the sweeper re-checks long-queued rows by it). */
+    posQueuedAt: timestamp("pos_queued_at", { withTimezone: true, mode: "date" }),
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the canonical request body, to tell a replay from a conflicting reuse of the key. */
     requestHash: text("request_hash"),
@@ -295,6 +297,7 @@ export const payments = pgTable(
     posSyncState: posSyncState("pos_sync_state").notNull().default("pending"),
     posPaymentId: text("pos_payment_id"),
     posSyncedAt: timestamp("pos_synced_at", { withTimezone: true, mode: "date" }),
+    posQueuedAt: timestamp("pos_queued_at", { withTimezone: true, mode: "date" }),
     idempotencyKey: text("idempotency_key"),
     requestHash: text("request_hash"),
     createdAt: createdAt(),

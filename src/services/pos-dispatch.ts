@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, or } from "drizzle-orm";
+import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { orders, payments } from "../../db/schema";
 import type { PosJobs } from "../../workers/jobs/pos-jobs";
@@ -81,63 +81,97 @@ export class PosDispatcher {
     return true;
   }
 
-  /** Dispatches every row the API could not hand over (and re-dispatches long-queued ones). */
-  async sweep(now = Date.now()): Promise<{ orders: number; payments: number }> {
-    const stale = (table: typeof orders | typeof payments) =>
-      or(
-        and(eq(table.posSyncState, "pending"), lt(table.createdAt, new Date(now - SWEEP_GRACE_MS))),
-        and(eq(table.posSyncState, "queued"), lt(table.createdAt, new Date(now - REQUEUE_AFTER_MS))),
-      );
-    const orderRows = await this.db
+  /**
+   * Dispatches every row the API could not hand over, oldest first, then re-dispatches rows
+   * queued long ago (their job may have been lost with Redis data). The two are separate batches
+   * so long-queued rows can never crowd out new ones.
+   */
+  async sweep(now = Date.now()): Promise<{ orders: number; payments: number; requeued: number }> {
+    const pendingOrders = await this.db
       .select({ id: orders.id, restaurantId: orders.restaurantId })
       .from(orders)
-      .where(stale(orders))
+      .where(and(eq(orders.posSyncState, "pending"), lt(orders.createdAt, new Date(now - SWEEP_GRACE_MS))))
+      .orderBy(asc(orders.createdAt))
       .limit(SWEEP_BATCH);
-    if (orderRows.length > 0) {
-      await this.queue.dispatchMany(
-        this.jobs.orderSyncToPos,
-        orderRows.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
-      );
-      await this.markQueued(
-        "orders",
-        orderRows.map((o) => o.id),
-      );
-    }
-    const paymentRows = await this.db
+    const pendingPayments = await this.db
       .select({ id: payments.id, restaurantId: payments.restaurantId })
       .from(payments)
-      .where(stale(payments))
+      .where(and(eq(payments.posSyncState, "pending"), lt(payments.createdAt, new Date(now - SWEEP_GRACE_MS))))
+      .orderBy(asc(payments.createdAt))
       .limit(SWEEP_BATCH);
-    if (paymentRows.length > 0) {
-      await this.queue.dispatchMany(
-        this.jobs.paymentSyncToPos,
-        paymentRows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
-      );
-      await this.markQueued(
-        "payments",
-        paymentRows.map((p) => p.id),
-      );
+    await this.#dispatchOrders(pendingOrders);
+    await this.#dispatchPayments(pendingPayments);
+
+    const staleBefore = new Date(now - REQUEUE_AFTER_MS);
+    const staleOrders = await this.db
+      .select({ id: orders.id, restaurantId: orders.restaurantId })
+      .from(orders)
+      .where(and(eq(orders.posSyncState, "queued"), lt(orders.posQueuedAt, staleBefore)))
+      .orderBy(asc(orders.posQueuedAt))
+      .limit(SWEEP_BATCH);
+    const stalePayments = await this.db
+      .select({ id: payments.id, restaurantId: payments.restaurantId })
+      .from(payments)
+      .where(and(eq(payments.posSyncState, "queued"), lt(payments.posQueuedAt, staleBefore)))
+      .orderBy(asc(payments.posQueuedAt))
+      .limit(SWEEP_BATCH);
+    await this.#dispatchOrders(staleOrders);
+    await this.#dispatchPayments(stalePayments);
+
+    const requeued = staleOrders.length + stalePayments.length;
+    if (pendingOrders.length + pendingPayments.length + requeued > 0) {
+      this.logger.info("sweeper dispatched", {
+        orders: pendingOrders.length,
+        payments: pendingPayments.length,
+        requeued,
+      });
     }
-    if (orderRows.length + paymentRows.length > 0) {
-      this.logger.info("sweeper dispatched", { orders: orderRows.length, payments: paymentRows.length });
-    }
-    return { orders: orderRows.length, payments: paymentRows.length };
+    return { orders: pendingOrders.length, payments: pendingPayments.length, requeued };
   }
 
+  async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.queue.dispatchMany(
+      this.jobs.orderSyncToPos,
+      rows.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
+      { uniqueFor: SYNC_UNIQUE_SECONDS },
+    );
+    await this.markQueued(
+      "orders",
+      rows.map((o) => o.id),
+    );
+  }
+
+  async #dispatchPayments(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.queue.dispatchMany(
+      this.jobs.paymentSyncToPos,
+      rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
+      { uniqueFor: SYNC_UNIQUE_SECONDS },
+    );
+    await this.markQueued(
+      "payments",
+      rows.map((p) => p.id),
+    );
+  }
+
+  /**
+   * Records that these rows' jobs are in Redis: `pending` becomes `queued`, and a re-dispatched
+   * `queued` row (refused by the unique lock or not) is re-checked only after another period.
+   * A row whose job already finished keeps its `synced`, `skipped` or `failed`.
+   */
   private async markQueued(table: "orders" | "payments", ids: number[]): Promise<void> {
-    // Only `pending` moves to `queued`: a job that already finished keeps its `synced`.
+    const at = new Date();
     if (table === "orders") {
       await this.db
         .update(orders)
-        .set({ posSyncState: "queued" })
-        .where(and(inArray(orders.id, ids), eq(orders.posSyncState, "pending")));
+        .set({ posSyncState: "queued", posQueuedAt: at })
+        .where(and(inArray(orders.id, ids), inArray(orders.posSyncState, ["pending", "queued"])));
     } else {
       await this.db
         .update(payments)
-        .set({ posSyncState: "queued" })
-        .where(and(inArray(payments.id, ids), eq(payments.posSyncState, "pending")));
+        .set({ posSyncState: "queued", posQueuedAt: at })
+        .where(and(inArray(payments.id, ids), inArray(payments.posSyncState, ["pending", "queued"])));
     }
   }
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "bun:test";
+import { asc, eq, inArray } from "drizzle-orm";
+import { orders } from "../../db/schema";
 import { createLogger } from "../../src/logger";
 import { Queue } from "../../src/queue/queue";
 import { PosDispatcher } from "../../src/services/pos-dispatch";
@@ -49,4 +51,32 @@ it("pulls inventory and menus once per period per connection, however many worke
   ]);
   expect(Number(slots)).toBe(1);
   for (const w of workers) w.stop();
+});
+
+it("hands new pending orders to the queue even behind many long-queued ones", async () => {
+  const queue = new Queue({ redis: t.redis, prefix: `${t.config.REDIS_PREFIX}sweep` });
+  const jobs = createPosJobs(
+    createPosJobDeps({ db: t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
+  );
+  const dispatcher = new PosDispatcher(t.db, queue, jobs, createLogger("silent"));
+  const now = Date.now();
+  const old = await t.db.select({ id: orders.id }).from(orders).orderBy(asc(orders.id)).limit(601);
+  const [fresh, ...stale] = old.map((o) => o.id);
+  await t.db
+    .update(orders)
+    .set({ posSyncState: "queued", posQueuedAt: new Date(now - 4 * 3_600_000) })
+    .where(inArray(orders.id, stale));
+  await t.db
+    .update(orders)
+    .set({ posSyncState: "pending", createdAt: new Date(now - 60_000) })
+    .where(eq(orders.id, fresh!));
+
+  const first = await dispatcher.sweep(now);
+  expect(first.orders).toBe(1);
+  expect(first.requeued).toBe(500);
+  const [row] = await t.db.select({ state: orders.posSyncState }).from(orders).where(eq(orders.id, fresh!));
+  expect(row?.state).toBe("queued");
+  // The re-dispatched rows wait another period; the rest come next.
+  expect((await dispatcher.sweep(now)).requeued).toBe(100);
+  expect((await dispatcher.sweep(now)).requeued).toBe(0);
 });
