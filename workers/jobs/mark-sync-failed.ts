@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { orders, payments } from "../../db/schema";
 import { NonRetryableError } from "../../src/queue/errors";
@@ -14,9 +14,16 @@ export function isFinalFailure(error: unknown, ctx: JobContext, tries: number): 
  * alone; retrying the failed job from monitoring syncs it and sets it back.
  */
 export async function markSyncFailed(db: Database, target: { orderId: number } | { paymentId: number }): Promise<void> {
+  // A copy of the job that already synced the row (after a reclaim) wins over this failure.
   if ("orderId" in target) {
-    await db.update(orders).set({ posSyncState: "failed", updatedAt: new Date() }).where(eq(orders.id, target.orderId));
+    await db
+      .update(orders)
+      .set({ posSyncState: "failed", updatedAt: new Date() })
+      .where(and(eq(orders.id, target.orderId), ne(orders.posSyncState, "synced")));
   } else {
-    await db.update(payments).set({ posSyncState: "failed" }).where(eq(payments.id, target.paymentId));
+    await db
+      .update(payments)
+      .set({ posSyncState: "failed" })
+      .where(and(eq(payments.id, target.paymentId), ne(payments.posSyncState, "synced")));
   }
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { payments } from "../../db/schema";
-import { MissingModelError } from "../../src/queue/errors";
+import { MissingModelError, NonRetryableError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
 import { isFinalFailure, markSyncFailed } from "./mark-sync-failed";
 import { activeConnection, callPos, type PosJobDeps } from "./pos-job-deps";
@@ -46,6 +46,12 @@ export function paymentSyncToPos(deps: PosJobDeps) {
         return;
       }
       const posOrderId = payment.order.posOrderId;
+      if (!posOrderId && payment.order.posSyncState === "failed") {
+        // Waiting would never end: the order itself failed to reach the POS. Retrying this
+        // payment after the order's failed job has been retried syncs it.
+        await markSyncFailed(deps.db, { paymentId });
+        throw new NonRetryableError(`order ${payment.orderId} failed to reach the POS; retry it first`);
+      }
       if (!posOrderId) {
         ctx.release(WAIT_FOR_ORDER_SECONDS);
         return;

@@ -3,9 +3,9 @@ import type { Database } from "../../db/client";
 import { posConnections } from "../../db/schema";
 import type { PosCircuitBreaker } from "../../src/pos/circuit-breaker";
 import { createPosAdapter } from "../../src/pos/create-pos-adapter";
-import { isPosOutage, PosRetryableError } from "../../src/pos/errors";
+import { PosError, PosRetryableError } from "../../src/pos/errors";
 import type { PosAdapter, PosConnection, PosType } from "../../src/pos/types";
-import { MissingModelError, NonRetryableError } from "../../src/queue/errors";
+import { JobTimeoutError, MissingModelError, NonRetryableError } from "../../src/queue/errors";
 import type { JobContext } from "../../src/queue/job";
 
 /** The circuit breaker as the jobs use it (one per restaurant and POS type, shared through Redis). */
@@ -72,21 +72,26 @@ export async function callPos<T>(
     await breaker.recordSuccess();
     return { released: false, value };
   } catch (error) {
-    if (isPosOutage(error)) {
-      const status = await breaker.recordFailure(error);
-      // The failure that opens the breaker, or a failed probe, is the POS's outage, not this
-      // job's fault: wait for the POS instead of using a try, so jobs resume when it is back.
-      if (status.state === "open") {
-        ctx.release(BREAKER_RELEASE_MAX_SECONDS / 2);
-        return { released: true };
-      }
+    // The POS answered and refused this request (4xx): it is up, and it will refuse the request
+    // again as it stands, so fail now and keep the tries for outages.
+    if (error instanceof PosError && !error.retryable) {
+      await breaker.recordSuccess();
+      throw new NonRetryableError(error.message, { cause: error });
+    }
+    // This worker is stopping: not the POS's doing, and the job runs again elsewhere.
+    if (ctx.signal.aborted && !(ctx.signal.reason instanceof JobTimeoutError)) throw error;
+    // Anything else — 5xx, 429, network, our timeout — is the POS being unwell.
+    const status = await breaker.recordFailure(error);
+    // The failure that opens the breaker, or a failed probe, is the POS's outage, not this
+    // job's fault: wait for the POS instead of using a try, so jobs resume when it is back.
+    if (status.state === "open") {
+      ctx.release(BREAKER_RELEASE_MAX_SECONDS / 2);
+      return { released: true };
     }
     if (error instanceof PosRetryableError && error.retryAfterMs && error.retryAfterMs > 60_000) {
       ctx.release(Math.ceil(error.retryAfterMs / 1000));
       return { released: true };
     }
-    // The POS will refuse this request again as it stands: fail now, keep the tries for outages.
-    if (error instanceof Error && !isPosOutage(error)) throw new NonRetryableError(error.message, { cause: error });
     throw error;
   }
 }
