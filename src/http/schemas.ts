@@ -28,13 +28,18 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
   description,
 });
 
+/** Largest value of a Postgres `integer` column: a bigger id cannot exist, so it is bad input. */
+export const MAX_DB_ID = 2_147_483_647;
+
+/** An id in a JSON body. */
+export const dbId = z.number().int().min(1).max(MAX_DB_ID, `an id is at most ${MAX_DB_ID}`);
+
+/** An id in a path or a query string. */
+export const dbIdParam = z.coerce.number().int().min(1).max(MAX_DB_ID, `an id is at most ${MAX_DB_ID}`);
+
 /** `{id}` in a path: a positive integer. */
 export const idParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: dbIdParam.openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const bearerSecurity = [{ bearerAuth: [] }];

@@ -24,25 +24,28 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-/** The customer row of a signed-in user, created on their first order. */
-export async function customerFor(db: Database, principal: Principal): Promise<number> {
-  const existing = await db.query.customers.findFirst({
+/** The customer row of a signed-in user, if they have ordered before. */
+async function existingCustomer(db: Pick<Database, "query">, principal: Principal): Promise<number | null> {
+  const row = await db.query.customers.findFirst({
     columns: { id: true },
     where: eq(customers.userId, principal.userId),
   });
-  if (existing) return existing.id;
+  return row?.id ?? null;
+}
+
+/** The customer row of a signed-in user, created on their first order (inside its transaction). */
+async function customerFor(db: Pick<Database, "query" | "insert">, principal: Principal): Promise<number> {
+  const existing = await existingCustomer(db, principal);
+  if (existing !== null) return existing;
   const [created] = await db
     .insert(customers)
     .values({ userId: principal.userId, name: principal.name, email: principal.email })
     .onConflictDoNothing()
     .returning({ id: customers.id });
   if (created) return created.id;
-  const raced = await db.query.customers.findFirst({
-    columns: { id: true },
-    where: eq(customers.userId, principal.userId),
-  });
-  if (!raced) throw new Error("customer row vanished while being created");
-  return raced.id;
+  const raced = await existingCustomer(db, principal);
+  if (raced === null) throw new Error("customer row vanished while being created");
+  return raced;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -206,15 +209,20 @@ export async function createOrder(
   idempotencyKey: string,
   dispatcher: Pick<PosDispatcher, "orderPlaced">,
 ): Promise<CreatedOrder> {
-  const customerId = await customerFor(db, principal);
   const hash = requestHash(input);
-  const replayId = await replayOrConflict(db, customerId, idempotencyKey, hash);
-  if (replayId !== null) return { order: shapeOrder((await loadOrder(db, replayId))!), replayed: true };
+  const known = await existingCustomer(db, principal);
+  if (known !== null) {
+    const replayId = await replayOrConflict(db, known, idempotencyKey, hash);
+    if (replayId !== null) return { order: shapeOrder((await loadOrder(db, replayId))!), replayed: true };
+  }
 
+  // Everything is checked before anything is written: a refused order leaves no trace.
   const priced = await priceOrder(db, input);
   let orderId: number;
+  let customerId = known;
   try {
     orderId = await db.transaction(async (tx) => {
+      customerId = await customerFor(tx, principal);
       const [order] = await tx
         .insert(orders)
         .values({
@@ -243,7 +251,7 @@ export async function createOrder(
     });
   } catch (error) {
     // Two requests with the same key raced; the loser answers like a replay.
-    if (!isUniqueViolation(error)) throw error;
+    if (!isUniqueViolation(error) || customerId === null) throw error;
     const winner = await replayOrConflict(db, customerId, idempotencyKey, hash);
     if (winner === null) throw error;
     return { order: shapeOrder((await loadOrder(db, winner))!), replayed: true };

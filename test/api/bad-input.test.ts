@@ -13,7 +13,16 @@ let admin: string;
 type Operation = { method: string; path: string; hasBody: boolean; hasParams: boolean };
 let operations: Operation[] = [];
 
-const fingerprintTables = ["orders", "payments", "restaurants", "menu_items", "failed_jobs", "pos_connections"];
+const fingerprintTables = [
+  "orders",
+  "order_items",
+  "payments",
+  "customers",
+  "restaurants",
+  "menu_items",
+  "failed_jobs",
+  "pos_connections",
+];
 
 async function fingerprint(): Promise<string> {
   const parts: string[] = [];
@@ -78,6 +87,37 @@ describe("bad input on every route", () => {
       });
       await expectRefused(res, `${op.method} ${path}`);
     }
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it("refuses ids too big for the database with a 4xx and changes nothing", async () => {
+    const before = await fingerprint();
+    const huge = "3000000000";
+    for (const op of operations.filter((o) => o.hasParams && /\{(id|restaurantId)\}/.test(o.path))) {
+      const path = op.path.replace("{posType}", "local").replace(/\{[^}]+\}/g, huge);
+      const res = await t.app.request(path, {
+        method: op.method,
+        headers: headers({ "content-type": "application/json" }),
+        body: op.method === "GET" || op.method === "DELETE" ? undefined : "{}",
+      });
+      await expectRefused(res, `${op.method} ${path}`);
+    }
+    const customer = await t.tokenFor("customer@demo.test");
+    const order = await t.app.request("/v1/orders", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${customer}`,
+        "content-type": "application/json",
+        "idempotency-key": "huge-ids-1",
+      },
+      body: JSON.stringify({
+        restaurantId: 3_000_000_000,
+        branchId: 1,
+        type: "pickup",
+        items: [{ menuItemId: 3_000_000_000, quantity: 1 }],
+      }),
+    });
+    await expectRefused(order, "POST /v1/orders with huge ids");
     expect(await fingerprint()).toBe(before);
   });
 

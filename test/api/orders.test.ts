@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { and, count, eq, isNull } from "drizzle-orm";
-import { menuItems, orders, payments, restaurants } from "../../db/schema";
+import { customers, menuItems, orders, payments, restaurants } from "../../db/schema";
 import { createTestApp, type TestApp } from "../support/app";
 
 let t: TestApp;
@@ -159,6 +159,25 @@ describe("POST /v1/orders", () => {
     expect(foreign.status).toBe(422);
     expect(foreign.body.error.code).toBe("unknown_item");
     expect(await orderCount()).toBe(before);
+  });
+
+  it("leaves no customer row behind when a first order is refused", async () => {
+    const newcomer = await t.tokenFor("owner2@demo.test");
+    const customersBefore = (await t.db.select({ n: count() }).from(customers))[0]!.n;
+    const refused = await t.call("POST", "/v1/orders", {
+      token: newcomer,
+      headers: { "idempotency-key": key() },
+      body: body({ items: [{ menuItemId: unavailable, quantity: 1 }] }),
+    });
+    expect(refused.status).toBe(422);
+    expect((await t.db.select({ n: count() }).from(customers))[0]!.n).toBe(customersBefore);
+    const placed = await t.call("POST", "/v1/orders", {
+      token: newcomer,
+      headers: { "idempotency-key": key() },
+      body: body(),
+    });
+    expect(placed.status).toBe(201);
+    expect((await t.db.select({ n: count() }).from(customers))[0]!.n).toBe(customersBefore + 1);
   });
 
   it("requires a token and an Idempotency-Key", async () => {

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { cacheFamilies } from "../../cache/cache-keys";
+import { dbId } from "../../http/schemas";
 
 export const cacheFamilySchema = z.enum(cacheFamilies).openapi("CacheFamily");
 
@@ -26,7 +27,7 @@ export const cacheStatsSchema = z
   })
   .openapi("CacheStats");
 
-const restaurantIdField = z.number().int().positive();
+const restaurantIdField = dbId;
 
 export const warmUpBodySchema = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dbIdParam } from "../../http/schemas";
 import { analyticsMetrics } from "../../services/analytics/analytics";
 
 const DAY_MS = 86_400_000;
@@ -6,11 +7,7 @@ const MAX_DAYS = 366;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 export const analyticsParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: dbIdParam.openapi({ param: { name: "id", in: "path" }, example: 1 }),
   metric: z.enum(analyticsMetrics).openapi({ param: { name: "metric", in: "path" }, example: "orders" }),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dbId } from "../../http/schemas";
 import { jobName, queueName, restaurantIdQuery } from "../queues/queues.schemas";
 
 const instant = z.iso
@@ -31,7 +32,7 @@ export const failedFilterQuery = z.object(filterFields).refine(ordered, orderMes
 export const failedFilterBody = z
   .strictObject({
     ...filterFields,
-    restaurantId: z.number().int().positive().optional().openapi({ description: "Only this restaurant's jobs" }),
+    restaurantId: dbId.optional().openapi({ description: "Only this restaurant's jobs" }),
   })
   .refine(ordered, orderMessage)
   .openapi("FailedJobFilter");

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createSelectSchema } from "drizzle-zod";
 import { deliveries, orderItems, orders, payments } from "../../../db/schema";
+import { dbId } from "../../http/schemas";
 
 export const idempotencyHeaders = z.object({
   "idempotency-key": z
@@ -13,11 +14,11 @@ export const idempotencyHeaders = z.object({
 
 export const createOrderBodySchema = z
   .strictObject({
-    restaurantId: z.number().int().positive(),
-    branchId: z.number().int().positive(),
+    restaurantId: dbId,
+    branchId: dbId,
     type: z.enum(["pickup", "delivery"]),
     items: z
-      .array(z.strictObject({ menuItemId: z.number().int().positive(), quantity: z.number().int().min(1).max(99) }))
+      .array(z.strictObject({ menuItemId: dbId, quantity: z.number().int().min(1).max(99) }))
       .min(1, "an order needs at least one item")
       .max(100, "an order has at most 100 lines")
       .refine((items) => new Set(items.map((i) => i.menuItemId)).size === items.length, {

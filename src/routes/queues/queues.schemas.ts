@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { dbIdParam } from "../../http/schemas";
 
 /** Names as the queue library allows them; unknown ones are refused by the service with a 400. */
 export const queueName = z
@@ -13,10 +14,7 @@ export const jobId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,100}$/, "a job id (letters, digits, '_' or '-')")
   .openapi({ example: "3f0c2a4e-5b7d-4c51-9d1e-1f2a3b4c5d6e" });
-export const restaurantIdQuery = z.coerce
-  .number()
-  .int()
-  .positive()
+export const restaurantIdQuery = dbIdParam
   .optional()
   .openapi({ description: "Only this restaurant's jobs", example: 1 });
 const epochMs = z.number().openapi({ description: "Milliseconds since the epoch" });

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createSelectSchema } from "drizzle-zod";
 import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../../db/schema";
+import { dbIdParam } from "../../http/schemas";
 import { restaurantConfigSchema } from "../../services/restaurant-config";
 
 export const restaurantSummarySchema = createSelectSchema(restaurants)
@@ -57,7 +58,7 @@ export const categoriesSchema = z
   .openapi("Categories");
 
 export const menuQuery = z.object({
-  branchId: z.coerce.number().int().positive().optional().openapi({ description: "Show one branch's menu" }),
+  branchId: dbIdParam.optional().openapi({ description: "Show one branch's menu" }),
 });
 
 export const loyaltyRulesSchema = z
