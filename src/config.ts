@@ -19,6 +19,7 @@ export const configSchema = z
     DATABASE_WS_PROXY: optionalString,
     PGLITE_DIR: z.string().default(".data/pglite"),
     REDIS_URL: optionalUrl,
+    PUBLIC_BASE_URL: optionalUrl,
     UPSTASH_REDIS_REST_URL: optionalUrl,
     UPSTASH_REDIS_REST_TOKEN: optionalString,
     REDIS_PREFIX: z

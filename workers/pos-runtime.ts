@@ -49,6 +49,8 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
       breakerFor: (restaurantId, posType) =>
         new PosCircuitBreaker({ redis, prefix, restaurantId, posType, settings: options.breaker }),
       invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
+      // With time compressed, an inline wait must shrink with the jobs' timeouts.
+      maxInlineRetryAfterMs: options.timeScale === undefined ? undefined : 2_000 * options.timeScale,
     }),
     { timeScale: options.timeScale },
   );

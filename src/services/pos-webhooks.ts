@@ -73,7 +73,8 @@ export async function handlePosWebhook(deps: Deps, request: WebhookRequest): Pro
   try {
     return await dispatchFor(deps, restaurantId, event);
   } catch (error) {
-    // Not acted on: forget the event so the vendor's retry is processed.
+    // Not acted on (Redis down, or the order is not known yet): forget the event so the
+    // vendor's redelivery is processed.
     await deps.redis.send("DEL", [seenKey]).catch(() => undefined);
     throw error;
   }
@@ -88,7 +89,11 @@ async function dispatchFor(deps: Deps, restaurantId: number, event: PosWebhookEv
     columns: { id: true },
     where: and(eq(orders.restaurantId, restaurantId), eq(orders.posOrderId, event.posOrderId)),
   });
-  if (!order) return { status: "ignored", reason: "no order with that POS id" };
+  if (!order) {
+    // Often the POS reports on an order before our sync job has stored its POS id: refuse for
+    // now so the vendor redelivers (the caller forgets the event id).
+    throw new AppError(409, "unknown_pos_order", "no order with that POS id yet; deliver the event again later");
+  }
   const jobId = await deps.queue.dispatch(deps.jobs.orderStatusSyncFromPos, { orderId: order.id, restaurantId });
   return { status: "accepted", jobId };
 }

@@ -5,6 +5,7 @@ import { createApp } from "../../src/app";
 import { createLogger } from "../../src/logger";
 import { listPosConnectionStatuses } from "../../src/pos/circuit-breaker";
 import { orderReference } from "../../src/pos/idempotency";
+import { signPosWebhook } from "../../src/pos/webhook-signatures";
 import { TcpRedis } from "../../src/redis/tcp";
 import { createSyncWorld, eventually, placeOrder, type SyncWorld, unsynced } from "./world";
 
@@ -114,6 +115,30 @@ describe("POS sync end to end", () => {
       body: sent.rawBody,
     });
     expect(((await again.json()) as { status: string }).status).toBe("duplicate");
+  });
+
+  it("asks the POS to redeliver a status event for an order it has not synced yet", async () => {
+    const [connection] = await w.t.db
+      .select({ secret: posConnections.webhookSecret })
+      .from(posConnections)
+      .where(eq(posConnections.posType, "local"));
+    const rawBody = JSON.stringify({
+      id: `evt-early-${Date.now()}`,
+      type: "order.status_changed",
+      storeId: "store-3",
+      createdAt: new Date().toISOString(),
+      data: { orderId: "not-stored-yet", status: "ready" },
+    });
+    const headers = {
+      "content-type": "application/json",
+      ...(await signPosWebhook("local", { secret: connection!.secret!, rawBody })),
+    };
+    const first = await fetch(`${w.apiUrl}/v1/webhooks/pos/local`, { method: "POST", headers, body: rawBody });
+    expect(first.status).toBe(409);
+    expect(((await first.json()) as { error: { code: string } }).error.code).toBe("unknown_pos_order");
+    // The redelivery is processed again, not mistaken for a duplicate.
+    const again = await fetch(`${w.apiUrl}/v1/webhooks/pos/local`, { method: "POST", headers, body: rawBody });
+    expect(again.status).toBe(409);
   });
 
   it("rejects a webhook with a bad signature and queues nothing", async () => {

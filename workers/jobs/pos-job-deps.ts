@@ -102,10 +102,17 @@ export function createPosJobDeps(options: {
   breakerFor: PosJobDeps["breakerFor"];
   invalidateMenu: PosJobDeps["invalidateMenu"];
   timeoutMs?: number;
+  /** A `Retry-After` up to this long is waited out inline (the adapters' default: 2 s). */
+  maxInlineRetryAfterMs?: number;
 }): PosJobDeps {
   return {
     db: options.db,
-    adapterFor: (connection) => createPosAdapter({ connection, timeoutMs: options.timeoutMs }),
+    adapterFor: (connection) =>
+      createPosAdapter({
+        connection,
+        timeoutMs: options.timeoutMs,
+        maxInlineRetryAfterMs: options.maxInlineRetryAfterMs,
+      }),
     breakerFor: options.breakerFor,
     invalidateMenu: options.invalidateMenu,
   };

@@ -8,11 +8,13 @@ export const posRouter = createRouter()
   .openapi(routes.posWebhook, async (c) => {
     const { db, redis, config, logger } = c.var.deps;
     const { queue, posJobs } = c.var.services;
+    // Square signs the notification URL as registered: behind a proxy that is the public URL.
+    const url = config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL.replace(/\/$/, "")}${c.req.path}` : c.req.url;
     const request = {
       posType: c.req.valid("param").posType,
       rawBody: await c.req.text(),
       headers: c.req.raw.headers,
-      url: c.req.url,
+      url,
     };
     try {
       const outcome = await handlePosWebhook(

@@ -27,6 +27,7 @@ export const posWebhook = createRoute({
     200: jsonContent(webhookOutcomeSchema, "Verified and handled (or a harmless duplicate)"),
     400: errorResponses[400],
     401: errorResponses[401],
+    409: jsonContent(errorSchema, "The event names a POS order we do not know yet; the vendor should redeliver it"),
     503: jsonContent(errorSchema, "Could not queue the work; the vendor should retry"),
   },
 });
