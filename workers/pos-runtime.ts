@@ -42,7 +42,8 @@ export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): 
 export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
   const { config, db, redis, logger } = options;
   const prefix = config.REDIS_PREFIX;
-  const cache = new CachingService(redis, logger.child({ component: "cache" }), { prefix });
+  // The worker never reads the cache, so a deferred invalidation would never be applied: fail the job instead.
+  const cache = new CachingService(redis, logger.child({ component: "cache" }), { prefix, onInvalidationFailure: "throw" });
   const registry = createJobRegistry(
     createPosJobDeps({
       db,

@@ -31,6 +31,13 @@ export type CachingServiceOptions = {
   lockTtlMs?: number;
   /** How long a miss waits for another instance's computation before computing itself. */
   lockWaitMs?: number;
+  /**
+   * What an invalidation does when Redis is down. `defer` (a long-lived API process that also
+   * reads): keep it and apply it before this instance's next read. `throw` (a worker, which never
+   * reads, or a per-request edge instance, which does not live to retry): fail with a 503, so
+   * the job retries and the caller knows.
+   */
+  onInvalidationFailure?: "defer" | "throw";
 };
 
 type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
@@ -59,6 +66,7 @@ export class CachingService {
   readonly #lockTtlMs: number;
   readonly #lockWaitMs: number;
   readonly #pendingBumps = new Map<string, [hash: string, field: string]>();
+  readonly #onInvalidationFailure: "defer" | "throw";
 
   constructor(redis: RedisConnection, logger: Logger, options: CachingServiceOptions) {
     this.#logger = logger;
@@ -70,6 +78,7 @@ export class CachingService {
     this.#counters = new CacheCounters(this.#redis, this.#keys);
     this.#lockTtlMs = options.lockTtlMs ?? 5000;
     this.#lockWaitMs = options.lockWaitMs ?? 2000;
+    this.#onInvalidationFailure = options.onInvalidationFailure ?? "defer";
   }
 
   /** The cached JSON of an entry, computing and storing it with `load` on a miss. */
@@ -132,6 +141,11 @@ export class CachingService {
     try {
       await this.#retryInvalidations();
     } catch (error) {
+      if (this.#onInvalidationFailure === "throw") {
+        this.#pendingBumps.delete(`${hash}\n${field}`);
+        this.#logger.error("cache invalidation failed", { hash, field, error: String(error) });
+        throw unavailable("Redis is unavailable; the cache could not be invalidated");
+      }
       this.#logger.error("cache invalidation deferred until Redis is back", { hash, field, error: String(error) });
     }
   }

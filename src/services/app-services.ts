@@ -30,6 +30,9 @@ export type AppServices = {
 export function createAppServices(deps: AppDeps): AppServices {
   const cache = new CachingService(deps.redis, deps.logger.child({ component: "cache" }), {
     prefix: deps.config.REDIS_PREFIX,
+    // On the edge (Redis over REST) the app lives for one request: a deferred invalidation would
+    // be dropped with it, so a write must learn that the cache could not be invalidated.
+    onInvalidationFailure: deps.redis.kind === "rest" ? "throw" : "defer",
   });
   const queue = new Queue({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, shards: deps.config.QUEUE_SHARDS });
   const posJobs = createPosJobs(

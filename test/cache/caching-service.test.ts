@@ -161,7 +161,7 @@ describe("CachingService", () => {
     const failing = async () => {
       throw new Error("restaurant not found");
     };
-    expect(cache.remember(cacheEntries.restaurantInfo(404), failing)).rejects.toThrow("restaurant not found");
+    await expect(cache.remember(cacheEntries.restaurantInfo(404), failing)).rejects.toThrow("restaurant not found");
     const load = counted(() => ({ ok: true }));
     expect((await cache.remember(cacheEntries.restaurantInfo(404), load)).source).toBe("miss");
   });
@@ -194,8 +194,15 @@ describe("CachingService without Redis", () => {
     // One timeout at most, then Redis is skipped rather than waited for on every read.
     expect(performance.now() - started).toBeLessThan(1000);
     await cache.invalidateMenu(1);
-    expect(cache.stats()).rejects.toMatchObject({ status: 503, code: "cache_unavailable" });
-    expect(cache.refresh(cacheEntries.menuItems(1), load)).rejects.toMatchObject({ status: 503 });
+    await expect(cache.stats()).rejects.toMatchObject({ status: 503, code: "cache_unavailable" });
+    await expect(cache.refresh(cacheEntries.menuItems(1), load)).rejects.toMatchObject({ status: 503 });
+    dead.close();
+  });
+
+  it("fails an invalidation it cannot apply when set to throw (workers, the edge)", async () => {
+    const dead = new TcpRedis("redis://127.0.0.1:1");
+    const cache = new CachingService(dead, logger, { prefix: uniquePrefix("cache"), onInvalidationFailure: "throw" });
+    await expect(cache.invalidateMenu(1)).rejects.toMatchObject({ status: 503, code: "cache_unavailable" });
     dead.close();
   });
 

@@ -90,7 +90,7 @@ describe("dispatch and priorities", () => {
   it("refuses an invalid payload at dispatch", async () => {
     const world = await queueWorld();
     const job = recordingJob("Strict", "default", []);
-    expect(world.queue.dispatch(job, { label: 42 } as unknown as { label: string })).rejects.toBeInstanceOf(
+    await expect(world.queue.dispatch(job, { label: 42 } as unknown as { label: string })).rejects.toBeInstanceOf(
       InvalidPayloadError,
     );
     expect(Number(await world.redis.send("EXISTS", [world.queue.keys.shard(0).stream("default")]))).toBe(0);

@@ -69,7 +69,7 @@ describe("Redis over Upstash REST", () => {
     ]);
     expect(ok).toBe("OK");
     expect(bad).toBeInstanceOf(Error);
-    expect(rest.duplicate()).rejects.toThrow(/TCP/);
+    await expect(rest.duplicate()).rejects.toThrow(/TCP/);
   });
 
   it("lets the edge dispatch jobs that a Bun worker on TCP runs", async () => {
