@@ -217,6 +217,7 @@ async function fail(
   runtimeMs: number | null = null,
 ): Promise<void> {
   const { delivery } = running;
+  const failedAt = deps.clock.now();
   // The store first: a crash before the entry is removed fails the job again (idempotent save)
   // instead of losing it.
   await deps.store.save({
@@ -230,7 +231,7 @@ async function fail(
     error: failure.message,
     stack: failure.stack,
     attempts: envelope.attempts,
-    failedAt: deps.clock.now(),
+    failedAt,
   });
   const code = await deps.scripts.finishJob(deps.keys.shard(delivery.shard), delivery.queue, {
     group: deps.keys.group,
@@ -240,8 +241,9 @@ async function fail(
     uniqueKey: envelope.uniqueKey,
   });
   if (code === QueueScriptError.EntryNotOwned) {
-    // Another worker reclaimed it and is running it: that worker decides its fate.
-    await deps.store.delete([envelope.id]);
+    // Another worker reclaimed it and is running it: that worker decides its fate. Only this
+    // worker's record goes; one the other worker saved meanwhile stays.
+    await deps.store.deleteIfUnchanged([{ jobId: envelope.id, failedAt }]);
     return;
   }
   deps.log.error("job failed", { jobId: envelope.id, job: envelope.name, reason, error: failure.message });

@@ -4,6 +4,12 @@ import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
 import { groupInfo } from "./inspect-depth";
 import type { QueueKeys } from "./keys";
 
+/** A queue nobody has used yet has no stream or group: that reads as empty; any other error is real. */
+function noStreamYet(error: unknown): null {
+  if (error instanceof Error && /NOGROUP|no such key/i.test(error.message)) return null;
+  throw error;
+}
+
 export type LiveJobState = "waiting" | "in-flight" | "delayed";
 
 /** A job that is still alive, as a monitoring list shows it. */
@@ -146,7 +152,7 @@ export class JobReader {
       }
       return;
     }
-    const group = groupInfo(await this.redis.send("XINFO", ["GROUPS", stream]).catch(() => null), this.keys.group);
+    const group = groupInfo(await this.redis.send("XINFO", ["GROUPS", stream]).catch(noStreamYet), this.keys.group);
     let start = group && group.lastDeliveredId !== "0-0" ? `(${group.lastDeliveredId}` : "-";
     for (let scanned = 0; scanned < MAX_SCAN && out.length < filter.limit; scanned += CHUNK) {
       const entries = toStreamEntries(await this.redis.send("XRANGE", [stream, start, "+", "COUNT", CHUNK]));
@@ -185,7 +191,7 @@ export class JobReader {
   async pending(queue: string, shard: number, limit: number): Promise<PendingEntry[]> {
     const stream = this.keys.shard(shard).stream(queue);
     const rows = pendingRows(
-      await this.redis.send("XPENDING", [stream, this.keys.group, "-", "+", limit]).catch(() => null),
+      await this.redis.send("XPENDING", [stream, this.keys.group, "-", "+", limit]).catch(noStreamYet),
     );
     if (rows.length === 0) return [];
     const entries = await this.redis.pipeline(rows.map(([id]) => ["XRANGE", [stream, id, id]] as const));
