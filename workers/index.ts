@@ -3,6 +3,9 @@ import type { Config } from "../src/config";
 import type { WorkerMode } from "../src/queue/worker-options";
 import { startPosRuntime } from "./pos-runtime";
 
+/** The app's queues, in priority order; the POS jobs use all three. */
+const APP_QUEUES = ["high", "default", "low"];
+
 /** `bun run worker` flags. */
 export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "QUEUE_SHARDS">) {
   const { values } = parseArgs({
@@ -22,6 +25,9 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
   const concurrency = Number(values.concurrency);
   const shards = Number(values.shards);
   if (queues.length === 0) throw new Error("--queue needs at least one queue");
+  const unknown = queues.filter((q) => !APP_QUEUES.includes(q));
+  if (unknown.length > 0)
+    throw new Error(`--queue: unknown queue ${unknown.join(", ")} (the app's are ${APP_QUEUES.join(", ")})`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency must be a positive integer");
   if (!Number.isInteger(shards) || shards < 1) throw new Error("--shards must be a positive integer");
   if (values.mode !== "strict" && values.mode !== "weighted") throw new Error("--mode must be strict or weighted");

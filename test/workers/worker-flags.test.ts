@@ -1,0 +1,27 @@
+import { describe, expect, it } from "bun:test";
+import { parseWorkerFlags } from "../../workers/index";
+
+describe("bun run worker flags", () => {
+  it("reads queues, concurrency, shards and mode", () => {
+    expect(
+      parseWorkerFlags(["--queue=high,low", "--concurrency=4", "--shards=2", "--mode=weighted"], { QUEUE_SHARDS: 1 }),
+    ).toEqual({
+      queues: ["high", "low"],
+      concurrency: 4,
+      shards: 2,
+      mode: "weighted",
+    });
+    expect(parseWorkerFlags([], { QUEUE_SHARDS: 3 })).toEqual({
+      queues: ["high", "default", "low"],
+      concurrency: 10,
+      shards: 3,
+      mode: "strict",
+    });
+  });
+
+  it("refuses unknown queues, bad numbers and modes with a clear message", () => {
+    expect(() => parseWorkerFlags(["--queue=hgh"], { QUEUE_SHARDS: 1 })).toThrow(/unknown queue hgh/);
+    expect(() => parseWorkerFlags(["--concurrency=0"], { QUEUE_SHARDS: 1 })).toThrow(/--concurrency/);
+    expect(() => parseWorkerFlags(["--mode=fast"], { QUEUE_SHARDS: 1 })).toThrow(/--mode/);
+  });
+});
