@@ -43,7 +43,10 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
   const { config, db, redis, logger } = options;
   const prefix = config.REDIS_PREFIX;
   // The worker never reads the cache, so a deferred invalidation would never be applied: fail the job instead.
-  const cache = new CachingService(redis, logger.child({ component: "cache" }), { prefix, onInvalidationFailure: "throw" });
+  const cache = new CachingService(redis, logger.child({ component: "cache" }), {
+    prefix,
+    onInvalidationFailure: "throw",
+  });
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
