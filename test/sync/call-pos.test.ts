@@ -70,6 +70,18 @@ describe("calling a POS from a job", () => {
     expect((await breaker.status()).failures).toBe(1);
   });
 
+  it("does not release an attempt that timed out, even when its failure opens the breaker", async () => {
+    const { breaker, deps, connection } = world(105);
+    await breaker.recordFailure(new Error("down"));
+    sim.control.setFaults("local", { hangRate: 1 });
+    const { ctx, released } = context(AbortSignal.abort(new JobTimeoutError(1)));
+    const error = await callPos(deps, ctx, connection, (a) => a.fetchInventory({ signal: ctx.signal })).catch((e) => e);
+    sim.control.clearFaults("local");
+    expect((await breaker.status()).state).toBe("open");
+    expect(released).toEqual([]);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+  });
+
   it("records nothing on the breaker when the worker is shutting down", async () => {
     const { breaker, deps, connection } = world(102);
     sim.control.setFaults("local", { hangRate: 1 });

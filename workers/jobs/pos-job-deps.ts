@@ -82,6 +82,9 @@ export async function callPos<T>(
     if (ctx.signal.aborted && !(ctx.signal.reason instanceof JobTimeoutError)) throw error;
     // Anything else — 5xx, 429, network, our timeout — is the POS being unwell.
     const status = await breaker.recordFailure(error);
+    // An attempt past its timeout is over: the worker has already counted it, so a release
+    // would be ignored and the job's own failure handling (marking the row) must run.
+    if (ctx.signal.aborted) throw error;
     // The failure that opens the breaker, or a failed probe, is the POS's outage, not this
     // job's fault: wait for the POS instead of using a try, so jobs resume when it is back.
     if (status.state === "open") {
