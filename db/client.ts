@@ -70,3 +70,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
   return { db, kind: "pglite", pglite, close: () => pglite.close() };
 }
+
+/** The database the configuration names: Neon when `DATABASE_URL` is set, else PGlite in `PGLITE_DIR`. */
+export function openConfiguredDatabase(
+  config: { DATABASE_URL?: string; DATABASE_WS_PROXY?: string; PGLITE_DIR: string },
+  options: Pick<DatabaseOptions, "onQuery"> = {},
+): Promise<DatabaseHandle> {
+  return openDatabase({
+    url: config.DATABASE_URL,
+    wsProxy: config.DATABASE_WS_PROXY,
+    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
+    ...options,
+  });
+}

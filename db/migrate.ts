@@ -17,13 +17,9 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
 
 if (import.meta.main) {
   const { loadConfig } = await import("../src/config");
-  const { openDatabase } = await import("./client");
+  const { openConfiguredDatabase } = await import("./client");
   const config = loadConfig();
-  const handle = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const handle = await openConfiguredDatabase(config);
   const started = performance.now();
   await runMigrations(handle);
   console.log(`migrations applied (${handle.kind}) in ${Math.round(performance.now() - started)} ms`);

@@ -121,15 +121,11 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
 
 if (import.meta.main) {
   const { loadConfig } = await import("../src/config");
-  const { openDatabase } = await import("./client");
+  const { openConfiguredDatabase } = await import("./client");
   const { runMigrations } = await import("./migrate");
   const reset = process.argv.includes("--reset");
   const config = loadConfig();
-  const handle = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const handle = await openConfiguredDatabase(config);
   try {
     await runMigrations(handle);
     if (reset) {

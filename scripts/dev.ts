@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { count, eq } from "drizzle-orm";
-import { openDatabase } from "../db/client";
+import { openConfiguredDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { posConnections, users } from "../db/schema";
 import { seedDatabase } from "../db/seed";
@@ -54,11 +54,7 @@ async function main() {
   running.push({ name: "redis connection", stop: () => redis.close() });
 
   if (!config.DATABASE_URL) mkdirSync(config.PGLITE_DIR, { recursive: true });
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const database = await openConfiguredDatabase(config);
   running.push({ name: "database", stop: () => database.close() });
   say(
     `database: ${database.kind === "pglite" ? `embedded PGlite in ${config.PGLITE_DIR}` : "PostgreSQL (Neon driver)"}`,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { openDatabase } from "../db/client";
+import { openConfiguredDatabase } from "../db/client";
 import { loadConfig } from "../src/config";
 import { AppError } from "../src/http/app-error";
 import { createLogger } from "../src/logger";
@@ -67,11 +67,7 @@ export async function openCliServices(): Promise<{ services: AppServices; close(
     throw new UsageError("bun run dev owns the embedded database; stop it or set DATABASE_URL");
   }
   const redis = await connectTcpRedis(config.REDIS_URL);
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const database = await openConfiguredDatabase(config);
   const services = createAppServices({ config, db: database.db, redis, logger: createLogger("silent") });
   return {
     services,

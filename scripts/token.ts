@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import { openDatabase } from "../db/client";
+import { openConfiguredDatabase } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfigOrExit } from "../src/config";
@@ -34,11 +34,7 @@ if (!config.DATABASE_URL && devIsRunning()) {
   );
   process.exit(1);
 }
-const database = await openDatabase({
-  url: config.DATABASE_URL,
-  wsProxy: config.DATABASE_WS_PROXY,
-  pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-});
+const database = await openConfiguredDatabase(config);
 const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, values.email) });
 await database.close();
 if (!user) {

@@ -1,4 +1,4 @@
-import { openDatabase } from "../db/client";
+import { type Database, openConfiguredDatabase } from "../db/client";
 import { createApp } from "./app";
 import { type Config, loadConfigOrExit } from "./config";
 import { createLogger, type Logger } from "./logger";
@@ -11,7 +11,7 @@ export type RunningServer = { url: string; stop(): Promise<void> };
 export async function startServer(options: {
   config: Config;
   redis: RedisConnection;
-  db: Awaited<ReturnType<typeof openDatabase>>["db"];
+  db: Database;
   logger: Logger;
 }): Promise<RunningServer> {
   const app = createApp(options);
@@ -34,11 +34,7 @@ async function main() {
     process.exit(1);
   }
   const redis = await connectTcpRedis(config.REDIS_URL);
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const database = await openConfiguredDatabase(config);
   const server = await startServer({ config, redis, db: database.db, logger });
   logger.info("api listening", { url: server.url, database: database.kind });
   const shutdown = async () => {

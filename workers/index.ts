@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const { loadConfigOrExit } = await import("../src/config");
   const { createLogger } = await import("../src/logger");
   const { connectTcpRedis } = await import("../src/redis/tcp");
-  const { openDatabase } = await import("../db/client");
+  const { openConfiguredDatabase } = await import("../db/client");
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, { component: "worker" });
   let flags: ReturnType<typeof parseWorkerFlags>;
@@ -55,11 +55,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const redis = await connectTcpRedis(config.REDIS_URL);
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    wsProxy: config.DATABASE_WS_PROXY,
-    pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
-  });
+  const database = await openConfiguredDatabase(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },
     db: database.db,

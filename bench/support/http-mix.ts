@@ -1,17 +1,6 @@
 import type { CachingService } from "../../src/cache/caching-service";
+import { seededRandom } from "../../src/pos/simulator/faults";
 import { type LoadResult, runLoad, zipfSampler } from "./load";
-
-/** A deterministic PRNG (mulberry32), so two runs send the same mix. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const RESTAURANTS = [1, 2, 3];
 const WRITE_SHARE = 0.002;

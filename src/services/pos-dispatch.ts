@@ -38,46 +38,35 @@ export class PosDispatcher {
   ) {}
 
   /** After an order commits: dispatch OrderSyncToPOS, or leave it to the sweeper when Redis fails. */
-  async orderPlaced(order: { id: number; restaurantId: number }): Promise<boolean> {
-    try {
-      await withTimeout(
-        this.queue.dispatch(
-          this.jobs.orderSyncToPos,
-          { orderId: order.id, restaurantId: order.restaurantId },
-          { uniqueFor: SYNC_UNIQUE_SECONDS },
-        ),
-        DISPATCH_TIMEOUT_MS,
-      );
-    } catch (error) {
-      this.logger.warn("order sync not dispatched; the sweeper will", {
-        orderId: order.id,
-        error: (error as Error).message,
-      });
-      return false;
-    }
-    await this.markQueued("orders", [order.id]);
-    return true;
+  orderPlaced(order: { id: number; restaurantId: number }): Promise<boolean> {
+    return this.#handOver("orders", order.id, () =>
+      this.queue.dispatch(
+        this.jobs.orderSyncToPos,
+        { orderId: order.id, restaurantId: order.restaurantId },
+        { uniqueFor: SYNC_UNIQUE_SECONDS },
+      ),
+    );
   }
 
   /** After a payment commits: dispatch PaymentSyncToPOS, or leave it to the sweeper. */
-  async paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
+  paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
+    return this.#handOver("payments", payment.id, () =>
+      this.queue.dispatch(
+        this.jobs.paymentSyncToPos,
+        { paymentId: payment.id, restaurantId: payment.restaurantId },
+        { uniqueFor: SYNC_UNIQUE_SECONDS },
+      ),
+    );
+  }
+
+  async #handOver(table: "orders" | "payments", id: number, dispatch: () => Promise<unknown>): Promise<boolean> {
     try {
-      await withTimeout(
-        this.queue.dispatch(
-          this.jobs.paymentSyncToPos,
-          { paymentId: payment.id, restaurantId: payment.restaurantId },
-          { uniqueFor: SYNC_UNIQUE_SECONDS },
-        ),
-        DISPATCH_TIMEOUT_MS,
-      );
+      await withTimeout(dispatch(), DISPATCH_TIMEOUT_MS);
     } catch (error) {
-      this.logger.warn("payment sync not dispatched; the sweeper will", {
-        paymentId: payment.id,
-        error: (error as Error).message,
-      });
+      this.logger.warn("POS sync not dispatched; the sweeper will", { table, id, error: (error as Error).message });
       return false;
     }
-    await this.markQueued("payments", [payment.id]);
+    await this.markQueued(table, [id]);
     return true;
   }
 
