@@ -12,6 +12,8 @@ export type ShardKeys = {
   readonly index: string;
   /** ZSET uniqueKey → time (ms) the unique lock lapses. */
   readonly unique: string;
+  /** HASH uniqueKey → id of the job holding the lock; only that job releases it. */
+  readonly uniqueOwners: string;
   /** HASH `delayed:<queue>` → number of delayed jobs of that queue. */
   readonly counts: string;
   /** SET of paused queue names (written to every shard, read by that shard's readers). */
@@ -62,6 +64,7 @@ export function queueKeys(prefix: string, shards = 1): QueueKeys {
       delayedJobs: `${tag}:delayed:jobs`,
       index: `${tag}:index`,
       unique: `${tag}:unique`,
+      uniqueOwners: `${tag}:unique:owners`,
       counts: `${tag}:counts`,
       paused: `${tag}:paused`,
     });

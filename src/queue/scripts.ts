@@ -2,20 +2,20 @@ import { toNumber } from "../redis/replies";
 import { defineScript, runScript } from "../redis/script";
 import type { RedisArg, RedisConnection } from "../redis/types";
 import type { ShardKeys } from "./keys";
-import ackJobsSource from "./lua/ack-jobs-3.lua" with { type: "text" };
-import addJobsSource from "./lua/add-jobs-6.lua" with { type: "text" };
+import ackJobsSource from "./lua/ack-jobs-4.lua" with { type: "text" };
+import addJobsSource from "./lua/add-jobs-7.lua" with { type: "text" };
 import extendClaimSource from "./lua/extend-claim-1.lua" with { type: "text" };
-import finishJobSource from "./lua/finish-job-3.lua" with { type: "text" };
+import finishJobSource from "./lua/finish-job-4.lua" with { type: "text" };
 import promoteDueJobsSource from "./lua/promote-due-jobs-4.lua" with { type: "text" };
 import requeueJobsSource from "./lua/requeue-jobs-2.lua" with { type: "text" };
-import retryJobSource from "./lua/retry-job-6.lua" with { type: "text" };
+import retryJobSource from "./lua/retry-job-7.lua" with { type: "text" };
 
 // Versioned names: a changed script gets a new name (and SHA) so mixed deployments never mix them.
-const addJobs = defineScript("queue:add-jobs:v1", 6, addJobsSource);
+const addJobs = defineScript("queue:add-jobs:v2", 7, addJobsSource);
 const promoteDueJobs = defineScript("queue:promote-due-jobs:v1", 4, promoteDueJobsSource);
-const ackJobs = defineScript("queue:ack-jobs:v1", 3, ackJobsSource);
-const retryJob = defineScript("queue:retry-job:v1", 6, retryJobSource);
-const finishJob = defineScript("queue:finish-job:v1", 3, finishJobSource);
+const ackJobs = defineScript("queue:ack-jobs:v2", 4, ackJobsSource);
+const retryJob = defineScript("queue:retry-job:v2", 7, retryJobSource);
+const finishJob = defineScript("queue:finish-job:v2", 4, finishJobSource);
 const extendClaim = defineScript("queue:extend-claim:v1", 1, extendClaimSource);
 const requeueJobs = defineScript("queue:requeue-jobs:v1", 2, requeueJobsSource);
 
@@ -50,7 +50,7 @@ export type RetryArgs = {
 export class QueueScripts {
   constructor(private readonly redis: RedisConnection) {}
 
-  /** add-jobs-6: adds jobs of one queue to a shard. */
+  /** add-jobs-7: adds jobs of one queue to a shard. */
   async addJobs(keys: ShardKeys, queue: string, now: number, jobs: readonly NewJob[]): Promise<AddJobResult[]> {
     const args: RedisArg[] = [now, queue];
     for (const job of jobs) {
@@ -59,7 +59,7 @@ export class QueueScripts {
     const reply = await runScript(
       this.redis,
       addJobs,
-      [keys.stream(queue), keys.delayed, keys.delayedJobs, keys.index, keys.unique, keys.counts],
+      [keys.stream(queue), keys.delayed, keys.delayedJobs, keys.index, keys.unique, keys.counts, keys.uniqueOwners],
       args,
     );
     return (reply as unknown[]).map((value) => (typeof value === "number" ? value : String(value)));
@@ -81,19 +81,21 @@ export class QueueScripts {
     return { moved: toNumber(reply[0]), nextDueAt: nextDueAt < 0 ? null : nextDueAt };
   }
 
-  /** ack-jobs-3: acks and deletes a batch of finished entries of one stream. */
+  /** ack-jobs-4: acks and deletes a batch of finished entries of one stream. */
   async ackJobs(keys: ShardKeys, queue: string, group: string, items: readonly AckItem[]): Promise<number> {
     const args: RedisArg[] = [group];
     for (const item of items) args.push(item.entryId, item.jobId, item.uniqueKey ?? "");
-    return toNumber(await runScript(this.redis, ackJobs, [keys.stream(queue), keys.index, keys.unique], args));
+    return toNumber(
+      await runScript(this.redis, ackJobs, [keys.stream(queue), keys.index, keys.unique, keys.uniqueOwners], args),
+    );
   }
 
-  /** retry-job-6: reschedules an owned entry (failed try or release). 1 or a negative code. */
+  /** retry-job-7: reschedules an owned entry (failed try or release). 1 or a negative code. */
   async retryJob(keys: ShardKeys, a: RetryArgs): Promise<number> {
     const reply = await runScript(
       this.redis,
       retryJob,
-      [keys.stream(a.queue), keys.delayed, keys.delayedJobs, keys.index, keys.counts, keys.unique],
+      [keys.stream(a.queue), keys.delayed, keys.delayedJobs, keys.index, keys.counts, keys.unique, keys.uniqueOwners],
       [
         a.group,
         a.consumer,
@@ -110,7 +112,7 @@ export class QueueScripts {
     return toNumber(reply);
   }
 
-  /** finish-job-3: removes an owned entry for good (failed or dropped). 1 or a negative code. */
+  /** finish-job-4: removes an owned entry for good (failed or dropped). 1 or a negative code. */
   async finishJob(
     keys: ShardKeys,
     queue: string,
@@ -119,7 +121,7 @@ export class QueueScripts {
     const reply = await runScript(
       this.redis,
       finishJob,
-      [keys.stream(queue), keys.index, keys.unique],
+      [keys.stream(queue), keys.index, keys.unique, keys.uniqueOwners],
       [a.group, a.consumer, a.entryId, a.jobId, a.uniqueKey ?? ""],
     );
     return toNumber(reply);

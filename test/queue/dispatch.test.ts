@@ -126,6 +126,43 @@ describe("dispatch and priorities", () => {
     expect(await world.queue.dispatch(job, { orderId: 7, note: "third" }, { uniqueFor: 60 })).toBeString();
   });
 
+  it("lets only the copy holding a unique lock release it", async () => {
+    const world = await queueWorld();
+    const gates = new Map<string, () => void>();
+    const started: string[] = [];
+    const job = defineJob({
+      name: "SlowUnique",
+      queue: "default",
+      tries: 1,
+      backoff: [],
+      timeout: 5,
+      payload: z.object({ orderId: z.number(), note: z.string() }),
+      uniqueKey: (p) => String(p.orderId),
+      async handle(p) {
+        started.push(p.note);
+        await new Promise<void>((resolve) => gates.set(p.note, resolve));
+      },
+    });
+    const worker = world.worker({ jobs: [job] });
+    await worker.start();
+    // A short lock that lapses while the first copy still runs.
+    const first = await world.queue.dispatch(job, { orderId: 9, note: "old" }, { uniqueFor: 0.05 });
+    await waitFor(() => started.includes("old"));
+    await Bun.sleep(80);
+    const second = await world.queue.dispatch(job, { orderId: 9, note: "new" }, { uniqueFor: 60 });
+    expect(second).toBeString();
+    await waitFor(() => started.includes("new"));
+    // The old copy finishes: its ack must leave the new copy's lock alone.
+    gates.get("old")!();
+    const monitor = new QueueMonitor({ redis: world.redis, prefix: world.prefix });
+    await waitFor(async () => (await monitor.job(first!)) === null);
+    expect(await world.queue.dispatch(job, { orderId: 9, note: "third" }, { uniqueFor: 60 })).toBeNull();
+    gates.get("new")!();
+    await waitFor(async () => (await monitor.job(second!)) === null);
+    expect(await world.queue.dispatch(job, { orderId: 9, note: "fourth" }, { uniqueFor: 60 })).toBeString();
+    await worker.stop();
+  });
+
   it("holds a delayed job in the delayed set until it is due", async () => {
     const clock = manualClock();
     const world = await queueWorld({ clock });

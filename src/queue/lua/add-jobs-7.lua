@@ -9,6 +9,7 @@
     KEYS[4] job index HASH (jobId -> location)
     KEYS[5] unique locks ZSET (uniqueKey -> lock end ms)
     KEYS[6] counts HASH ("delayed:<queue>" -> n)
+    KEYS[7] unique lock owners HASH (uniqueKey -> jobId holding the lock)
 
     ARGV[1] now (ms)
     ARGV[2] queue name
@@ -31,7 +32,11 @@ for i = 3, #ARGV, 5 do
   if uniqueKey ~= "" then
     -- Locks of jobs that vanished without an ack lapse; drop them here rather than on an idle tick.
     if not cleaned then
-      redis.call("ZREMRANGEBYSCORE", KEYS[5], "-inf", now)
+      local lapsed = redis.call("ZRANGEBYSCORE", KEYS[5], "-inf", now, "LIMIT", 0, 1000)
+      if #lapsed > 0 then
+        redis.call("ZREM", KEYS[5], unpack(lapsed))
+        redis.call("HDEL", KEYS[7], unpack(lapsed))
+      end
       cleaned = true
     end
     local lockEnd = redis.call("ZSCORE", KEYS[5], uniqueKey)
@@ -39,6 +44,7 @@ for i = 3, #ARGV, 5 do
       refused = true
     else
       redis.call("ZADD", KEYS[5], ARGV[i + 4], uniqueKey)
+      redis.call("HSET", KEYS[7], uniqueKey, jobId)
     end
   end
   if refused then

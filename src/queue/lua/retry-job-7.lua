@@ -10,6 +10,7 @@
     KEYS[4] job index HASH
     KEYS[5] counts HASH
     KEYS[6] unique locks ZSET
+    KEYS[7] unique lock owners HASH
 
     ARGV[1] consumer group
     ARGV[2] consumer name
@@ -44,7 +45,13 @@ else
   local entryId = redis.call("XADD", KEYS[1], "*", "job", ARGV[6])
   redis.call("HSET", KEYS[4], ARGV[4], "s " .. queue .. " " .. entryId)
 end
+-- The lock is extended for this job while it holds it, or taken again if it lapsed unclaimed;
+-- a newer copy that took a lapsed lock keeps it.
 if ARGV[9] ~= "" then
-  redis.call("ZADD", KEYS[6], ARGV[10], ARGV[9])
+  local owner = redis.call("HGET", KEYS[7], ARGV[9])
+  if owner == ARGV[4] or not owner then
+    redis.call("ZADD", KEYS[6], ARGV[10], ARGV[9])
+    redis.call("HSET", KEYS[7], ARGV[9], ARGV[4])
+  end
 end
 return 1

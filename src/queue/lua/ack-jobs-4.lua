@@ -1,11 +1,13 @@
 --[[
   Acknowledges finished jobs of one stream in a batch: removes them from the pending entries
-  list and the stream, forgets their location and releases their unique locks.
+  list and the stream, forgets their location and releases the unique locks they still hold (a
+  lock that lapsed and was taken by a newer copy stays with that copy).
 
   Input:
     KEYS[1] stream
     KEYS[2] job index HASH
     KEYS[3] unique locks ZSET
+    KEYS[4] unique lock owners HASH
 
     ARGV[1] consumer group
     then 3 values per job: entry id, job id, unique key ("" = none)
@@ -13,12 +15,14 @@
   Output:
     the number of entries that were still pending
 ]]
-local ids, jobIds, uniqueKeys = {}, {}, {}
+local ids, jobIds = {}, {}
 for i = 2, #ARGV, 3 do
   ids[#ids + 1] = ARGV[i]
   jobIds[#jobIds + 1] = ARGV[i + 1]
-  if ARGV[i + 2] ~= "" then
-    uniqueKeys[#uniqueKeys + 1] = ARGV[i + 2]
+  local uniqueKey = ARGV[i + 2]
+  if uniqueKey ~= "" and redis.call("HGET", KEYS[4], uniqueKey) == ARGV[i + 1] then
+    redis.call("ZREM", KEYS[3], uniqueKey)
+    redis.call("HDEL", KEYS[4], uniqueKey)
   end
 end
 if #ids == 0 then
@@ -27,7 +31,4 @@ end
 local acked = redis.call("XACK", KEYS[1], ARGV[1], unpack(ids))
 redis.call("XDEL", KEYS[1], unpack(ids))
 redis.call("HDEL", KEYS[2], unpack(jobIds))
-if #uniqueKeys > 0 then
-  redis.call("ZREM", KEYS[3], unpack(uniqueKeys))
-end
 return acked
