@@ -71,8 +71,16 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
   async function signIn(email: string) {
     await page.goto(`${server.url}dashboard?refresh=300`);
     if (await page.locator("#sign-out").isVisible()) await page.click("#sign-out");
+    await page.evaluate(() => {
+      delete document.body.dataset.refreshedAt;
+    });
     await page.fill("#token", await t.tokenFor(email));
     await page.click("#sign-in-form button[type=submit]");
+    // Signed in as this user, and their first refresh has landed (not the previous user's page).
+    await page.waitForFunction(
+      (who) => document.getElementById("who")?.textContent?.startsWith(who) && document.body.dataset.refreshedAt,
+      email,
+    );
     await page.waitForSelector("[data-testid=high-waiting]");
   }
 
