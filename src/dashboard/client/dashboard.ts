@@ -9,8 +9,11 @@ const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as
 let me: Me | null = null;
 let charts: QueueCharts | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** Bumped at every sign-in and sign-out: a refresh started for an earlier user is dropped. */
+let session = 0;
 
 function showSignIn(message = ""): void {
+  session += 1;
   clearTimeout(timer);
   me = null;
   el("board").hidden = true;
@@ -35,9 +38,11 @@ async function act(action: "retry" | "delete", jobId: string): Promise<void> {
 /** One refresh of every panel; schedules the next one whatever happens. */
 async function refresh(): Promise<void> {
   clearTimeout(timer);
+  const mine = session;
   try {
     const snapshot = await loadSnapshot();
-    if (!me) return;
+    // Signed out, or someone else signed in, while this was loading: not theirs to see.
+    if (!me || mine !== session) return;
     renderOverview(snapshot);
     renderFailed(snapshot.failed, me, (action, jobId) => void act(action, jobId));
     renderPending(snapshot);
@@ -47,6 +52,8 @@ async function refresh(): Promise<void> {
     el("refresh-error").hidden = true;
     document.body.dataset.refreshedAt = String(snapshot.overview.generatedAt);
   } catch (error) {
+    // A failure of an earlier user's refresh is not this user's concern.
+    if (mine !== session) return;
     if (error instanceof ApiError && error.status === 401) {
       tokenStore.clear();
       return showSignIn("The token is no longer valid; paste a new one.");
@@ -58,6 +65,7 @@ async function refresh(): Promise<void> {
 }
 
 async function start(): Promise<void> {
+  session += 1;
   if (!tokenStore.get()) return showSignIn();
   try {
     me = await api<Me>("GET", "/v1/me");
