@@ -3,6 +3,7 @@ import { CachingService } from "../src/cache/caching-service";
 import type { Config } from "../src/config";
 import type { Logger } from "../src/logger";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
+import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
 import { QueueMonitor } from "../src/queue/monitor";
 import { Queue } from "../src/queue/queue";
 import { Worker } from "../src/queue/worker";
@@ -54,7 +55,8 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
         new PosCircuitBreaker({ redis, prefix, restaurantId, posType, settings: options.breaker }),
       invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
       // With time compressed, an inline wait must shrink with the jobs' timeouts.
-      maxInlineRetryAfterMs: options.timeScale === undefined ? undefined : 2_000 * options.timeScale,
+      maxInlineRetryAfterMs:
+        options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,
     }),
     { timeScale: options.timeScale },
   );

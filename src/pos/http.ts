@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import { PosNotFoundError, PosRejectedError, PosRetryableError } from "./errors";
-import type { PosType } from "./types";
+import type { PosAdapterOptions, PosType } from "./types";
+
+/** A `Retry-After` up to this long is waited out inline unless the adapter options say otherwise. */
+export const DEFAULT_MAX_INLINE_RETRY_AFTER_MS = 2_000;
 
 /** The vendor's own error body, reduced to a code and a message. */
 export type PosErrorDescription = { code?: string; message: string };
@@ -184,4 +187,23 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * The HTTP client an adapter builds from its options: the connection's base URL, the caller's
+ * deadline or the vendor's default, and the vendor's error reader.
+ */
+export function adapterHttpClient(
+  posType: PosType,
+  options: PosAdapterOptions,
+  vendor: { defaultTimeoutMs: number; describeError: PosHttpOptions["describeError"] },
+): PosHttpClient {
+  return new PosHttpClient({
+    posType,
+    baseUrl: options.connection.baseUrl,
+    timeoutMs: options.timeoutMs ?? vendor.defaultTimeoutMs,
+    maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS,
+    describeError: vendor.describeError,
+    fetch: options.fetch,
+  });
 }

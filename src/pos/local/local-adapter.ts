@@ -1,4 +1,4 @@
-import { type PosErrorDescription, PosHttpClient } from "../http";
+import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
 import { orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
@@ -40,14 +40,7 @@ export class LocalPosAdapter implements PosAdapter {
     const { connection } = options;
     this.#store = `/v1/stores/${encodeURIComponent(connection.locationRef)}`;
     this.#headers = { authorization: `Bearer ${connection.credentials.accessToken ?? ""}` };
-    this.#http = new PosHttpClient({
-      posType: "local",
-      baseUrl: connection.baseUrl,
-      timeoutMs: options.timeoutMs ?? 10_000,
-      maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? 2_000,
-      describeError: describeLocalError,
-      fetch: options.fetch,
-    });
+    this.#http = adapterHttpClient("local", options, { defaultTimeoutMs: 10_000, describeError: describeLocalError });
   }
 
   async createOrder(input: PosOrderInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {

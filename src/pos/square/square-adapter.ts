@@ -1,4 +1,4 @@
-import { type PosErrorDescription, PosHttpClient } from "../http";
+import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
 import { orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
@@ -68,14 +68,7 @@ export class SquareAdapter implements PosAdapter {
       authorization: `Bearer ${connection.credentials.accessToken ?? ""}`,
       "square-version": connection.credentials.squareVersion ?? SQUARE_API_VERSION,
     };
-    this.#http = new PosHttpClient({
-      posType: "square",
-      baseUrl: connection.baseUrl,
-      timeoutMs: options.timeoutMs ?? 15_000,
-      maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? 2_000,
-      describeError: describeSquareError,
-      fetch: options.fetch,
-    });
+    this.#http = adapterHttpClient("square", options, { defaultTimeoutMs: 15_000, describeError: describeSquareError });
   }
 
   async createOrder(input: PosOrderInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { PosRejectedError } from "../errors";
-import { type PosErrorDescription, PosHttpClient, type PosRequest } from "../http";
+import { adapterHttpClient, type PosErrorDescription, type PosHttpClient, type PosRequest } from "../http";
 import { orderIdempotencyKey, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
@@ -74,15 +74,8 @@ export class ToastAdapter implements PosAdapter {
     this.#restaurantGuid = connection.locationRef;
     this.#credentials = connection.credentials;
     this.#tokens = options.tokenCache ?? new ToastTokenCache();
-    this.#http = new PosHttpClient({
-      posType: "toast",
-      baseUrl: connection.baseUrl,
-      // Toast documents order responses taking up to 30 s; a shorter deadline only causes needless retries.
-      timeoutMs: options.timeoutMs ?? 30_000,
-      maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? 2_000,
-      describeError: describeToastError,
-      fetch: options.fetch,
-    });
+    // Toast documents order responses taking up to 30 s; a shorter deadline only causes needless retries.
+    this.#http = adapterHttpClient("toast", options, { defaultTimeoutMs: 30_000, describeError: describeToastError });
   }
 
   async createOrder(input: PosOrderInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
