@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, lt, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, count, desc, eq, getTableName, gt, gte, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { orderItems, type orderStatus, orders, payments, restaurants } from "../../db/schema";
 import { notFound } from "../http/app-error";
@@ -75,6 +75,15 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/**
+ * `"table"."column"`, however the query renders columns. A single-table select prints its
+ * columns bare, even inside `sql` fragments, so a correlated subquery's `${orders.id}` would
+ * become `"id"` and bind to the inner table.
+ */
+function qualified(table: Parameters<typeof getTableName>[0], column: AnyColumn): SQL {
+  return sql`${sql.identifier(getTableName(table))}.${sql.identifier(column.name)}`;
+}
+
 async function exportChunk(db: Database, where: SQL | undefined, afterId: number, size: number) {
   return db
     .select({
@@ -89,9 +98,9 @@ async function exportChunk(db: Database, where: SQL | undefined, afterId: number
       deliveryFeeCents: orders.deliveryFeeCents,
       totalCents: orders.totalCents,
       currency: orders.currency,
-      itemCount: sql<number>`(select coalesce(sum(${orderItems.quantity}), 0)::int from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
+      itemCount: sql<number>`(select coalesce(sum(${qualified(orderItems, orderItems.quantity)}), 0)::int from ${orderItems} where ${qualified(orderItems, orderItems.orderId)} = ${qualified(orders, orders.id)})`,
       paidCents:
-        sql<number>`(select coalesce(sum(${payments.amountCents}), 0)::bigint from ${payments} where ${payments.orderId} = ${orders.id} and ${payments.status} = 'captured')`.mapWith(
+        sql<number>`(select coalesce(sum(${qualified(payments, payments.amountCents)}), 0)::bigint from ${payments} where ${qualified(payments, payments.orderId)} = ${qualified(orders, orders.id)} and ${qualified(payments, payments.status)} = 'captured')`.mapWith(
           Number,
         ),
       posSyncState: orders.posSyncState,
