@@ -96,8 +96,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
           redis,
           prefix,
           queue,
-          jobs,
-          dispatcher: new PosDispatcher(db, queue, jobs, logger),
+          dispatcher: new PosDispatcher(db, queue, logger),
           logger,
           ...options.scheduler,
         });

@@ -5,14 +5,13 @@ import type { Logger } from "../src/logger";
 import type { Queue } from "../src/queue/queue";
 import type { RedisConnection } from "../src/redis/types";
 import type { PosDispatcher } from "../src/services/pos-dispatch";
-import type { PosJobs } from "./jobs/pos-jobs";
+import { InventoryUpdateFromPOS, MenuSyncFromPOS } from "../src/sync/pos-job-contracts";
 
 export type PosSchedulerOptions = {
   db: Database;
   redis: RedisConnection;
   prefix: string;
   queue: Queue;
-  jobs: PosJobs;
   dispatcher: PosDispatcher;
   logger: Logger;
   /** How often the sweeper and the schedule run (ms). */
@@ -59,14 +58,10 @@ export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: nu
         inventoryEveryMs > 0 &&
         (await claimSlot(options.redis, `${base}:inventory:${restaurantId}`, inventoryEveryMs, now))
       ) {
-        await options.queue.dispatch(
-          options.jobs.inventoryUpdateFromPos,
-          { restaurantId },
-          { uniqueFor: inventoryEveryMs / 1000 },
-        );
+        await options.queue.dispatch(InventoryUpdateFromPOS, { restaurantId }, { uniqueFor: inventoryEveryMs / 1000 });
       }
       if (menuEveryMs > 0 && (await claimSlot(options.redis, `${base}:menu:${restaurantId}`, menuEveryMs, now))) {
-        await options.queue.dispatch(options.jobs.menuSyncFromPos, { restaurantId }, { uniqueFor: 3600 });
+        await options.queue.dispatch(MenuSyncFromPOS, { restaurantId }, { uniqueFor: 3600 });
       }
     }
   }

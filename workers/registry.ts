@@ -1,16 +1,26 @@
 import type { AnyJobDefinition } from "../src/queue/job";
+import { APP_JOB_CONTRACTS } from "../src/sync/app-job-contracts";
 import type { PosJobDeps } from "./jobs/pos-job-deps";
 import { createPosJobs, type PosJobs, type PosJobsOptions } from "./jobs/pos-jobs";
-import { QueuePing } from "./jobs/queue-ping";
+import { queuePing } from "./jobs/queue-ping";
 
 export type JobRegistry = { pos: PosJobs; all: readonly AnyJobDefinition[] };
 
 /**
- * Every job the app's worker runs: the five POS sync jobs (bound to their
- * dependencies) and QueuePing. A job missing here fails as `unknown-job`
- * when a worker meets it.
+ * A handler for every job of the app (`APP_JOB_CONTRACTS`): the five POS sync
+ * jobs, bound to their dependencies, and QueuePing. The list is the one the
+ * API's monitoring reads; a contract without a handler here, or a handler
+ * without a contract, stops the worker before it starts.
  */
 export function createJobRegistry(deps: PosJobDeps, options: PosJobsOptions = {}): JobRegistry {
   const pos = createPosJobs(deps, options);
-  return { pos, all: [...pos.all, QueuePing] };
+  const all = [...pos.all, queuePing];
+  const handled = all.map((j) => j.name).sort();
+  const contracted = APP_JOB_CONTRACTS.map((j) => j.name).sort();
+  if (handled.join() !== contracted.join()) {
+    throw new Error(
+      `the worker's handlers (${handled.join(", ")}) differ from the app's jobs (${contracted.join(", ")})`,
+    );
+  }
+  return { pos, all };
 }

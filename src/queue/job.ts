@@ -18,7 +18,8 @@ export type JobContext = {
   extendClaim(): Promise<boolean>;
 };
 
-export type JobOptions<S extends z.ZodType> = {
+/** What producers and consumers agree on: everything about a job but the code that runs it. */
+export type JobContractOptions<S extends z.ZodType> = {
   /** Unique job name; it travels in the envelope and picks the handler. */
   name: string;
   /** The priority stream it goes to unless dispatch says otherwise (`high`, `default`, `low`). */
@@ -36,11 +37,21 @@ export type JobOptions<S extends z.ZodType> = {
   partitionKey?: (payload: z.output<S>) => string;
   /** Identity used by `uniqueFor`: a second job with the same key is refused while one is pending. */
   uniqueKey?: (payload: z.output<S>) => string;
-  /** Return = success, throw = retry (until tries run out). */
-  handle: (payload: z.output<S>, ctx: JobContext) => Promise<void> | void;
 };
 
-/** A job definition: options checked once at definition time. */
+/** A job's contract, checked once: what `Queue.dispatch` and the monitor need. */
+export type JobContract<S extends z.ZodType = z.ZodType> = Readonly<JobContractOptions<S>>;
+
+/** Any contract, for lists that hold jobs of different payload types. */
+// biome-ignore lint/suspicious/noExplicitAny: lists hold contracts of unrelated payload schemas
+export type AnyJobContract = JobContract<any>;
+
+/** Return = success, throw = retry (until tries run out). */
+export type JobHandler<S extends z.ZodType> = (payload: z.output<S>, ctx: JobContext) => Promise<void> | void;
+
+export type JobOptions<S extends z.ZodType> = JobContractOptions<S> & { handle: JobHandler<S> };
+
+/** A contract with its handler: what a `Worker` runs. */
 export type JobDefinition<S extends z.ZodType = z.ZodType> = Readonly<JobOptions<S>>;
 
 /** Any job definition, for registries that hold jobs of different payload types. */
@@ -48,16 +59,16 @@ export type JobDefinition<S extends z.ZodType = z.ZodType> = Readonly<JobOptions
 export type AnyJobDefinition = JobDefinition<any>;
 
 /**
- * Defines a job.
+ * Defines a job's contract, apart from its handler, so a producer can dispatch it without
+ * loading what the handler needs.
  * @example
- * const SendReceipt = defineJob({
+ * const SendReceipt = defineJobContract({
  *   name: "SendReceipt", queue: "default", tries: 3, backoff: [10, 60], timeout: 30,
  *   payload: z.object({ orderId: z.number() }),
  *   partitionKey: (p) => String(p.orderId),
- *   async handle(payload, ctx) { await send(payload.orderId, { signal: ctx.signal }); },
  * });
  */
-export function defineJob<S extends z.ZodType>(options: JobOptions<S>): JobDefinition<S> {
+export function defineJobContract<S extends z.ZodType>(options: JobContractOptions<S>): JobContract<S> {
   if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(options.name)) throw new Error(`invalid job name "${options.name}"`);
   if (!/^[a-z0-9_-]{1,40}$/.test(options.queue)) throw new Error(`invalid queue name "${options.queue}"`);
   if (!Number.isInteger(options.tries) || options.tries < 1) throw new Error(`${options.name}: tries must be >= 1`);
@@ -66,8 +77,25 @@ export function defineJob<S extends z.ZodType>(options: JobOptions<S>): JobDefin
   return Object.freeze({ ...options, backoff: Object.freeze([...options.backoff]) });
 }
 
+/**
+ * Implements a contract: the definition a `Worker` runs.
+ * @example
+ * const sendReceipt = implementJob(SendReceipt, async (payload, ctx) => {
+ *   await send(payload.orderId, { signal: ctx.signal });
+ * });
+ */
+export function implementJob<S extends z.ZodType>(contract: JobContract<S>, handle: JobHandler<S>): JobDefinition<S> {
+  return Object.freeze({ ...contract, handle });
+}
+
+/** A contract and its handler in one step, for jobs whose producer and consumer are the same code. */
+export function defineJob<S extends z.ZodType>(options: JobOptions<S>): JobDefinition<S> {
+  const { handle, ...contract } = options;
+  return implementJob(defineJobContract(contract), handle);
+}
+
 /** Seconds to wait before the retry that follows failed attempt number `attempt` (1-based). */
-export function backoffSeconds(job: Pick<JobDefinition, "backoff">, attempt: number): number {
+export function backoffSeconds(job: Pick<JobContract, "backoff">, attempt: number): number {
   if (job.backoff.length === 0) return 0;
   return job.backoff[Math.min(attempt, job.backoff.length) - 1] ?? 0;
 }

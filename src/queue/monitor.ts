@@ -4,7 +4,7 @@ import { FailedJobs } from "./failed-jobs";
 import type { FailedJob, FailedJobFilter, FailedJobPage, FailedJobStore } from "./failed-store";
 import { readDepths, type ShardDepth } from "./inspect-depth";
 import { type JobDetail, type JobListFilter, JobReader, type JobSummary, type PendingEntry } from "./inspect-jobs";
-import type { AnyJobDefinition } from "./job";
+import type { AnyJobContract } from "./job";
 import { type MetricsPoint, readMetrics, summarizeMetrics } from "./metrics";
 import { formatPrometheus } from "./prometheus";
 import { Queue } from "./queue";
@@ -19,7 +19,7 @@ export type QueueMonitorOptions = {
   /** Queues to report, in priority order. Default `high, default, low`. */
   queues?: readonly string[];
   /** Job definitions, for the stall threshold of each queue (the longest timeout plus the grace). */
-  jobs?: readonly AnyJobDefinition[];
+  jobs?: readonly AnyJobContract[];
   failedStore?: FailedJobStore;
   stallGraceMs?: number;
   /** Oldest waiting job older than this raises the queue's long-wait flag (ms); per queue or one for all. */

@@ -3,7 +3,7 @@ import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
 import { InvalidPayloadError, QueueScriptError } from "./errors";
-import type { JobDefinition } from "./job";
+import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
 
@@ -28,7 +28,7 @@ export type DispatchOptions = {
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
 
-function validate<S extends z.ZodType>(job: JobDefinition<S>, payload: z.input<S>): z.output<S> {
+function validate<S extends z.ZodType>(job: JobContract<S>, payload: z.input<S>): z.output<S> {
   const parsed = job.payload.safeParse(payload);
   if (!parsed.success) {
     throw new InvalidPayloadError(
@@ -61,7 +61,7 @@ export class Queue {
    * because a copy is already waiting, delayed or running.
    */
   async dispatch<S extends z.ZodType>(
-    job: JobDefinition<S>,
+    job: JobContract<S>,
     payload: z.input<S>,
     options: DispatchOptions = {},
   ): Promise<string | null> {
@@ -71,7 +71,7 @@ export class Queue {
 
   /** Dispatches many jobs of one kind in as few round trips as possible; ids in payload order. */
   async dispatchMany<S extends z.ZodType>(
-    job: JobDefinition<S>,
+    job: JobContract<S>,
     payloads: readonly z.input<S>[],
     options: DispatchOptions = {},
   ): Promise<Array<string | null>> {

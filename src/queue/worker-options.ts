@@ -1,7 +1,7 @@
 import type { RedisConnection } from "../redis/types";
 import type { Clock } from "./clock";
 import type { FailedJobStore } from "./failed-store";
-import type { AnyJobDefinition } from "./job";
+import type { AnyJobContract, AnyJobDefinition } from "./job";
 import type { QueueLogger } from "./logger";
 
 export type WorkerMode = "strict" | "weighted";
@@ -83,7 +83,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
 }
 
 /** An entry idle longer than the queue's longest job timeout plus the grace is stalled. */
-export function stallThresholdMs(jobs: readonly AnyJobDefinition[], queue: string, graceMs: number): number {
+export function stallThresholdMs(jobs: readonly AnyJobContract[], queue: string, graceMs: number): number {
   const own = jobs.filter((j) => j.queue === queue).map((j) => j.timeout * 1000);
   const longest = own.length > 0 ? Math.max(...own) : Math.max(1000, ...jobs.map((j) => j.timeout * 1000));
   return longest + graceMs;

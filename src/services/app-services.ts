@@ -1,11 +1,9 @@
-import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
-import { createPosJobs, type PosJobs } from "../../workers/jobs/pos-jobs";
 import { CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../http/app-env";
 import { HttpRequestMetrics } from "../http/request-metrics";
-import { PosCircuitBreaker } from "../pos/circuit-breaker";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
+import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { PostgresFailedJobStore } from "./failed-job-store";
 import { PosDispatcher } from "./pos-dispatch";
 import { QueueMonitoringService } from "./queue-monitoring";
@@ -18,7 +16,6 @@ import { createRestaurantReads, type RestaurantReads } from "./restaurant-reads"
  */
 export type AppServices = {
   queue: Queue;
-  posJobs: PosJobs;
   posDispatch: PosDispatcher;
   cache: CachingService;
   restaurantReads: RestaurantReads;
@@ -35,30 +32,21 @@ export function createAppServices(deps: AppDeps): AppServices {
     onInvalidationFailure: deps.redis.kind === "rest" ? "throw" : "defer",
   });
   const queue = new Queue({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, shards: deps.config.QUEUE_SHARDS });
-  const posJobs = createPosJobs(
-    createPosJobDeps({
-      db: deps.db,
-      breakerFor: (restaurantId, posType) =>
-        new PosCircuitBreaker({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, restaurantId, posType }),
-      invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
-    }),
-  );
   const monitor = new QueueMonitor({
     redis: deps.redis,
     prefix: deps.config.REDIS_PREFIX,
     shards: deps.config.QUEUE_SHARDS,
-    jobs: posJobs.all,
+    jobs: APP_JOB_CONTRACTS,
     failedStore: new PostgresFailedJobStore(deps.db),
   });
   const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
   return {
     queue,
-    posJobs,
-    posDispatch: new PosDispatcher(deps.db, queue, posJobs, deps.logger),
+    posDispatch: new PosDispatcher(deps.db, queue, deps.logger),
     cache,
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
-    monitoring: new QueueMonitoringService(monitor, posJobs.all, monitoringDeps),
+    monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
     httpMetrics: new HttpRequestMetrics(),
   };
 }

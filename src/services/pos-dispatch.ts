@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { orders, payments } from "../../db/schema";
-import type { PosJobs } from "../../workers/jobs/pos-jobs";
 import type { Logger } from "../logger";
 import type { Queue } from "../queue/queue";
+import { OrderSyncToPOS, PaymentSyncToPOS } from "../sync/pos-job-contracts";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;
@@ -33,7 +33,6 @@ export class PosDispatcher {
   constructor(
     private readonly db: Database,
     private readonly queue: Queue,
-    private readonly jobs: PosJobs,
     private readonly logger: Logger,
   ) {}
 
@@ -41,7 +40,7 @@ export class PosDispatcher {
   orderPlaced(order: { id: number; restaurantId: number }): Promise<boolean> {
     return this.#handOver("orders", order.id, () =>
       this.queue.dispatch(
-        this.jobs.orderSyncToPos,
+        OrderSyncToPOS,
         { orderId: order.id, restaurantId: order.restaurantId },
         { uniqueFor: SYNC_UNIQUE_SECONDS },
       ),
@@ -52,7 +51,7 @@ export class PosDispatcher {
   paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
     return this.#handOver("payments", payment.id, () =>
       this.queue.dispatch(
-        this.jobs.paymentSyncToPos,
+        PaymentSyncToPOS,
         { paymentId: payment.id, restaurantId: payment.restaurantId },
         { uniqueFor: SYNC_UNIQUE_SECONDS },
       ),
@@ -121,7 +120,7 @@ export class PosDispatcher {
   async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
     if (rows.length === 0) return;
     await this.queue.dispatchMany(
-      this.jobs.orderSyncToPos,
+      OrderSyncToPOS,
       rows.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
       { uniqueFor: SYNC_UNIQUE_SECONDS },
     );
@@ -134,7 +133,7 @@ export class PosDispatcher {
   async #dispatchPayments(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
     if (rows.length === 0) return;
     await this.queue.dispatchMany(
-      this.jobs.paymentSyncToPos,
+      PaymentSyncToPOS,
       rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
       { uniqueFor: SYNC_UNIQUE_SECONDS },
     );

@@ -1,7 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { orders, posConnections } from "../../db/schema";
-import type { PosJobs } from "../../workers/jobs/pos-jobs";
 import { AppError, unauthorized } from "../http/app-error";
 import type { Logger } from "../logger";
 import type { PosType } from "../pos/types";
@@ -9,6 +8,7 @@ import { type PosWebhookEvent, parsePosWebhook } from "../pos/webhook-events";
 import { verifyPosWebhook } from "../pos/webhook-signatures";
 import type { Queue } from "../queue/queue";
 import type { RedisConnection } from "../redis/types";
+import { InventoryUpdateFromPOS, MenuSyncFromPOS, OrderStatusSyncFromPOS } from "../sync/pos-job-contracts";
 
 /** How long an event id is remembered, so a vendor's redelivery is acknowledged without acting twice. */
 const SEEN_TTL_SECONDS = 24 * 60 * 60;
@@ -19,7 +19,7 @@ export type WebhookOutcome = { status: "accepted" | "duplicate" | "ignored"; job
 
 export type WebhookRequest = { posType: PosType; rawBody: string; headers: Headers; url: string };
 
-type Deps = { db: Database; redis: RedisConnection; prefix: string; queue: Queue; jobs: PosJobs; logger: Logger };
+type Deps = { db: Database; redis: RedisConnection; prefix: string; queue: Queue; logger: Logger };
 
 function tryParse(posType: PosType, rawBody: string): { event: PosWebhookEvent | null } | { error: Error } {
   try {
@@ -82,7 +82,7 @@ export async function handlePosWebhook(deps: Deps, request: WebhookRequest): Pro
 
 async function dispatchFor(deps: Deps, restaurantId: number, event: PosWebhookEvent): Promise<WebhookOutcome> {
   if (event.kind === "inventory") {
-    const jobId = await deps.queue.dispatch(deps.jobs.inventoryUpdateFromPos, { restaurantId }, { uniqueFor: 60 });
+    const jobId = await deps.queue.dispatch(InventoryUpdateFromPOS, { restaurantId }, { uniqueFor: 60 });
     return { status: "accepted", jobId };
   }
   const order = await deps.db.query.orders.findFirst({
@@ -94,13 +94,13 @@ async function dispatchFor(deps: Deps, restaurantId: number, event: PosWebhookEv
     // now so the vendor redelivers (the caller forgets the event id).
     throw new AppError(409, "unknown_pos_order", "no order with that POS id yet; deliver the event again later");
   }
-  const jobId = await deps.queue.dispatch(deps.jobs.orderStatusSyncFromPos, { orderId: order.id, restaurantId });
+  const jobId = await deps.queue.dispatch(OrderStatusSyncFromPOS, { orderId: order.id, restaurantId });
   return { status: "accepted", jobId };
 }
 
 /** Queues a menu pull from the restaurant's POS (at most one waiting at a time). */
 export async function requestMenuSync(
-  deps: Pick<Deps, "db" | "queue" | "jobs">,
+  deps: Pick<Deps, "db" | "queue">,
   restaurantId: number,
 ): Promise<{ jobId: string | null; alreadyQueued: boolean }> {
   const connection = await deps.db.query.posConnections.findFirst({
@@ -108,6 +108,6 @@ export async function requestMenuSync(
     where: and(eq(posConnections.restaurantId, restaurantId), eq(posConnections.status, "active")),
   });
   if (!connection) throw new AppError(422, "no_pos_connection", "the restaurant has no active POS connection");
-  const jobId = await deps.queue.dispatch(deps.jobs.menuSyncFromPos, { restaurantId }, { uniqueFor: 600 });
+  const jobId = await deps.queue.dispatch(MenuSyncFromPOS, { restaurantId }, { uniqueFor: 600 });
   return { jobId, alreadyQueued: jobId === null };
 }

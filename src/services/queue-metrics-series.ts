@@ -1,4 +1,4 @@
-import type { AnyJobDefinition } from "../queue/job";
+import type { AnyJobContract } from "../queue/job";
 import { jobSeries, partitionJobSeries } from "../queue/job-series-metrics";
 import { HISTOGRAM_BUCKETS_MS, type MetricsPoint, MINUTE_MS, summarizeMetrics } from "../queue/metrics";
 import type { QueueMonitor } from "../queue/monitor";
@@ -41,7 +41,7 @@ export class SeriesPlan {
 
   constructor(
     scope: MonitoringScope,
-    private readonly jobs: readonly AnyJobDefinition[],
+    private readonly jobs: readonly AnyJobContract[],
   ) {
     this.#partitions = scopePartitions(scope);
   }
@@ -79,7 +79,7 @@ export async function seriesTotals(
 export async function metricsSeries(
   monitor: QueueMonitor,
   plan: SeriesPlan,
-  cells: { queues: readonly string[]; jobs: readonly AnyJobDefinition[] },
+  cells: { queues: readonly string[]; jobs: readonly AnyJobContract[] },
   range: MetricsRange,
   now: number,
 ) {

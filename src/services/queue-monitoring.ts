@@ -4,7 +4,7 @@ import { restaurants } from "../../db/schema";
 import { AppError, notFound } from "../http/app-error";
 import { listPosConnectionStatuses } from "../pos/circuit-breaker";
 import type { JobSummary, LiveJobState } from "../queue/inspect-jobs";
-import type { AnyJobDefinition } from "../queue/job";
+import type { AnyJobContract } from "../queue/job";
 import { MINUTE_MS } from "../queue/metrics";
 import type { QueueMonitor } from "../queue/monitor";
 import type { RedisConnection } from "../redis/types";
@@ -29,7 +29,7 @@ export class QueueMonitoringService {
 
   constructor(
     readonly monitor: QueueMonitor,
-    readonly jobs: readonly AnyJobDefinition[],
+    readonly jobs: readonly AnyJobContract[],
     private readonly deps: { db: Database; redis: RedisConnection; prefix: string; now?: () => number },
   ) {}
 
@@ -43,7 +43,7 @@ export class QueueMonitoringService {
     }
   }
 
-  jobDefinition(name: string): AnyJobDefinition {
+  jobDefinition(name: string): AnyJobContract {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new AppError(400, "unknown_job", `no job named ${name}`);
     return job;

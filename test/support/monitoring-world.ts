@@ -1,13 +1,11 @@
 import { z } from "zod";
-import { PosCircuitBreaker } from "../../src/pos/circuit-breaker";
 import { NonRetryableError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
 import { consoleLogger } from "../../src/queue/logger";
 import { Queue } from "../../src/queue/queue";
 import { Worker } from "../../src/queue/worker";
 import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
-import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
-import { createPosJobs } from "../../workers/jobs/pos-jobs";
+import { OrderSyncToPOS, PaymentSyncToPOS } from "../../src/sync/pos-job-contracts";
 import type { TestApp } from "./app";
 
 /** Polls until `check` is truthy, or throws after `timeoutMs`. */
@@ -22,20 +20,12 @@ export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs = 10_0
 }
 
 /**
- * Real jobs in the test app's queue: the POS job definitions dispatch waiting and delayed jobs,
+ * Real jobs in the test app's queue: the POS job contracts dispatch waiting and delayed jobs,
  * and a real Worker on the `low` queue runs a test-local `MenuSyncFromPOS` that fails the first
  * try of a job (so a retried job then succeeds) or holds it in flight until `release()`.
  */
 export async function monitoringWorld(t: TestApp) {
   const queue = new Queue({ redis: t.redis, prefix: t.config.REDIS_PREFIX, shards: t.config.QUEUE_SHARDS });
-  const pos = createPosJobs(
-    createPosJobDeps({
-      db: t.db,
-      breakerFor: (restaurantId, posType) =>
-        new PosCircuitBreaker({ redis: t.redis, prefix: t.config.REDIS_PREFIX, restaurantId, posType }),
-      invalidateMenu: async () => {},
-    }),
-  );
   const store = new PostgresFailedJobStore(t.db);
   const failedOnce = new Set<string>();
   let release!: () => void;
@@ -76,7 +66,6 @@ export async function monitoringWorld(t: TestApp) {
 
   return {
     queue,
-    pos,
     store,
     worker,
     /** Dispatches a job that fails on its first try and resolves once it is in the failed store. */
@@ -91,9 +80,9 @@ export async function monitoringWorld(t: TestApp) {
       return id;
     },
     waitingJob: (restaurantId: number, orderId: number) =>
-      queue.dispatch(pos.orderSyncToPos, { orderId, restaurantId }) as Promise<string>,
+      queue.dispatch(OrderSyncToPOS, { orderId, restaurantId }) as Promise<string>,
     delayedJob: (restaurantId: number, paymentId: number) =>
-      queue.dispatch(pos.paymentSyncToPos, { paymentId, restaurantId }, { delay: 600 }) as Promise<string>,
+      queue.dispatch(PaymentSyncToPOS, { paymentId, restaurantId }, { delay: 600 }) as Promise<string>,
     async stop() {
       release();
       await worker.stop();

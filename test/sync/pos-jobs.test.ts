@@ -4,6 +4,8 @@ import { branches, inventoryAlerts, inventoryLevels, menuCategories, menuItems, 
 import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { POS_JOB_CONTRACTS } from "../../src/sync/pos-job-contracts";
+import { TIME_SCALE } from "./timing";
 import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world";
 
 let w: SyncWorld;
@@ -16,13 +18,8 @@ afterAll(() => w.close());
 describe("the five POS jobs", () => {
   setDefaultTimeout(30_000);
 
-  it("carry the queue, tries, backoff and timeout of the design table", async () => {
-    const { createPosJobs } = await import("../../workers/jobs/pos-jobs");
-    const { createPosJobDeps } = await import("../../workers/jobs/pos-job-deps");
-    const jobs = createPosJobs(
-      createPosJobDeps({ db: w.t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
-    );
-    const table = jobs.all.map((j) => [
+  it("carry the queue, tries, backoff and timeout of the design table", () => {
+    const table = POS_JOB_CONTRACTS.map((j) => [
       j.name,
       j.queue,
       j.tries,
@@ -37,6 +34,19 @@ describe("the five POS jobs", () => {
       ["InventoryUpdateFromPOS", "default", 3, "300,900,1800", 120, true],
       ["MenuSyncFromPOS", "low", 3, "300,900,1800", 300, true],
     ]);
+  });
+
+  it("are what the worker runs, with its clock compressed and nothing else changed", () => {
+    const running = w.runtime!.jobs.all.map((j) => [j.name, j.queue, j.tries, j.backoff, j.timeout]);
+    expect(running).toEqual(
+      POS_JOB_CONTRACTS.map((c) => [
+        c.name,
+        c.queue,
+        c.tries,
+        c.backoff.map((s) => s * TIME_SCALE),
+        c.timeout * TIME_SCALE,
+      ]),
+    );
   });
 
   it("drops a job whose order no longer exists instead of failing it", async () => {

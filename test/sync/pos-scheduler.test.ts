@@ -4,8 +4,6 @@ import { orders } from "../../db/schema";
 import { createLogger } from "../../src/logger";
 import { Queue } from "../../src/queue/queue";
 import { PosDispatcher } from "../../src/services/pos-dispatch";
-import { createPosJobDeps } from "../../workers/jobs/pos-job-deps";
-import { createPosJobs } from "../../workers/jobs/pos-jobs";
 import { startPosScheduler } from "../../workers/pos-scheduler";
 import { createTestApp, type TestApp } from "../support/app";
 
@@ -17,16 +15,12 @@ afterAll(() => t.close());
 
 it("pulls inventory and menus once per period per connection, however many workers tick", async () => {
   const queue = new Queue({ redis: t.redis, prefix: t.config.REDIS_PREFIX });
-  const jobs = createPosJobs(
-    createPosJobDeps({ db: t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
-  );
   const options = {
     db: t.db,
     redis: t.redis,
     prefix: t.config.REDIS_PREFIX,
     queue,
-    jobs,
-    dispatcher: new PosDispatcher(t.db, queue, jobs, createLogger("silent")),
+    dispatcher: new PosDispatcher(t.db, queue, createLogger("silent")),
     logger: createLogger("silent"),
     // Only manual ticks in this test.
     tickMs: 3_600_000,
@@ -55,10 +49,7 @@ it("pulls inventory and menus once per period per connection, however many worke
 
 it("hands new pending orders to the queue even behind many long-queued ones", async () => {
   const queue = new Queue({ redis: t.redis, prefix: `${t.config.REDIS_PREFIX}sweep` });
-  const jobs = createPosJobs(
-    createPosJobDeps({ db: t.db, breakerFor: () => ({}) as never, invalidateMenu: async () => {} }),
-  );
-  const dispatcher = new PosDispatcher(t.db, queue, jobs, createLogger("silent"));
+  const dispatcher = new PosDispatcher(t.db, queue, createLogger("silent"));
   const now = Date.now();
   const old = await t.db.select({ id: orders.id }).from(orders).orderBy(asc(orders.id)).limit(601);
   const [fresh, ...stale] = old.map((o) => o.id);

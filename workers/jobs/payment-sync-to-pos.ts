@@ -1,17 +1,10 @@
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { payments } from "../../db/schema";
 import { MissingModelError, NonRetryableError } from "../../src/queue/errors";
-import { defineJob } from "../../src/queue/job";
+import { implementJob } from "../../src/queue/job";
+import { PaymentSyncToPOS } from "../../src/sync/pos-job-contracts";
 import { isFinalFailure, markSyncFailed } from "./mark-sync-failed";
 import { activeConnection, callPos, type PosJobDeps } from "./pos-job-deps";
-
-const PAYMENT_SYNC_TRIES = 5;
-
-export const paymentSyncPayload = z.object({
-  paymentId: z.number().int().positive(),
-  restaurantId: z.number().int().positive(),
-});
 
 /** Seconds to wait for the payment's order to reach the POS first; not counted as a try. */
 export const WAIT_FOR_ORDER_SECONDS = 15;
@@ -21,67 +14,56 @@ export const WAIT_FOR_ORDER_SECONDS = 15;
  * has not reached the POS yet is released and tried later without using a try.
  */
 export function paymentSyncToPos(deps: PosJobDeps) {
-  return defineJob({
-    name: "PaymentSyncToPOS",
-    queue: "default",
-    tries: PAYMENT_SYNC_TRIES,
-    backoff: [60, 180, 300, 600, 1200],
-    timeout: 120,
-    deleteWhenMissingModels: true,
-    payload: paymentSyncPayload,
-    partitionKey: (p) => String(p.restaurantId),
-    uniqueKey: (p) => String(p.paymentId),
-    async handle({ paymentId }, ctx) {
-      const payment = await deps.db.query.payments.findFirst({
-        where: eq(payments.id, paymentId),
-        with: {
-          order: { columns: { id: true, restaurantId: true, currency: true, posOrderId: true, posSyncState: true } },
-        },
-      });
-      if (!payment?.order) throw new MissingModelError(`payment ${paymentId} no longer exists`);
-      if (payment.posSyncState === "synced") return;
-      const connection = await activeConnection(deps.db, payment.restaurantId);
-      if (!connection || payment.order.posSyncState === "skipped") {
-        await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));
-        return;
-      }
-      const posOrderId = payment.order.posOrderId;
-      if (!posOrderId && payment.order.posSyncState === "failed") {
-        // Waiting would never end: the order itself failed to reach the POS. Retrying this
-        // payment after the order's failed job has been retried syncs it.
-        await markSyncFailed(deps.db, { paymentId });
-        throw new NonRetryableError(`order ${payment.orderId} failed to reach the POS; retry it first`);
-      }
-      if (!posOrderId) {
-        ctx.release(WAIT_FOR_ORDER_SECONDS);
-        return;
-      }
-      const send = () =>
-        callPos(deps, ctx, connection, (adapter) =>
-          adapter.recordPayment(
-            {
-              paymentId: payment.id,
-              orderId: payment.orderId,
-              posOrderId,
-              amountCents: payment.amountCents,
-              method: payment.method,
-              currency: payment.order!.currency,
-            },
-            { signal: ctx.signal },
-          ),
-        );
-      let result: Awaited<ReturnType<typeof send>>;
-      try {
-        result = await send();
-      } catch (error) {
-        if (isFinalFailure(error, ctx, PAYMENT_SYNC_TRIES)) await markSyncFailed(deps.db, { paymentId });
-        throw error;
-      }
-      if (result.released) return;
-      await deps.db
-        .update(payments)
-        .set({ posSyncState: "synced", posPaymentId: result.value.posPaymentId, posSyncedAt: new Date() })
-        .where(eq(payments.id, paymentId));
-    },
+  return implementJob(PaymentSyncToPOS, async ({ paymentId }, ctx) => {
+    const payment = await deps.db.query.payments.findFirst({
+      where: eq(payments.id, paymentId),
+      with: {
+        order: { columns: { id: true, restaurantId: true, currency: true, posOrderId: true, posSyncState: true } },
+      },
+    });
+    if (!payment?.order) throw new MissingModelError(`payment ${paymentId} no longer exists`);
+    if (payment.posSyncState === "synced") return;
+    const connection = await activeConnection(deps.db, payment.restaurantId);
+    if (!connection || payment.order.posSyncState === "skipped") {
+      await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));
+      return;
+    }
+    const posOrderId = payment.order.posOrderId;
+    if (!posOrderId && payment.order.posSyncState === "failed") {
+      // Waiting would never end: the order itself failed to reach the POS. Retrying this
+      // payment after the order's failed job has been retried syncs it.
+      await markSyncFailed(deps.db, { paymentId });
+      throw new NonRetryableError(`order ${payment.orderId} failed to reach the POS; retry it first`);
+    }
+    if (!posOrderId) {
+      ctx.release(WAIT_FOR_ORDER_SECONDS);
+      return;
+    }
+    const send = () =>
+      callPos(deps, ctx, connection, (adapter) =>
+        adapter.recordPayment(
+          {
+            paymentId: payment.id,
+            orderId: payment.orderId,
+            posOrderId,
+            amountCents: payment.amountCents,
+            method: payment.method,
+            currency: payment.order!.currency,
+          },
+          { signal: ctx.signal },
+        ),
+      );
+    let result: Awaited<ReturnType<typeof send>>;
+    try {
+      result = await send();
+    } catch (error) {
+      if (isFinalFailure(error, ctx, PaymentSyncToPOS.tries)) await markSyncFailed(deps.db, { paymentId });
+      throw error;
+    }
+    if (result.released) return;
+    await deps.db
+      .update(payments)
+      .set({ posSyncState: "synced", posPaymentId: result.value.posPaymentId, posSyncedAt: new Date() })
+      .where(eq(payments.id, paymentId));
   });
 }

@@ -25,7 +25,7 @@ function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   }) as J;
 }
 
-/** The five POS sync jobs, bound to their dependencies. The worker runs them; the API dispatches them. */
+/** Handlers of the five POS sync contracts, bound to their dependencies: what the worker runs. */
 export function createPosJobs(deps: PosJobDeps, options: PosJobsOptions = {}) {
   const scale = options.timeScale ?? 1;
   const jobs = {

@@ -7,7 +7,7 @@ import * as routes from "./pos.routes";
 export const posRouter = createRouter()
   .openapi(routes.posWebhook, async (c) => {
     const { db, redis, config, logger } = c.var.deps;
-    const { queue, posJobs } = c.var.services;
+    const { queue } = c.var.services;
     // Square signs the notification URL as registered: behind a proxy that is the public URL.
     const url = config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL.replace(/\/$/, "")}${c.req.path}` : c.req.url;
     const request = {
@@ -17,10 +17,7 @@ export const posRouter = createRouter()
       url,
     };
     try {
-      const outcome = await handlePosWebhook(
-        { db, redis, prefix: config.REDIS_PREFIX, queue, jobs: posJobs, logger },
-        request,
-      );
+      const outcome = await handlePosWebhook({ db, redis, prefix: config.REDIS_PREFIX, queue, logger }, request);
       return c.json(outcome, 200);
     } catch (error) {
       if (error instanceof AppError) throw error;
@@ -34,6 +31,6 @@ export const posRouter = createRouter()
   .openapi(routes.syncMenu, async (c) => {
     const { id } = c.req.valid("param");
     authorize(c.var.principal, "pos:sync", id);
-    const { queue, posJobs } = c.var.services;
-    return c.json(await requestMenuSync({ db: c.var.deps.db, queue, jobs: posJobs }, id), 202);
+    const { queue } = c.var.services;
+    return c.json(await requestMenuSync({ db: c.var.deps.db, queue }, id), 202);
   });

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { type AnyJobContract, defineJobContract } from "../queue/job";
+import { POS_JOB_CONTRACTS } from "./pos-job-contracts";
+
+/**
+ * The smallest real job: the worker logs its message. It proves a deployment's worker is
+ * consuming (`queue.dispatch(QueuePing, { message: "hello" })` shows up in the worker's log).
+ */
+export const QueuePing = defineJobContract({
+  name: "QueuePing",
+  queue: "low",
+  tries: 1,
+  backoff: [],
+  timeout: 5,
+  payload: z.object({ message: z.string().max(200) }),
+});
+
+/**
+ * Every job of the app. The API's monitoring knows these names and the worker must have a
+ * handler for each (it refuses to start otherwise), so the two never disagree.
+ */
+export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [...POS_JOB_CONTRACTS, QueuePing];

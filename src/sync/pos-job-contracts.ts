@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { defineJobContract } from "../queue/job";
+
+/**
+ * The POS sync jobs as the design table states them: what the API dispatches and the worker
+ * runs, without the code that runs them (that is in `workers/jobs/`). A test reads this table.
+ */
+
+/** Retries of the jobs about one order or payment: 1, 3, 5, 10 and 20 minutes. */
+export const ORDER_SYNC_BACKOFF_SECONDS = [60, 180, 300, 600, 1200] as const;
+/** Retries of the restaurant-wide pulls (stock, menu): 5, 15 and 30 minutes. */
+export const POS_PULL_BACKOFF_SECONDS = [300, 900, 1800] as const;
+/** An attempt's timeout, the POS call included; the menu pull gets longer for large catalogs. */
+const POS_CALL_TIMEOUT_SECONDS = 120;
+const MENU_SYNC_TIMEOUT_SECONDS = 300;
+
+const id = z.number().int().positive();
+const byRestaurant = (p: { restaurantId: number }) => String(p.restaurantId);
+
+export const OrderSyncToPOS = defineJobContract({
+  name: "OrderSyncToPOS",
+  queue: "high",
+  tries: 5,
+  backoff: ORDER_SYNC_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ orderId: id, restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: (p) => String(p.orderId),
+});
+
+export const OrderStatusSyncFromPOS = defineJobContract({
+  name: "OrderStatusSyncFromPOS",
+  queue: "high",
+  tries: 5,
+  backoff: ORDER_SYNC_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ orderId: id, restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: (p) => String(p.orderId),
+});
+
+export const PaymentSyncToPOS = defineJobContract({
+  name: "PaymentSyncToPOS",
+  queue: "default",
+  tries: 5,
+  backoff: ORDER_SYNC_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ paymentId: id, restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: (p) => String(p.paymentId),
+});
+
+export const InventoryUpdateFromPOS = defineJobContract({
+  name: "InventoryUpdateFromPOS",
+  queue: "default",
+  tries: 3,
+  backoff: POS_PULL_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: byRestaurant,
+});
+
+export const MenuSyncFromPOS = defineJobContract({
+  name: "MenuSyncFromPOS",
+  queue: "low",
+  tries: 3,
+  backoff: POS_PULL_BACKOFF_SECONDS,
+  timeout: MENU_SYNC_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: byRestaurant,
+});
+
+/** The five, in the design table's order. */
+export const POS_JOB_CONTRACTS = [
+  OrderSyncToPOS,
+  OrderStatusSyncFromPOS,
+  PaymentSyncToPOS,
+  InventoryUpdateFromPOS,
+  MenuSyncFromPOS,
+] as const;
