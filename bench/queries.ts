@@ -7,8 +7,8 @@
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { deliveries, menuCategories, menuItems, orderItems, orders, payments, restaurants } from "../db/schema";
-import { listRestaurantOrders } from "../src/services/restaurant-orders";
-import { getMenu } from "../src/services/restaurants";
+import { listRestaurantOrders } from "../src/services/orders/restaurant-orders";
+import { getMenu } from "../src/services/restaurants/restaurants";
 import { percentile } from "./support/load";
 import { seededDatabase } from "./support/seeded-database";
 

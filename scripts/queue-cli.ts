@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { openConfiguredDatabase } from "../db/client";
 import { loadConfig } from "../src/config";
-import { AppError } from "../src/http/app-error";
+import { AppError } from "../src/kernel/app-error";
 import { createLogger } from "../src/logger";
 import { connectTcpRedis } from "../src/redis/tcp";
 import { type AppServices, createAppServices } from "../src/services/app-services";
-import type { FailedQuery } from "../src/services/failed-job-admin";
-import type { MonitoringScope } from "../src/services/monitoring-scope";
+import type { FailedQuery } from "../src/services/monitoring/failed-job-admin";
+import type { MonitoringScope } from "../src/services/monitoring/monitoring-scope";
 import { DEV_PID_FILE } from "./dev";
 
 /**

@@ -19,7 +19,7 @@ import type { PosType } from "../src/pos/types";
 import { FailedJobs } from "../src/queue/failed-jobs";
 import { startLocalRedis } from "../src/redis/local-server";
 import { connectTcpRedis } from "../src/redis/tcp";
-import { PostgresFailedJobStore } from "../src/services/failed-job-store";
+import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-store";
 import { startPosRuntime } from "../workers/pos-runtime";
 
 /**

@@ -1,10 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
-import type { AppDeps } from "./http/app-env";
 import { createRouter } from "./http/create-router";
 import { onError } from "./http/on-error";
 import { requestMetrics } from "./http/request-metrics";
+import type { AppDeps } from "./kernel/app-deps";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { healthRouter } from "./routes/health/health.index";

@@ -4,7 +4,7 @@ import { posConnections } from "../db/schema";
 import type { Logger } from "../src/logger";
 import type { Queue } from "../src/queue/queue";
 import type { RedisConnection } from "../src/redis/types";
-import type { PosDispatcher } from "../src/services/pos-dispatch";
+import type { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
 import { InventoryUpdateFromPOS, MenuSyncFromPOS } from "../src/sync/pos-job-contracts";
 
 export type PosSchedulerOptions = {

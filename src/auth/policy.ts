@@ -1,4 +1,4 @@
-import { forbidden, notFound } from "../http/app-error";
+import { forbidden, notFound } from "../kernel/app-error";
 import { type MemberRole, type Principal, roleIn } from "./principal";
 
 /**

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { users } from "../../db/schema";
-import type { AppEnv } from "../http/app-env";
-import { unauthorized } from "../http/app-error";
+import type { AppEnv } from "../kernel/app-env";
+import { unauthorized } from "../kernel/app-error";
 import { verifyToken } from "./tokens";
 
 /**

@@ -1,4 +1,4 @@
-import { AppError } from "../http/app-error";
+import { AppError } from "../kernel/app-error";
 import type { Logger } from "../logger";
 import { toNumber, toOptionalString } from "../redis/replies";
 import { defineScript } from "../redis/script";

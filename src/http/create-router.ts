@@ -1,5 +1,5 @@
 import { type Hook, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "./app-env";
+import type { AppEnv } from "../kernel/app-env";
 
 /** The validation hook every router uses: zod's message, a stable code, nothing changed. */
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {

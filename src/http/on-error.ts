@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
-import type { AppEnv } from "./app-env";
-import { AppError } from "./app-error";
+import type { AppEnv } from "../kernel/app-env";
+import { AppError } from "../kernel/app-error";
 
 /** Postgres: numeric value out of range, invalid text representation, datetime out of range. */
 const OUT_OF_RANGE_CODES = new Set(["22003", "22P02", "22008"]);

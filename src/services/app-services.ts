@@ -1,13 +1,13 @@
 import { CachingService } from "../cache/caching-service";
-import type { AppDeps } from "../http/app-env";
-import { HttpRequestMetrics } from "../http/request-metrics";
+import type { AppDeps } from "../kernel/app-deps";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
-import { PostgresFailedJobStore } from "./failed-job-store";
-import { PosDispatcher } from "./pos-dispatch";
-import { QueueMonitoringService } from "./queue-monitoring";
-import { createRestaurantReads, type RestaurantReads } from "./restaurant-reads";
+import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
+import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
+import { QueueMonitoringService } from "./monitoring/queue-monitoring";
+import { PosDispatcher } from "./pos-sync/pos-dispatch";
+import { createRestaurantReads, type RestaurantReads } from "./restaurants/restaurant-reads";
 
 /**
  * The long-lived services the routes call, built once per app from its

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq } from "drizzle-orm";
 import { menuCategories, menuItems, restaurants } from "../../db/schema";
-import { restaurantConfigSchema } from "../../src/services/restaurant-config";
+import { restaurantConfigSchema } from "../../src/services/restaurants/restaurant-config";
 import { createTestApp, type TestApp } from "../support/app";
 import { cacheBeside } from "../support/cache";
 

@@ -5,7 +5,7 @@ import { runMigrations } from "../../db/migrate";
 import { failedJobs } from "../../db/schema";
 import { FailedJobs } from "../../src/queue/failed-jobs";
 import { defineJob } from "../../src/queue/job";
-import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { PostgresFailedJobStore } from "../../src/services/monitoring/failed-job-store";
 import { queueWorld, waitFor } from "./support";
 
 let handle: DatabaseHandle;

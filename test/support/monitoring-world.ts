@@ -4,7 +4,7 @@ import { defineJob } from "../../src/queue/job";
 import { consoleLogger } from "../../src/queue/logger";
 import { Queue } from "../../src/queue/queue";
 import { Worker } from "../../src/queue/worker";
-import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { PostgresFailedJobStore } from "../../src/services/monitoring/failed-job-store";
 import { OrderSyncToPOS, PaymentSyncToPOS } from "../../src/sync/pos-job-contracts";
 import type { TestApp } from "./app";
 

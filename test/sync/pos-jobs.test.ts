@@ -3,7 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { branches, inventoryAlerts, inventoryLevels, menuCategories, menuItems, payments } from "../../db/schema";
 import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
 import { QueueMonitor } from "../../src/queue/monitor";
-import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { PostgresFailedJobStore } from "../../src/services/monitoring/failed-job-store";
 import { POS_JOB_CONTRACTS } from "../../src/sync/pos-job-contracts";
 import { TIME_SCALE } from "./timing";
 import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world";

@@ -3,7 +3,7 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { orders } from "../../db/schema";
 import { createLogger } from "../../src/logger";
 import { Queue } from "../../src/queue/queue";
-import { PosDispatcher } from "../../src/services/pos-dispatch";
+import { PosDispatcher } from "../../src/services/pos-sync/pos-dispatch";
 import { startPosScheduler } from "../../workers/pos-scheduler";
 import { createTestApp, type TestApp } from "../support/app";
 

@@ -5,7 +5,7 @@ import { orders } from "../../db/schema";
 import { orderReference } from "../../src/pos/idempotency";
 import { FailedJobs } from "../../src/queue/failed-jobs";
 import { Queue } from "../../src/queue/queue";
-import { PostgresFailedJobStore } from "../../src/services/failed-job-store";
+import { PostgresFailedJobStore } from "../../src/services/monitoring/failed-job-store";
 import { type SharedDatabase, shareDatabase } from "../support/shared-database";
 import { createSyncWorld, eventually, placeOrder, type SyncWorld, unsynced } from "./world";
 

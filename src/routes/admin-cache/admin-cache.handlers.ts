@@ -1,8 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize, scopeFor } from "../../auth/policy";
 import type { Principal } from "../../auth/principal";
-import type { AppEnv } from "../../http/app-env";
-import { forbidden } from "../../http/app-error";
+import type { AppEnv } from "../../kernel/app-env";
+import { forbidden } from "../../kernel/app-error";
 import type * as routes from "./admin-cache.routes";
 
 /** Operations that span restaurants are for admins only. */

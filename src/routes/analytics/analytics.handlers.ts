@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize } from "../../auth/policy";
-import type { AppEnv } from "../../http/app-env";
 import { sendCachedJson } from "../../http/cached-json";
+import type { AppEnv } from "../../kernel/app-env";
 import { getAnalytics as computeAnalytics } from "../../services/analytics/analytics";
 import type * as routes from "./analytics.routes";
 

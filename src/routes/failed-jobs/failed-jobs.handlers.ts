@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../http/app-env";
-import { AppError } from "../../http/app-error";
-import { monitoringScope } from "../../services/monitoring-scope";
+import type { AppEnv } from "../../kernel/app-env";
+import { AppError } from "../../kernel/app-error";
+import { monitoringScope } from "../../services/monitoring/monitoring-scope";
 import type * as routes from "./failed-jobs.routes";
 
 export const listFailed: RouteHandler<typeof routes.listFailed, AppEnv> = async (c) => {

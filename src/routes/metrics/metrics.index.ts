@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { createRouter } from "../../http/create-router";
 import { bearerSecurity, errorResponses } from "../../http/schemas";
-import { metricsExposition } from "../../services/metrics-exposition";
+import { metricsExposition } from "../../services/monitoring/metrics-exposition";
 
 const getMetrics = createRoute({
   method: "get",

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { AppEnv } from "../../http/app-env";
-import { getOrderFor, createOrder as placeOrder, shapeOrder } from "../../services/orders";
-import { recordPayment } from "../../services/payments";
+import type { AppEnv } from "../../kernel/app-env";
+import { getOrderFor, createOrder as placeOrder, shapeOrder } from "../../services/orders/orders";
+import { recordPayment } from "../../services/orders/payments";
 import type * as routes from "./orders.routes";
 
 export const createOrder: RouteHandler<typeof routes.createOrder, AppEnv> = async (c) => {

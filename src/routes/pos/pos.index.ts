@@ -1,7 +1,7 @@
 import { authorize } from "../../auth/policy";
-import { AppError } from "../../http/app-error";
 import { createRouter } from "../../http/create-router";
-import { handlePosWebhook, requestMenuSync } from "../../services/pos-webhooks";
+import { AppError } from "../../kernel/app-error";
+import { handlePosWebhook, requestMenuSync } from "../../services/pos-sync/pos-webhooks";
 import * as routes from "./pos.routes";
 
 export const posRouter = createRouter()

@@ -1,8 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize } from "../../auth/policy";
-import type { AppEnv } from "../../http/app-env";
-import { forbidden } from "../../http/app-error";
-import { monitoringScope } from "../../services/monitoring-scope";
+import type { AppEnv } from "../../kernel/app-env";
+import { forbidden } from "../../kernel/app-error";
+import { monitoringScope } from "../../services/monitoring/monitoring-scope";
 import type * as routes from "./queues.routes";
 
 const adminsOnly = "pausing or resuming a queue affects every restaurant; only admins may do it";

@@ -1,7 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize } from "../../auth/policy";
-import type { AppEnv } from "../../http/app-env";
-import { exportRestaurantOrders, listRestaurantOrders } from "../../services/restaurant-orders";
+import type { AppEnv } from "../../kernel/app-env";
+import { exportRestaurantOrders, listRestaurantOrders } from "../../services/orders/restaurant-orders";
 import type * as routes from "./restaurant-orders.routes";
 
 export const listOrders: RouteHandler<typeof routes.listOrders, AppEnv> = async (c) => {

@@ -1,8 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize } from "../../auth/policy";
-import type { AppEnv } from "../../http/app-env";
 import { sendCachedJson } from "../../http/cached-json";
-import * as service from "../../services/restaurants";
+import type { AppEnv } from "../../kernel/app-env";
+import * as service from "../../services/restaurants/restaurants";
 import type * as routes from "./restaurants.routes";
 
 export const listRestaurants: RouteHandler<typeof routes.listRestaurants, AppEnv> = async (c) => {

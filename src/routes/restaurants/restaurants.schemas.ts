@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { createSelectSchema } from "drizzle-zod";
 import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../../db/schema";
 import { dbIdParam } from "../../http/schemas";
-import { restaurantConfigSchema } from "../../services/restaurant-config";
+import { restaurantConfigSchema } from "../../services/restaurants/restaurant-config";
 
 export const restaurantSummarySchema = createSelectSchema(restaurants)
   .pick({ id: true, name: true, slug: true, timezone: true, currency: true })

@@ -3,7 +3,7 @@ import type { Database } from "../../../db/client";
 import { restaurants } from "../../../db/schema";
 import { cacheEntries } from "../../cache/cache-keys";
 import type { CachedJson, CachingService } from "../../cache/caching-service";
-import { notFound } from "../../http/app-error";
+import { notFound } from "../../kernel/app-error";
 import { type AnalyticsWindow, analyticsWindow, type DateRange } from "./analytics-window";
 import { customerAnalytics } from "./customer-analytics";
 import { deliveryAnalytics } from "./delivery-analytics";

@@ -1,7 +1,7 @@
-import type { AnyJobContract } from "../queue/job";
-import { jobSeries, partitionJobSeries } from "../queue/job-series-metrics";
-import { HISTOGRAM_BUCKETS_MS, type MetricsPoint, MINUTE_MS, summarizeMetrics } from "../queue/metrics";
-import type { QueueMonitor } from "../queue/monitor";
+import type { AnyJobContract } from "../../queue/job";
+import { jobSeries, partitionJobSeries } from "../../queue/job-series-metrics";
+import { HISTOGRAM_BUCKETS_MS, type MetricsPoint, MINUTE_MS, summarizeMetrics } from "../../queue/metrics";
+import type { QueueMonitor } from "../../queue/monitor";
 import { type MonitoringScope, scopePartitions } from "./monitoring-scope";
 
 export type MetricsRange = "hour" | "day";

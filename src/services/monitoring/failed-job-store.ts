@@ -1,8 +1,14 @@
 import { and, count, desc, eq, gte, inArray, lte, or, type SQL } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { failedJobs } from "../../db/schema";
-import type { JobEnvelope } from "../queue/envelope";
-import type { FailedJob, FailedJobFilter, FailedJobPage, FailedJobStore, FailureReason } from "../queue/failed-store";
+import type { Database } from "../../../db/client";
+import { failedJobs } from "../../../db/schema";
+import type { JobEnvelope } from "../../queue/envelope";
+import type {
+  FailedJob,
+  FailedJobFilter,
+  FailedJobPage,
+  FailedJobStore,
+  FailureReason,
+} from "../../queue/failed-store";
 
 type FailedJobRow = typeof failedJobs.$inferSelect;
 /** The envelope column keeps the job's envelope plus why it failed (the table has no column for that). */

@@ -1,7 +1,7 @@
 import { type AnyColumn, and, asc, count, desc, eq, getTableName, gt, gte, lt, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { orderItems, type orderStatus, orders, payments, restaurants } from "../../db/schema";
-import { notFound } from "../http/app-error";
+import type { Database } from "../../../db/client";
+import { orderItems, type orderStatus, orders, payments, restaurants } from "../../../db/schema";
+import { notFound } from "../../kernel/app-error";
 import { orderRelations, shapeOrder } from "./orders";
 
 export type OrderStatus = (typeof orderStatus.enumValues)[number];

@@ -1,8 +1,8 @@
-import { authorize } from "../auth/policy";
-import type { Principal } from "../auth/principal";
-import { conflict, notFound } from "../http/app-error";
-import type { FailedJob, FailedJobFilter } from "../queue/failed-store";
-import type { QueueMonitor } from "../queue/monitor";
+import { authorize } from "../../auth/policy";
+import type { Principal } from "../../auth/principal";
+import { conflict, notFound } from "../../kernel/app-error";
+import type { FailedJob, FailedJobFilter } from "../../queue/failed-store";
+import type { QueueMonitor } from "../../queue/monitor";
 import { failedJobView } from "./job-views";
 import { type MonitoringScope, restaurantIdOf, scopePartitions } from "./monitoring-scope";
 

@@ -1,6 +1,6 @@
-import type { FailedJob } from "../queue/failed-store";
-import type { JobSummary } from "../queue/inspect-jobs";
-import type { JobLookup } from "../queue/monitor";
+import type { FailedJob } from "../../queue/failed-store";
+import type { JobSummary } from "../../queue/inspect-jobs";
+import type { JobLookup } from "../../queue/monitor";
 import { restaurantIdOf } from "./monitoring-scope";
 
 /** A live job as the monitoring API shows it (the restaurant id instead of the raw partition key). */

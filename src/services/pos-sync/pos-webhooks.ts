@@ -1,14 +1,14 @@
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { orders, posConnections } from "../../db/schema";
-import { AppError, unauthorized } from "../http/app-error";
-import type { Logger } from "../logger";
-import type { PosType } from "../pos/types";
-import { type PosWebhookEvent, parsePosWebhook } from "../pos/webhook-events";
-import { verifyPosWebhook } from "../pos/webhook-signatures";
-import type { Queue } from "../queue/queue";
-import type { RedisConnection } from "../redis/types";
-import { InventoryUpdateFromPOS, MenuSyncFromPOS, OrderStatusSyncFromPOS } from "../sync/pos-job-contracts";
+import type { Database } from "../../../db/client";
+import { orders, posConnections } from "../../../db/schema";
+import { AppError, unauthorized } from "../../kernel/app-error";
+import type { Logger } from "../../logger";
+import type { PosType } from "../../pos/types";
+import { type PosWebhookEvent, parsePosWebhook } from "../../pos/webhook-events";
+import { verifyPosWebhook } from "../../pos/webhook-signatures";
+import type { Queue } from "../../queue/queue";
+import type { RedisConnection } from "../../redis/types";
+import { InventoryUpdateFromPOS, MenuSyncFromPOS, OrderStatusSyncFromPOS } from "../../sync/pos-job-contracts";
 
 /** How long an event id is remembered, so a vendor's redelivery is acknowledged without acting twice. */
 const SEEN_TTL_SECONDS = 24 * 60 * 60;

@@ -1,9 +1,9 @@
-import type { CachingService } from "../cache/caching-service";
-import { type Labels, PrometheusText } from "../http/prometheus-text";
-import { HTTP_LATENCY_BOUNDS_S, type HttpRequestMetrics } from "../http/request-metrics";
-import { LIFETIME_MINUTE, lifetimeSeries } from "../queue/job-series-metrics";
-import { type AttemptOutcome, HISTOGRAM_BUCKETS_MS, type MetricsPoint } from "../queue/metrics";
-import type { QueueMonitor } from "../queue/monitor";
+import type { CachingService } from "../../cache/caching-service";
+import { LIFETIME_MINUTE, lifetimeSeries } from "../../queue/job-series-metrics";
+import { type AttemptOutcome, HISTOGRAM_BUCKETS_MS, type MetricsPoint } from "../../queue/metrics";
+import type { QueueMonitor } from "../../queue/monitor";
+import { HTTP_LATENCY_BOUNDS_S, type HttpRequestMetrics } from "./http-request-metrics";
+import { type Labels, PrometheusText } from "./prometheus-text";
 
 const OUTCOMES: readonly AttemptOutcome[] = ["processed", "failed", "retried", "released", "dropped"];
 const QUEUE_BOUNDS_S = HISTOGRAM_BUCKETS_MS.map((ms) => ms / 1000);

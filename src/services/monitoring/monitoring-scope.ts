@@ -1,6 +1,6 @@
-import { type Action, authorize, scopeFor } from "../auth/policy";
-import type { Principal } from "../auth/principal";
-import { forbidden } from "../http/app-error";
+import { type Action, authorize, scopeFor } from "../../auth/policy";
+import type { Principal } from "../../auth/principal";
+import { forbidden } from "../../kernel/app-error";
 
 /**
  * Whose jobs a monitoring request may see or touch: every job (admins) or the jobs whose partition

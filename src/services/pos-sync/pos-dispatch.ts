@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, lt } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { orders, payments } from "../../db/schema";
-import type { Logger } from "../logger";
-import type { Queue } from "../queue/queue";
-import { OrderSyncToPOS, PaymentSyncToPOS } from "../sync/pos-job-contracts";
+import type { Database } from "../../../db/client";
+import { orders, payments } from "../../../db/schema";
+import type { Logger } from "../../logger";
+import type { Queue } from "../../queue/queue";
+import { OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;

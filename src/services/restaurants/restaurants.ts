@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNull, or } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../db/schema";
-import { notFound, unprocessable } from "../http/app-error";
+import type { Database } from "../../../db/client";
+import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../../db/schema";
+import { notFound, unprocessable } from "../../kernel/app-error";
 import { type RestaurantConfig, readRestaurantConfig } from "./restaurant-config";
 
 const restaurantColumns = { id: true, name: true, slug: true, timezone: true, currency: true } as const;

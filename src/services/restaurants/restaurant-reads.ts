@@ -1,9 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { branches, restaurants } from "../../db/schema";
-import { type CacheEntry, cacheEntries } from "../cache/cache-keys";
-import type { CachedJson, CachingService } from "../cache/caching-service";
-import { notFound } from "../http/app-error";
+import type { Database } from "../../../db/client";
+import { branches, restaurants } from "../../../db/schema";
+import { type CacheEntry, cacheEntries } from "../../cache/cache-keys";
+import type { CachedJson, CachingService } from "../../cache/caching-service";
+import { notFound } from "../../kernel/app-error";
 import type { RestaurantConfig } from "./restaurant-config";
 import {
   getCategories,

@@ -1,11 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { orders, payments } from "../../db/schema";
-import type { Principal } from "../auth/principal";
-import { conflict, unprocessable } from "../http/app-error";
-import type { CreatePaymentInput } from "../routes/orders/orders.schemas";
+import type { Database } from "../../../db/client";
+import { orders, payments } from "../../../db/schema";
+import type { Principal } from "../../auth/principal";
+import { conflict, unprocessable } from "../../kernel/app-error";
+import type { CreatePaymentInput } from "../../routes/orders/orders.schemas";
+import type { PosDispatcher } from "../pos-sync/pos-dispatch";
 import { getOrderFor, isUniqueViolation, loadOrder, requestHash, shapeOrder } from "./orders";
-import type { PosDispatcher } from "./pos-dispatch";
 
 export type RecordedPayment = { paymentId: number; order: ReturnType<typeof shapeOrder>; replayed: boolean };
 

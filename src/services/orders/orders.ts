@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../db/schema";
-import { decide } from "../auth/policy";
-import type { Principal } from "../auth/principal";
-import { conflict, notFound, unprocessable } from "../http/app-error";
-import type { CreateOrderInput, OrderView } from "../routes/orders/orders.schemas";
-import type { PosDispatcher } from "./pos-dispatch";
-import { readRestaurantConfig } from "./restaurant-config";
+import type { Database } from "../../../db/client";
+import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../../db/schema";
+import { decide } from "../../auth/policy";
+import type { Principal } from "../../auth/principal";
+import { conflict, notFound, unprocessable } from "../../kernel/app-error";
+import type { CreateOrderInput, OrderView } from "../../routes/orders/orders.schemas";
+import type { PosDispatcher } from "../pos-sync/pos-dispatch";
+import { readRestaurantConfig } from "../restaurants/restaurant-config";
 
 /** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
 export function requestHash(body: unknown): string {
