@@ -5,6 +5,7 @@ import { createRouter } from "./http/create-router";
 import { onError } from "./http/on-error";
 import { requestMetrics } from "./http/request-metrics";
 import type { AppDeps } from "./kernel/app-deps";
+import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { healthRouter } from "./routes/health/health.index";
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps) {
       maxSize: deps.config.BODY_LIMIT_BYTES,
       onError: (c) =>
         c.json(
-          { error: { code: "payload_too_large", message: `body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes` } },
+          new AppError(413, "payload_too_large", `body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes`).toBody(),
           413,
         ),
     }),
@@ -81,9 +82,7 @@ export function createApp(deps: AppDeps) {
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "FoodHub Sync API" }));
 
-  app.notFound((c) =>
-    c.json({ error: { code: "route_not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
-  );
+  app.notFound((c) => c.json(routeNotFound(c.req.method, c.req.path).toBody(), 404));
   app.onError(onError);
   return app;
 }

@@ -16,27 +16,28 @@ function isValueOutOfRange(error: unknown): boolean {
   return false;
 }
 
-/** Turns every thrown error into `{ error: { code, message, details? } }`. */
-export function onError(error: Error, c: Context<AppEnv>) {
-  if (error instanceof AppError) {
-    return c.json({ error: { code: error.code, message: error.message, details: error.details } }, error.status);
-  }
-  if (error instanceof ZodError) {
-    return c.json({ error: { code: "validation_error", message: error.message, details: error.issues } }, 400);
-  }
+/** What the client is told about a thrown error; anything unexpected is an opaque 500. */
+function toAppError(error: Error): AppError | null {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) return new AppError(400, "validation_error", error.message, error.issues);
   if (error instanceof HTTPException) {
     const code = error.status === 413 ? "payload_too_large" : `http_${error.status}`;
-    return c.json({ error: { code, message: error.message || "request rejected" } }, error.status);
+    return new AppError(error.status, code, error.message || "request rejected");
   }
-  if (isValueOutOfRange(error)) {
-    // A value the database cannot hold (an id past the integer range, a date out of bounds) is bad input.
-    return c.json({ error: { code: "invalid_value", message: "a value in the request is out of range" } }, 400);
-  }
+  // A value the database cannot hold (an id past the integer range, a date out of bounds) is bad input.
+  if (isValueOutOfRange(error)) return new AppError(400, "invalid_value", "a value in the request is out of range");
+  return null;
+}
+
+/** Turns every thrown error into `{ error: { code, message, details? } }`. */
+export function onError(error: Error, c: Context<AppEnv>) {
+  const known = toAppError(error);
+  if (known) return c.json(known.toBody(), known.status);
   c.var.deps?.logger.error("unhandled error", {
     requestId: c.var.requestId,
     error: error.message,
     cause: error.cause instanceof Error ? error.cause.message : undefined,
     stack: error.stack,
   });
-  return c.json({ error: { code: "internal_error", message: "internal server error" } }, 500);
+  return c.json(new AppError(500, "internal_error", "internal server error").toBody(), 500);
 }

@@ -1,6 +1,9 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Every error the API reports on purpose: an HTTP status and a stable machine-readable code. */
+/** The one shape of every error response. */
+export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
+
+/** Every error the API reports: an HTTP status and a stable machine-readable code. */
 export class AppError extends Error {
   override name = "AppError";
   constructor(
@@ -11,6 +14,11 @@ export class AppError extends Error {
   ) {
     super(message);
   }
+
+  /** The response body; the only place an error body is written. */
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
 }
 
 export const notFound = (what: string) => new AppError(404, "not_found", `${what} not found`);
@@ -20,3 +28,5 @@ export const unauthorized = (message = "a valid bearer token is required") =>
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const unprocessable = (code: string, message: string, details?: unknown) =>
   new AppError(422, code, message, details);
+export const routeNotFound = (method: string, path: string) =>
+  new AppError(404, "route_not_found", `no route for ${method} ${path}`);

@@ -1,12 +1,17 @@
-import { CachingService } from "../cache/caching-service";
+import { sql } from "drizzle-orm";
+import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
+import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
+import type { DateRange } from "./analytics/analytics-window";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
 import { QueueMonitoringService } from "./monitoring/queue-monitoring";
+import { createOrderService, type OrderService } from "./orders/order-service";
 import { PosDispatcher } from "./pos-sync/pos-dispatch";
+import { createPosSyncService, type PosSyncService } from "./pos-sync/pos-webhooks";
 import { createRestaurantReads, type RestaurantReads } from "./restaurants/restaurant-reads";
 
 /**
@@ -17,6 +22,11 @@ import { createRestaurantReads, type RestaurantReads } from "./restaurants/resta
 export type AppServices = {
   queue: Queue;
   posDispatch: PosDispatcher;
+  posSync: PosSyncService;
+  orders: OrderService;
+  analytics: (metric: AnalyticsMetric, restaurantId: number, range: DateRange) => Promise<CachedJson>;
+  /** Readiness probes of the app's backing services. */
+  readiness: { database(): Promise<unknown>; redis(): Promise<unknown> };
   cache: CachingService;
   restaurantReads: RestaurantReads;
   monitor: QueueMonitor;
@@ -40,9 +50,23 @@ export function createAppServices(deps: AppDeps): AppServices {
     failedStore: new PostgresFailedJobStore(deps.db),
   });
   const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
+  const posDispatch = new PosDispatcher(deps.db, queue, deps.logger);
   return {
     queue,
-    posDispatch: new PosDispatcher(deps.db, queue, deps.logger),
+    posDispatch,
+    posSync: createPosSyncService({
+      db: deps.db,
+      redis: deps.redis,
+      prefix: deps.config.REDIS_PREFIX,
+      queue,
+      logger: deps.logger,
+    }),
+    orders: createOrderService(deps.db, posDispatch),
+    analytics: (metric, restaurantId, range) => getAnalytics(deps.db, cache, metric, restaurantId, range),
+    readiness: {
+      database: () => deps.db.execute(sql`select 1`),
+      redis: () => deps.redis.send("PING", []),
+    },
     cache,
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,

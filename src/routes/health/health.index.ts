@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import { createRouter } from "../../http/create-router";
 import { jsonContent } from "../../http/schemas";
 
@@ -38,11 +37,8 @@ async function check(run: () => Promise<unknown>) {
 export const healthRouter = createRouter()
   .openapi(healthz, (c) => c.json({ status: "ok" as const }, 200))
   .openapi(readyz, async (c) => {
-    const { db, redis } = c.var.deps;
-    const [database, redisCheck] = await Promise.all([
-      check(() => db.execute(sql`select 1`)),
-      check(() => redis.send("PING", [])),
-    ]);
+    const { readiness } = c.var.services;
+    const [database, redisCheck] = await Promise.all([check(readiness.database), check(readiness.redis)]);
     const ok = database.ok && redisCheck.ok;
     const body = {
       status: ok ? ("ready" as const) : ("unavailable" as const),

@@ -1,18 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../kernel/app-env";
-import { getOrderFor, createOrder as placeOrder, shapeOrder } from "../../services/orders/orders";
-import { recordPayment } from "../../services/orders/payments";
+import { shapeOrder } from "../../services/orders/orders";
 import type * as routes from "./orders.routes";
 
 export const createOrder: RouteHandler<typeof routes.createOrder, AppEnv> = async (c) => {
   const key = c.req.valid("header")["idempotency-key"];
-  const { order, replayed } = await placeOrder(
-    c.var.deps.db,
-    c.var.principal,
-    c.req.valid("json"),
-    key,
-    c.var.services.posDispatch,
-  );
+  const { order, replayed } = await c.var.services.orders.place(c.var.principal, c.req.valid("json"), key);
   if (replayed) {
     c.header("Idempotent-Replayed", "true");
     return c.json(order, 200);
@@ -21,20 +14,13 @@ export const createOrder: RouteHandler<typeof routes.createOrder, AppEnv> = asyn
 };
 
 export const getOrder: RouteHandler<typeof routes.getOrder, AppEnv> = async (c) => {
-  const order = await getOrderFor(c.var.deps.db, c.var.principal, c.req.valid("param").id, "orders:view");
+  const order = await c.var.services.orders.get(c.var.principal, c.req.valid("param").id);
   return c.json(shapeOrder(order), 200);
 };
 
 export const createPayment: RouteHandler<typeof routes.createPayment, AppEnv> = async (c) => {
   const key = c.req.valid("header")["idempotency-key"];
-  const result = await recordPayment(
-    c.var.deps.db,
-    c.var.principal,
-    c.req.valid("param").id,
-    c.req.valid("json"),
-    key,
-    c.var.services.posDispatch,
-  );
+  const result = await c.var.services.orders.pay(c.var.principal, c.req.valid("param").id, c.req.valid("json"), key);
   const payment = result.order.payments.find((p) => p.id === result.paymentId);
   if (!payment) throw new Error("recorded payment missing from its order");
   if (result.replayed) {

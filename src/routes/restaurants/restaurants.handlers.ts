@@ -2,12 +2,11 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { authorize } from "../../auth/policy";
 import { sendCachedJson } from "../../http/cached-json";
 import type { AppEnv } from "../../kernel/app-env";
-import * as service from "../../services/restaurants/restaurants";
 import type * as routes from "./restaurants.routes";
 
 export const listRestaurants: RouteHandler<typeof routes.listRestaurants, AppEnv> = async (c) => {
   const { page, pageSize } = c.req.valid("query");
-  return c.json(await service.listRestaurants(c.var.deps.db, page, pageSize), 200);
+  return c.json(await c.var.services.restaurantReads.list(page, pageSize), 200);
 };
 
 export const getRestaurant: RouteHandler<typeof routes.getRestaurant, AppEnv> = async (c) => {

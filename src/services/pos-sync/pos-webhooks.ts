@@ -34,7 +34,7 @@ function tryParse(posType: PosType, rawBody: string): { event: PosWebhookEvent |
  * and dispatches the job it calls for. A bad signature changes nothing (401);
  * a redelivered event is acknowledged and ignored.
  */
-export async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<WebhookOutcome> {
+async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<WebhookOutcome> {
   const parsed = tryParse(request.posType, request.rawBody);
   const locationRef = "event" in parsed ? (parsed.event?.locationRef ?? null) : null;
   const candidates = await deps.db
@@ -99,7 +99,7 @@ async function dispatchFor(deps: Deps, restaurantId: number, event: PosWebhookEv
 }
 
 /** Queues a menu pull from the restaurant's POS (at most one waiting at a time). */
-export async function requestMenuSync(
+async function requestMenuSync(
   deps: Pick<Deps, "db" | "queue">,
   restaurantId: number,
 ): Promise<{ jobId: string | null; alreadyQueued: boolean }> {
@@ -111,3 +111,24 @@ export async function requestMenuSync(
   const jobId = await deps.queue.dispatch(MenuSyncFromPOS, { restaurantId }, { uniqueFor: 600 });
   return { jobId, alreadyQueued: jobId === null };
 }
+
+/**
+ * The POS routes' service: webhooks and manual menu pulls. Anything but a deliberate refusal
+ * while queueing (Redis down) is a 503, so the vendor delivers the event again.
+ */
+export function createPosSyncService(deps: Deps) {
+  return {
+    async handleWebhook(request: WebhookRequest): Promise<WebhookOutcome> {
+      try {
+        return await handlePosWebhook(deps, request);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        deps.logger.error("webhook not queued", { error: (error as Error).message });
+        throw new AppError(503, "queue_unavailable", "could not queue the webhook's work; retry later");
+      }
+    },
+    requestMenuSync: (restaurantId: number) => requestMenuSync(deps, restaurantId),
+  };
+}
+
+export type PosSyncService = ReturnType<typeof createPosSyncService>;

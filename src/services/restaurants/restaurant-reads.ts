@@ -11,6 +11,7 @@ import {
   getMenu,
   getRestaurant,
   getRestaurantConfig,
+  listRestaurants,
   updateRestaurantConfig,
 } from "./restaurants";
 
@@ -20,6 +21,8 @@ import {
  */
 export function createRestaurantReads(db: Database, cache: CachingService) {
   const reads = {
+    /** Active restaurants, a page at a time (not cached: the list is cheap and rarely read). */
+    list: (page: number, pageSize: number) => listRestaurants(db, page, pageSize),
     info: (id: number): Promise<CachedJson> =>
       cache.remember(cacheEntries.restaurantInfo(id), () => getRestaurant(db, id)),
     menu: (id: number, branchId?: number): Promise<CachedJson> =>

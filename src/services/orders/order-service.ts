@@ -1,0 +1,24 @@
+import type { Database } from "../../../db/client";
+import type { Principal } from "../../auth/principal";
+import type { CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
+import type { PosDispatcher } from "../pos-sync/pos-dispatch";
+import { createOrder, getOrderFor } from "./orders";
+import { recordPayment } from "./payments";
+import { exportRestaurantOrders, listRestaurantOrders, type OrderFilters } from "./restaurant-orders";
+
+/** Orders and payments as the handlers call them, bound to the database and the POS dispatcher. */
+export function createOrderService(db: Database, dispatcher: PosDispatcher) {
+  return {
+    place: (principal: Principal, input: CreateOrderInput, idempotencyKey: string) =>
+      createOrder(db, principal, input, idempotencyKey, dispatcher),
+    get: (principal: Principal, orderId: number) => getOrderFor(db, principal, orderId, "orders:view"),
+    pay: (principal: Principal, orderId: number, input: CreatePaymentInput, idempotencyKey: string) =>
+      recordPayment(db, principal, orderId, input, idempotencyKey, dispatcher),
+    listForRestaurant: (restaurantId: number, filters: OrderFilters, page: number, pageSize: number) =>
+      listRestaurantOrders(db, restaurantId, filters, page, pageSize),
+    exportForRestaurant: (restaurantId: number, filters: OrderFilters) =>
+      exportRestaurantOrders(db, restaurantId, filters),
+  };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;
