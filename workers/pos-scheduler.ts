@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { posConnections } from "../db/schema";
 import type { Logger } from "../src/logger";
+import { posKeys } from "../src/pos/pos-keys";
 import type { Queue } from "../src/queue/queue";
 import type { RedisConnection } from "../src/redis/types";
 import type { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
@@ -29,9 +30,13 @@ export const DEFAULT_MENU_EVERY_MS = 24 * 60 * 60_000;
  * Claims a schedule slot: of all the workers ticking, only the first to claim
  * slot N of a (kind, restaurant) dispatches, so N workers don't pull N times.
  */
-async function claimSlot(redis: RedisConnection, key: string, everyMs: number, now: number): Promise<boolean> {
-  const slot = Math.floor(now / everyMs);
-  const reply = await redis.send("SET", [`${key}:${slot}`, "1", "NX", "PX", everyMs * 2]);
+async function claimSlot(
+  redis: RedisConnection,
+  key: (slot: number) => string,
+  everyMs: number,
+  now: number,
+): Promise<boolean> {
+  const reply = await redis.send("SET", [key(Math.floor(now / everyMs)), "1", "NX", "PX", everyMs * 2]);
   return reply !== null;
 }
 
@@ -44,6 +49,7 @@ export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: nu
   const tickMs = options.tickMs ?? 10_000;
   const inventoryEveryMs = options.inventoryEveryMs ?? DEFAULT_INVENTORY_EVERY_MS;
   const menuEveryMs = options.menuEveryMs ?? DEFAULT_MENU_EVERY_MS;
+  const keys = posKeys(options.prefix);
 
   async function tick(now = Date.now()): Promise<void> {
     await options.dispatcher.sweep(now);
@@ -53,14 +59,21 @@ export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: nu
       .from(posConnections)
       .where(eq(posConnections.status, "active"));
     for (const { restaurantId } of connections) {
-      const base = `${options.prefix}:schedule`;
       if (
         inventoryEveryMs > 0 &&
-        (await claimSlot(options.redis, `${base}:inventory:${restaurantId}`, inventoryEveryMs, now))
+        (await claimSlot(
+          options.redis,
+          (slot) => keys.scheduleSlot("inventory", restaurantId, slot),
+          inventoryEveryMs,
+          now,
+        ))
       ) {
         await options.queue.dispatch(InventoryUpdateFromPOS, { restaurantId }, { uniqueFor: inventoryEveryMs / 1000 });
       }
-      if (menuEveryMs > 0 && (await claimSlot(options.redis, `${base}:menu:${restaurantId}`, menuEveryMs, now))) {
+      if (
+        menuEveryMs > 0 &&
+        (await claimSlot(options.redis, (slot) => keys.scheduleSlot("menu", restaurantId, slot), menuEveryMs, now))
+      ) {
         await options.queue.dispatch(MenuSyncFromPOS, { restaurantId }, { uniqueFor: 3600 });
       }
     }

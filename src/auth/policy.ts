@@ -41,3 +41,28 @@ export function scopeFor(principal: Principal, action: Action): "all" | number[]
   const roles = policy[action] as readonly MemberRole[];
   return principal.memberships.filter((m) => roles.includes(m.role)).map((m) => m.restaurantId);
 }
+
+/** Actions on the whole platform rather than one restaurant: admins only, whatever the memberships. */
+export const platformPolicy = {
+  "queue:pause": "pausing or resuming a queue affects every restaurant; only admins may do it",
+} as const;
+
+export type PlatformAction = keyof typeof platformPolicy;
+
+/** Throws a 403 unless the principal is an admin. */
+export function authorizePlatform(principal: Principal, action: PlatformAction): void {
+  if (!principal.isAdmin) throw forbidden(platformPolicy[action]);
+}
+
+/**
+ * An order: the customer who placed it may view and pay it; anyone else needs the action's role
+ * in its restaurant. Otherwise it does not exist for them (404), whatever the reason.
+ */
+export function authorizeOrder(
+  principal: Principal,
+  action: "orders:view" | "orders:pay",
+  order: { restaurantId: number; customerUserId: number | null },
+): void {
+  if (order.customerUserId === principal.userId) return;
+  if (decide(principal, action, order.restaurantId) !== "allow") throw notFound("order");
+}

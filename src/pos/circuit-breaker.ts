@@ -4,6 +4,7 @@ import { defineScript, runScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import { PosError } from "./errors";
 import circuitBreakerSource from "./lua/circuit-breaker-1.lua" with { type: "text" };
+import { posKeys } from "./pos-keys";
 import type { PosType } from "./types";
 
 // Versioned: a changed script gets a new name (and SHA), so old and new workers never mix them.
@@ -53,11 +54,6 @@ export type PosConnectionStatus = {
 
 export type CallPermission = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-/** The cache key of a connection's status, under the configured prefix. */
-export function posConnectionCacheKey(prefix: string, restaurantId: number, posType: PosType): string {
-  return `${prefix}:pos:connection:${restaurantId}:${posType}`;
-}
-
 function toStatus(restaurantId: number, posType: PosType, raw: string | null): PosConnectionStatus {
   const parsed = raw === null ? null : storedStateSchema.safeParse(JSON.parse(raw));
   const stored = parsed?.success ? parsed.data : { state: "closed" as const, failures: 0 };
@@ -106,7 +102,7 @@ export class PosCircuitBreaker {
 
   constructor(options: PosCircuitBreakerOptions) {
     this.#redis = options.redis;
-    this.#key = posConnectionCacheKey(options.prefix, options.restaurantId, options.posType);
+    this.#key = posKeys(options.prefix).connection(options.restaurantId, options.posType);
     this.#settings = { ...DEFAULT_CIRCUIT_BREAKER_SETTINGS, ...options.settings };
     this.#restaurantId = options.restaurantId;
     this.#posType = options.posType;
@@ -157,7 +153,7 @@ export async function listPosConnectionStatuses(
   posTypes: readonly PosType[] = POS_TYPES,
 ): Promise<PosConnectionStatus[]> {
   const replies = await redis.pipeline(
-    posTypes.map((posType) => ["GET", [posConnectionCacheKey(prefix, restaurantId, posType)]] as const),
+    posTypes.map((posType) => ["GET", [posKeys(prefix).connection(restaurantId, posType)]] as const),
   );
   return replies.map((reply, i) => {
     if (reply instanceof Error) throw reply;

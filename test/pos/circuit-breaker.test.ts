@@ -3,10 +3,10 @@ import {
   listPosConnectionStatuses,
   PosCircuitBreaker,
   type PosCircuitBreakerOptions,
-  posConnectionCacheKey,
 } from "../../src/pos/circuit-breaker";
 import { createPosAdapter } from "../../src/pos/create-pos-adapter";
 import { PosNotFoundError, PosRetryableError } from "../../src/pos/errors";
+import { posKeys } from "../../src/pos/pos-keys";
 import { type PosSimulator, startPosSimulator } from "../../src/pos/simulator/pos-simulator";
 import type { RedisConnection } from "../../src/redis/types";
 import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
@@ -111,7 +111,7 @@ describe("PosCircuitBreaker shared through Redis", () => {
   it("stores its state as the pos:connection cache entry with a 300 s TTL", async () => {
     const { a, prefix } = pair();
     await a.recordFailure(new Error("socket hang up"));
-    const key = posConnectionCacheKey(prefix, 7, "square");
+    const key = posKeys(prefix).connection(7, "square");
     expect(key).toBe(`${prefix}:pos:connection:7:square`);
     const ttl = Number(await workerB.send("TTL", [key]));
     expect(ttl).toBeGreaterThan(290);

@@ -1,11 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { authorize } from "../../auth/policy";
+import { authorize, authorizePlatform } from "../../auth/policy";
 import type { AppEnv } from "../../kernel/app-env";
-import { forbidden } from "../../kernel/app-error";
 import { monitoringScope } from "../../services/monitoring/monitoring-scope";
 import type * as routes from "./queues.routes";
-
-const adminsOnly = "pausing or resuming a queue affects every restaurant; only admins may do it";
 
 export const getOverview: RouteHandler<typeof routes.getOverview, AppEnv> = async (c) => {
   const scope = monitoringScope(c.var.principal, "queue:view");
@@ -40,12 +37,12 @@ export const listWorkers: RouteHandler<typeof routes.listWorkers, AppEnv> = asyn
 };
 
 export const pauseQueue: RouteHandler<typeof routes.pauseQueue, AppEnv> = async (c) => {
-  if (!c.var.principal.isAdmin) throw forbidden(adminsOnly);
+  authorizePlatform(c.var.principal, "queue:pause");
   return c.json(await c.var.services.monitoring.setPaused(c.req.valid("param").queue, true), 200);
 };
 
 export const resumeQueue: RouteHandler<typeof routes.resumeQueue, AppEnv> = async (c) => {
-  if (!c.var.principal.isAdmin) throw forbidden(adminsOnly);
+  authorizePlatform(c.var.principal, "queue:pause");
   return c.json(await c.var.services.monitoring.setPaused(c.req.valid("param").queue, false), 200);
 };
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../../db/schema";
-import { decide } from "../../auth/policy";
+import { authorizeOrder } from "../../auth/policy";
 import type { Principal } from "../../auth/principal";
 import { conflict, notFound, unprocessable } from "../../kernel/app-error";
 import type { CreateOrderInput, OrderView } from "../../routes/orders/orders.schemas";
@@ -116,8 +116,10 @@ export async function getOrderFor(
 ) {
   const order = await loadOrder(db, orderId);
   if (!order) throw notFound("order");
-  const isOwnOrder = order.customer?.userId === principal.userId;
-  if (!isOwnOrder && decide(principal, action, order.restaurantId) !== "allow") throw notFound("order");
+  authorizeOrder(principal, action, {
+    restaurantId: order.restaurantId,
+    customerUserId: order.customer?.userId ?? null,
+  });
   return order;
 }
 

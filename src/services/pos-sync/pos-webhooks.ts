@@ -3,6 +3,7 @@ import type { Database } from "../../../db/client";
 import { orders, posConnections } from "../../../db/schema";
 import { AppError, unauthorized } from "../../kernel/app-error";
 import type { Logger } from "../../logger";
+import { posKeys } from "../../pos/pos-keys";
 import type { PosType } from "../../pos/types";
 import { type PosWebhookEvent, parsePosWebhook } from "../../pos/webhook-events";
 import { verifyPosWebhook } from "../../pos/webhook-signatures";
@@ -67,7 +68,7 @@ async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<We
   const event = parsed.event;
   if (!event) return { status: "ignored", reason: "event type not used" };
 
-  const seenKey = `${deps.prefix}:webhook:seen:${request.posType}:${event.eventId}`;
+  const seenKey = posKeys(deps.prefix).webhookSeen(request.posType, event.eventId);
   const first = await deps.redis.send("SET", [seenKey, "1", "NX", "EX", SEEN_TTL_SECONDS]);
   if (first === null) return { status: "duplicate" };
   try {
