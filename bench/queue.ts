@@ -16,6 +16,7 @@ import { startLocalRedis } from "../src/redis/local-server";
 import { parseInfo } from "../src/redis/replies";
 import { connectTcpRedis } from "../src/redis/tcp";
 import type { RedisConnection } from "../src/redis/types";
+import { percentile } from "./support/load";
 
 const N_ONE_BY_ONE = 5_000;
 const N_BULK = 50_000;
@@ -49,10 +50,6 @@ type Contender = {
 
 const now = () => performance.timeOrigin + performance.now();
 const silent = consoleLogger("silent");
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-}
 
 async function commandCount(redis: RedisConnection): Promise<number> {
   const stats = parseInfo(await redis.send("INFO", ["commandstats"]));

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { eq, inArray } from "drizzle-orm";
+import { percentile } from "../bench/support/load";
 import { openDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { menuItems, orders, posConnections, restaurants } from "../db/schema";
@@ -43,11 +44,6 @@ const N = Number(flags.orders);
 const errorRate = Number(flags["error-rate"]);
 const failAfterCommitRate = Number(flags["fail-after-commit"]);
 const timeScale = Number(flags["time-scale"]);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const say = (m: string) => console.log(`[soak] ${m}`);
 const base = loadConfig({ LOG_LEVEL: "silent", REDIS_PREFIX: `soak${process.pid}` });
@@ -196,8 +192,8 @@ const result = {
   lost,
   retries: runtimes.reduce((sum, r) => sum + r.worker.info().retried, 0),
   operator_retries: operatorRetries,
-  p50_ms: percentile(latencies, 50),
-  p95_ms: percentile(latencies, 95),
+  p50_ms: latencies.length === 0 ? 0 : percentile(latencies, 0.5),
+  p95_ms: latencies.length === 0 ? 0 : percentile(latencies, 0.95),
   time_scale: timeScale,
   faults: { error_rate: errorRate, fail_after_commit_rate: failAfterCommitRate, rate_limit_burst: 20 },
   machine: { cpus: cpus().length, bun: Bun.version, platform: process.platform },

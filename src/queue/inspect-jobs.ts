@@ -3,6 +3,7 @@ import type { RedisConnection } from "../redis/types";
 import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
 import { groupInfo } from "./inspect-depth";
 import type { QueueKeys } from "./keys";
+import { pendingRows } from "./pending-rows";
 
 /** A queue nobody has used yet has no stream or group: that reads as empty; any other error is real. */
 function noStreamYet(error: unknown): null {
@@ -88,14 +89,6 @@ function summary(
     deliveries: null,
     ...extra,
   };
-}
-
-function pendingRows(reply: unknown): Array<[string, string, number, number]> {
-  if (!Array.isArray(reply)) return [];
-  return reply.map((r) => {
-    const row = r as unknown[];
-    return [String(row[0]), String(row[1]), Number(row[2]), Number(row[3])];
-  });
 }
 
 function splitDelayed(stored: string): { queue: string; envelope: JobEnvelope | null } {

@@ -6,7 +6,6 @@ import { readDepths, type ShardDepth } from "./inspect-depth";
 import { type JobDetail, type JobListFilter, JobReader, type JobSummary, type PendingEntry } from "./inspect-jobs";
 import type { AnyJobContract } from "./job";
 import { type MetricsPoint, readMetrics, summarizeMetrics } from "./metrics";
-import { formatPrometheus } from "./prometheus";
 import { Queue } from "./queue";
 import { RedisFailedJobStore } from "./redis-failed-store";
 import { stallThresholdMs } from "./worker-options";
@@ -171,17 +170,6 @@ export class QueueMonitor {
 
   clearFailed(filter: FailedJobFilter): Promise<number> {
     return this.failedJobs.store.clear(filter);
-  }
-
-  /** Prometheus text: depths now, and counts and percentiles over the last `windowMs` (default 5 minutes). */
-  async prometheus(windowMs = 300_000): Promise<string> {
-    const to = this.#clock.now();
-    const [overview, series, workers] = await Promise.all([
-      this.overview(),
-      Promise.all(this.queues.map((q) => this.metrics(q, { from: to - windowMs, to }))),
-      this.workers(),
-    ]);
-    return formatPrometheus(overview, series, workers);
   }
 
   pause(queue: string): Promise<void> {

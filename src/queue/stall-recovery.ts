@@ -2,6 +2,7 @@ import { toStreamEntries } from "../redis/replies";
 import type { RedisConnection } from "../redis/types";
 import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
 import type { QueueKeys } from "./keys";
+import { pendingRows } from "./pending-rows";
 import { listWorkers } from "./worker-registry";
 
 /** An entry handed to this worker, by a read or a reclaim. */
@@ -13,16 +14,6 @@ export type Delivery = {
   /** Times the entry has been delivered, counting this one (known for reclaimed entries). */
   deliveries: number;
 };
-
-type PendingRow = [entryId: string, consumer: string, idleMs: number, deliveries: number];
-
-function pendingRows(reply: unknown): PendingRow[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.map((row) => {
-    const r = row as unknown[];
-    return [String(r[0]), String(r[1]), Number(r[2]), Number(r[3])];
-  });
-}
 
 /**
  * Takes over entries other consumers cannot finish: entries idle past the stall threshold

@@ -59,10 +59,6 @@ describe("monitoring", () => {
     expect(overview).toMatchObject({ queue: "default", waiting: 0, inFlight: 0, delayed: 1, failed: 2, paused: false });
     const ttl = Number(await world.redis.send("TTL", [world.queue.keys.global.metrics("default", point.minute)]));
     expect(ttl).toBeGreaterThan(86_000);
-    const text = await monitor.prometheus();
-    expect(text).toContain('queue_jobs_delayed{queue="default"} 1');
-    expect(text).toContain('queue_window_processed{queue="default"} 7');
-    expect(text).toContain('queue_window_wait_p95_seconds{queue="default"} 2.5');
   });
 
   it("shows jobs by state with a restaurant filter, job detail and pending entries", async () => {
