@@ -16,7 +16,7 @@ type QueueRow = { queue: string; waiting: number; inFlight: number; delayed: num
 >;
 type Operation = {
   security?: unknown;
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> } | undefined>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> } | undefined>;
 };
 const byQueue = (body: { queues: QueueRow[] }) => Object.fromEntries(body.queues.map((q) => [q.queue, q]));
 
@@ -189,7 +189,10 @@ describe("queue monitoring for owners and admins", () => {
   it("documents every monitoring route with the bearer scheme and a response schema", async () => {
     const doc = (await t.call("GET", "/openapi.json")).body as {
       paths?: Record<string, Record<string, Operation>>;
-      components?: { securitySchemes?: Record<string, unknown> };
+      components?: {
+        securitySchemes?: Record<string, unknown>;
+        schemas?: Record<string, { properties?: object; allOf?: unknown[]; anyOf?: unknown[]; oneOf?: unknown[] }>;
+      };
     };
     expect(doc.components?.securitySchemes?.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     const paths = Object.keys(doc.paths ?? {}).filter((p) => p.startsWith("/v1/admin/queues"));
@@ -210,13 +213,44 @@ describe("queue monitoring for owners and admins", () => {
         "/v1/admin/queues/{queue}/resume",
       ].sort(),
     );
+    const expectedSchemas: Record<string, string> = {
+      "get /v1/admin/queues": "QueuesOverview",
+      "get /v1/admin/queues/metrics": "QueueMetrics",
+      "get /v1/admin/queues/jobs": "JobPage",
+      "get /v1/admin/queues/jobs/{id}": "JobDetail",
+      "get /v1/admin/queues/pending": "PendingEntries",
+      "get /v1/admin/queues/workers": "Workers",
+      "post /v1/admin/queues/{queue}/pause": "QueuePaused",
+      "post /v1/admin/queues/{queue}/resume": "QueuePaused",
+      "get /v1/admin/queues/restaurants/{id}/pos-connections": "PosConnections",
+      "get /v1/admin/queues/failed": "FailedJobPage",
+      "delete /v1/admin/queues/failed": "FailedJobsDeleted",
+      "post /v1/admin/queues/failed/retry": "FailedJobsRetried",
+      "post /v1/admin/queues/failed/{id}/retry": "FailedJobsRetried",
+      "delete /v1/admin/queues/failed/{id}": "FailedJobsDeleted",
+    };
+    const components = doc.components?.schemas ?? {};
+    const seen: Record<string, string> = {};
     for (const path of paths) {
       const operations = Object.entries(doc.paths?.[path] ?? {}) as Array<[string, Operation]>;
       for (const [method, op] of operations) {
         expect({ path, method, security: op.security }).toEqual({ path, method, security: [{ bearerAuth: [] }] });
-        expect(op.responses["200"]?.content?.["application/json"]?.schema).toBeDefined();
-        expect(op.responses["403"]).toBeDefined();
+        const ref = (op.responses["200"]?.content?.["application/json"]?.schema as { $ref?: string }).$ref ?? "";
+        const name = ref.replace("#/components/schemas/", "");
+        seen[`${method} ${path}`] = name;
+        // The referenced schema describes fields (or the shapes it may take), not an empty placeholder.
+        const schema = components[name];
+        const described = Object.keys(
+          schema?.properties ?? schema?.allOf ?? schema?.anyOf ?? schema?.oneOf ?? {},
+        ).length;
+        expect({ name, described: described > 0 }).toEqual({ name, described: true });
+        expect(op.responses["403"]).toEqual({
+          description: "Not allowed",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        });
       }
     }
+    expect(seen).toEqual(expectedSchemas);
+    expect(Object.keys(components.Error?.properties ?? {})).toEqual(["error"]);
   });
 });

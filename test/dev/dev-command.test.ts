@@ -47,7 +47,7 @@ it("starts the whole system on embedded defaults and stops cleanly", async () =>
   });
   const out = await readUntil(child.stdout as ReadableStream<Uint8Array>, /demo tokens in/, 90_000);
   const api = /API on (http:\/\/\S+)/.exec(out)?.[1];
-  expect(api).toBeDefined();
+  expect(api).toMatch(/^http:\/\/[^/\s]+:\d+\/?$/);
   expect(out).toContain("POS simulator on");
   expect(out).toContain("worker");
 
