@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
-import { InvalidPayloadError, QueueScriptError } from "./errors";
+import { DispatchTimeoutError, InvalidPayloadError, QueueScriptError, QueueUnavailableError } from "./errors";
 import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
@@ -14,6 +14,8 @@ export type QueueOptions = {
   /** Number of shards (the app's `QUEUE_SHARDS`); must match the workers'. */
   shards?: number;
   clock?: Clock;
+  /** How long a dispatch waits for Redis before it rejects with `DispatchTimeoutError` (ms). Default 2 000. */
+  dispatchTimeoutMs?: number;
 };
 
 export type DispatchOptions = {
@@ -23,7 +25,12 @@ export type DispatchOptions = {
   delay?: number;
   /** Seconds during which a second copy (same `uniqueKey`) is refused while one is pending. */
   uniqueFor?: number;
+  /** Overrides the queue's dispatch timeout (ms). */
+  timeoutMs?: number;
 };
+
+/** Default wait for Redis to take a dispatch. */
+export const DEFAULT_DISPATCH_TIMEOUT_MS = 2_000;
 
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
@@ -48,17 +55,20 @@ export class Queue {
   readonly #redis: RedisConnection;
   readonly #scripts: QueueScripts;
   readonly #clock: Clock;
+  readonly #dispatchTimeoutMs: number;
 
   constructor(options: QueueOptions) {
     this.keys = queueKeys(options.prefix, options.shards ?? 1);
     this.#redis = options.redis;
     this.#scripts = new QueueScripts(options.redis);
     this.#clock = options.clock ?? systemClock;
+    this.#dispatchTimeoutMs = options.dispatchTimeoutMs ?? DEFAULT_DISPATCH_TIMEOUT_MS;
   }
 
   /**
    * Validates the payload and adds the job. Returns its id, or null when `uniqueFor` refused it
-   * because a copy is already waiting, delayed or running.
+   * because a copy is already waiting, delayed or running. Rejects with `QueueUnavailableError`
+   * when Redis fails, and with its subclass `DispatchTimeoutError` when Redis does not answer in time.
    */
   async dispatch<S extends z.ZodType>(
     job: JobContract<S>,
@@ -98,7 +108,7 @@ export class Queue {
       }
       return envelope;
     });
-    return this.#add(envelopes, dueAt);
+    return this.#addWithin(envelopes, dueAt, options.timeoutMs);
   }
 
   /**
@@ -107,13 +117,33 @@ export class Queue {
    */
   async redispatch(envelopes: readonly JobEnvelope[]): Promise<Array<string | null>> {
     const now = this.#clock.now();
-    return this.#add(
+    return this.#addWithin(
       envelopes.map((e) => {
         const { lastError: _lastError, ...rest } = e;
         return { ...rest, attempts: 0, availableAt: now };
       }),
       0,
     );
+  }
+
+  /** `#add` bounded by the dispatch timeout, with every Redis failure as a `QueueUnavailableError`. */
+  async #addWithin(
+    envelopes: readonly JobEnvelope[],
+    dueAt: number,
+    timeoutMs = this.#dispatchTimeoutMs,
+  ): Promise<Array<string | null>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DispatchTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#add(envelopes, dueAt), timeout]);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError(`Redis did not take the job: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #addGroup(
