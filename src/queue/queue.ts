@@ -14,7 +14,11 @@ export type QueueOptions = {
   /** Number of shards (the app's `QUEUE_SHARDS`); must match the workers'. */
   shards?: number;
   clock?: Clock;
-  /** How long a dispatch waits for Redis before it rejects with `DispatchTimeoutError` (ms). Default 2 000. */
+  /**
+   * How long a dispatch waits for Redis to answer before it rejects with `DispatchTimeoutError`
+   * (ms). It bounds each round trip (up to 500 jobs), so a large `dispatchMany` is not cut short.
+   * Default 2 000.
+   */
   dispatchTimeoutMs?: number;
 };
 
@@ -25,12 +29,25 @@ export type DispatchOptions = {
   delay?: number;
   /** Seconds during which a second copy (same `uniqueKey`) is refused while one is pending. */
   uniqueFor?: number;
-  /** Overrides the queue's dispatch timeout (ms). */
+  /** Overrides the queue's dispatch timeout (ms): the longest wait for each Redis call of the dispatch. */
   timeoutMs?: number;
 };
 
 /** Default wait for Redis to take a dispatch. */
 export const DEFAULT_DISPATCH_TIMEOUT_MS = 2_000;
+
+/** Rejects with `DispatchTimeoutError` when Redis has not answered within `ms`. */
+async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DispatchTimeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
@@ -126,23 +143,17 @@ export class Queue {
     );
   }
 
-  /** `#add` bounded by the dispatch timeout, with every Redis failure as a `QueueUnavailableError`. */
+  /** `#add` with every Redis failure as a `QueueUnavailableError`. */
   async #addWithin(
     envelopes: readonly JobEnvelope[],
     dueAt: number,
     timeoutMs = this.#dispatchTimeoutMs,
   ): Promise<Array<string | null>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DispatchTimeoutError(timeoutMs)), timeoutMs);
-    });
     try {
-      return await Promise.race([this.#add(envelopes, dueAt), timeout]);
+      return await this.#add(envelopes, dueAt, timeoutMs);
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
       throw new QueueUnavailableError(`Redis did not take the job: ${(error as Error).message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -153,6 +164,7 @@ export class Queue {
     dueAt: number,
     now: number,
     out: Array<string | null>,
+    timeoutMs: number,
   ) {
     const keys = this.keys.shard(shard);
     for (let start = 0; start < items.length; start += ADD_BATCH) {
@@ -164,14 +176,14 @@ export class Queue {
         uniqueKey: envelope.uniqueKey,
         uniqueUntil: envelope.uniqueFor ? now + envelope.uniqueFor : 0,
       }));
-      const results = await this.#scripts.addJobs(keys, queue, now, jobs);
+      const results = await withTimeout(this.#scripts.addJobs(keys, queue, now, jobs), timeoutMs);
       slice.forEach(({ envelope, index }, i) => {
         out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
       });
     }
   }
 
-  async #add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
+  async #add(envelopes: readonly JobEnvelope[], dueAt: number, timeoutMs: number): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
     // Group by shard and queue: one script call covers one stream.
@@ -189,7 +201,9 @@ export class Queue {
       }
       group.items.push({ envelope, index });
     });
-    await Promise.all([...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out)));
+    await Promise.all(
+      [...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out, timeoutMs)),
+    );
     return out;
   }
 

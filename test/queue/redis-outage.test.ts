@@ -96,10 +96,10 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   const queue = new Queue({ redis: producer, prefix });
   const appQueue = new Queue({ redis: producer, prefix: appPrefix });
   await queue.ensureGroups(["default"]);
-  await waitFor(async () => (await readyz(api).catch(() => ({ status: 0 }))).status === 200, 30_000, "the API");
+  await waitFor(async () => (await readyz(api).catch(() => ({ status: 0 }))).status === 200, 60_000, "the API");
   await waitFor(
     async () => (await listWorkers(producer, appQueue.keys, { now: Date.now(), deadAfterMs: 60_000 })).length > 0,
-    30_000,
+    60_000,
     "bun run worker",
   );
 
@@ -190,4 +190,4 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   expect(appWorker.exitCode).toBeNull();
   for (const child of workers) child.kill("SIGTERM");
   expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
-}, 180_000);
+}, 240_000);
