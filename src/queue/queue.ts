@@ -6,6 +6,7 @@ import { DispatchTimeoutError, InvalidPayloadError, QueueScriptError, QueueUnava
 import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
+import { timeLimit } from "./time-limit";
 
 export type QueueOptions = {
   redis: RedisConnection;
@@ -35,19 +36,6 @@ export type DispatchOptions = {
 
 /** Default wait for Redis to take a dispatch. */
 export const DEFAULT_DISPATCH_TIMEOUT_MS = 2_000;
-
-/** Rejects with `DispatchTimeoutError` when Redis has not answered within `ms`. */
-async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DispatchTimeoutError(ms)), ms);
-  });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
@@ -176,7 +164,11 @@ export class Queue {
         uniqueKey: envelope.uniqueKey,
         uniqueUntil: envelope.uniqueFor ? now + envelope.uniqueFor : 0,
       }));
-      const results = await withTimeout(this.#scripts.addJobs(keys, queue, now, jobs), timeoutMs);
+      const results = await timeLimit(
+        this.#scripts.addJobs(keys, queue, now, jobs),
+        timeoutMs,
+        () => new DispatchTimeoutError(timeoutMs),
+      );
       slice.forEach(({ envelope, index }, i) => {
         out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
       });

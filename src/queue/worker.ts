@@ -15,6 +15,7 @@ import { QueueScripts } from "./scripts";
 import { type Delivery, StallRecovery } from "./stall-recovery";
 import { readOrder, StreamReader } from "./stream-reader";
 import { forgetSuspectStarts, isSuspect } from "./suspect-starts";
+import { timeLimit } from "./time-limit";
 import {
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
@@ -214,21 +215,12 @@ export class Worker {
    * Redis for stall recovery. True when the step completed.
    */
   async #bestEffort(step: string, run: () => Promise<unknown>): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${DRAIN_STEP_TIMEOUT_MS} ms`)),
-        DRAIN_STEP_TIMEOUT_MS,
-      );
-    });
     try {
-      await Promise.race([run(), timeout]);
+      await timeLimit(run(), DRAIN_STEP_TIMEOUT_MS, () => new Error(`no answer within ${DRAIN_STEP_TIMEOUT_MS} ms`));
       return true;
     } catch (error) {
       this.#log.warn(`worker stop: could not ${step}`, { error: (error as Error).message });
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -136,6 +136,12 @@ export class TcpRedis implements RedisConnection {
 /** Opens a TCP connection and checks it answers. */
 export async function connectTcpRedis(url: string, options: ReconnectOptions = {}): Promise<TcpRedis> {
   const redis = new TcpRedis(url, options);
-  await redis.send("PING", []);
+  try {
+    await redis.send("PING", []);
+  } catch (error) {
+    // Nobody gets this connection: stop it from reconnecting in the background.
+    redis.close();
+    throw error;
+  }
   return redis;
 }
