@@ -10,7 +10,7 @@ import { Queue } from "../../src/queue/queue";
 import { listWorkers } from "../../src/queue/worker-registry";
 import { type LocalRedis, startLocalRedis } from "../../src/redis/local-server";
 import { connectTcpRedis } from "../../src/redis/tcp";
-import { QueuePing } from "../../workers/jobs/queue-ping";
+import { QueuePing } from "../../src/sync/app-job-contracts";
 import { spawnWorkerProcess, type WorkerProcess } from "./fixtures/spawn-worker";
 import { waitFor } from "./support";
 
