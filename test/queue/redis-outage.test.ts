@@ -27,9 +27,10 @@ const countJob = defineJob({
 });
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
+// Processes and a Redis writing its AOF can take a while to go on a loaded machine.
 afterAll(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
-});
+}, 30_000);
 
 async function freePort(): Promise<number> {
   const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });

@@ -20,7 +20,7 @@ const countJob = defineJob({
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
-});
+}, 30_000);
 
 /** Reads a stream to its end from now on (a pipe nobody reads would block the child). */
 async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {

@@ -5,7 +5,7 @@ import { reconnectDelayMs, TcpRedis } from "../../src/redis/tcp";
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
-});
+}, 30_000);
 
 async function fails(run: () => Promise<unknown>): Promise<{ failed: boolean; ms: number }> {
   const started = performance.now();
