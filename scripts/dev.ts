@@ -7,7 +7,7 @@ import { seedDatabase } from "../db/seed";
 import { DEMO_USERS } from "../db/seed/demo-identities";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfig, loadConfigOrExit } from "../src/config";
-import { createLogger } from "../src/logger";
+import { createLogger, logRedisState } from "../src/logger";
 import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
 import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-database";
 import type { PosType } from "../src/pos/types";
@@ -50,7 +50,7 @@ async function main() {
     config = loadConfig({ REDIS_URL: local.url });
     say(`started a private redis-server at ${local.url} (data in .data/redis)`);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL!);
+  const redis = await connectTcpRedis(config.REDIS_URL!, { onStateChange: logRedisState(logger) });
   running.push({ name: "redis connection", stop: () => redis.close() });
 
   if (!config.DATABASE_URL) mkdirSync(config.PGLITE_DIR, { recursive: true });

@@ -28,3 +28,11 @@ export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
     child: (fields) => createLogger(level, { ...base, ...fields }),
   };
 }
+
+/** Logs a Redis connection giving up and coming back (`TcpRedis`'s `onStateChange`). */
+export function logRedisState(logger: Logger) {
+  return (state: "lost" | "recovered", detail: { attempts: number; downMs: number }) => {
+    if (state === "lost") logger.warn("redis connection lost; reconnecting until it answers");
+    else logger.info("redis connection recovered", detail);
+  };
+}

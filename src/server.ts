@@ -1,7 +1,7 @@
 import { type Database, openConfiguredDatabase } from "../db/client";
 import { createApp } from "./app";
 import { type Config, loadConfigOrExit } from "./config";
-import { createLogger, type Logger } from "./logger";
+import { createLogger, type Logger, logRedisState } from "./logger";
 import { connectTcpRedis } from "./redis/tcp";
 import type { RedisConnection } from "./redis/types";
 
@@ -33,7 +33,7 @@ async function main() {
     );
     process.exit(1);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL);
+  const redis = await connectTcpRedis(config.REDIS_URL, { onStateChange: logRedisState(logger) });
   const database = await openConfiguredDatabase(config);
   const server = await startServer({ config, redis, db: database.db, logger });
   logger.info("api listening", { url: server.url, database: database.kind });

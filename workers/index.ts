@@ -36,7 +36,7 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
 
 async function main(): Promise<void> {
   const { loadConfigOrExit } = await import("../src/config");
-  const { createLogger } = await import("../src/logger");
+  const { createLogger, logRedisState } = await import("../src/logger");
   const { connectTcpRedis } = await import("../src/redis/tcp");
   const { openConfiguredDatabase } = await import("../db/client");
   const config = loadConfigOrExit();
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     console.error("REDIS_URL is not set: the worker needs a Redis over TCP (bun run dev starts one for you).");
     process.exit(1);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL);
+  const redis = await connectTcpRedis(config.REDIS_URL, { onStateChange: logRedisState(logger) });
   const database = await openConfiguredDatabase(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "../kernel/app-env";
 import { AppError } from "../kernel/app-error";
+import { QueueUnavailableError } from "../queue/errors";
 
 /** Postgres: numeric value out of range, invalid text representation, datetime out of range. */
 const OUT_OF_RANGE_CODES = new Set(["22003", "22P02", "22008"]);
@@ -20,6 +21,10 @@ function isValueOutOfRange(error: unknown): boolean {
 function toAppError(error: Error): AppError | null {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return new AppError(400, "validation_error", error.message, error.issues);
+  // Redis is down or did not answer in time: nothing was queued for sure, the caller retries.
+  if (error instanceof QueueUnavailableError) {
+    return new AppError(503, "queue_unavailable", "could not queue the work; retry later");
+  }
   if (error instanceof HTTPException) {
     const code = error.status === 413 ? "payload_too_large" : `http_${error.status}`;
     return new AppError(error.status, code, error.message || "request rejected");

@@ -23,6 +23,9 @@ export const errorResponses = {
   404: errorResponse("Not found"),
 } as const;
 
+/** A route that dispatches a job answers this when Redis does not take it (`queue_unavailable`). */
+export const queueUnavailableResponse = { 503: errorResponse("Redis did not take the job; retry later") } as const;
+
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
   description,

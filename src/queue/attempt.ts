@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { RedisConnection } from "../redis/types";
 import type { AckBatcher } from "./ack-batcher";
 import type { Clock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
@@ -11,9 +12,11 @@ import { childLogger, type QueueLogger } from "./logger";
 import type { AttemptOutcome } from "./metrics";
 import type { QueueScripts } from "./scripts";
 import type { Delivery } from "./stall-recovery";
+import { chargeSuspectStart, isSuspect } from "./suspect-starts";
 
 /** Everything an attempt needs from its worker. */
 export type AttemptDeps = {
+  redis: RedisConnection;
   keys: QueueKeys;
   scripts: QueueScripts;
   consumer: string;
@@ -23,6 +26,7 @@ export type AttemptDeps = {
   acks: AckBatcher;
   log: QueueLogger;
   jobs: ReadonlyMap<string, AnyJobDefinition>;
+  /** Handler starts without finishing after which an entry is failed as poison. */
   maxDeliveries: number;
   /** Called once per finished attempt with how it ended. */
   onOutcome(outcome: AttemptOutcome): void;
@@ -61,11 +65,15 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
   deps = { ...deps, metrics: withJobSeries(deps.metrics, envelope) };
   const now = deps.clock.now();
   deps.metrics.recordWait(delivery.queue, now, now - envelope.availableAt);
-  if (delivery.deliveries > deps.maxDeliveries) {
-    return fail(deps, running, envelope, "poison", {
-      message: `delivered ${delivery.deliveries} times without finishing (limit ${deps.maxDeliveries})`,
-      stack: null,
-    });
+  if (isSuspect(delivery)) {
+    // Recorded before the handler runs: a handler that kills its process has been counted.
+    const charged = await chargeSuspectStart(deps.redis, deps.keys.shard(delivery.shard), delivery.entryId);
+    if (charged > deps.maxDeliveries) {
+      return fail(deps, running, envelope, "poison", {
+        message: `its handler started ${charged - 1} times without finishing (limit ${deps.maxDeliveries}); it may be crashing its worker`,
+        stack: null,
+      });
+    }
   }
   const job = deps.jobs.get(envelope.name);
   if (!job) {

@@ -39,3 +39,20 @@ export class InvalidPayloadError extends Error {
     super(`invalid payload for ${jobName}: ${issues}`);
   }
 }
+
+/**
+ * Redis did not take the jobs: it is unreachable, refused the write, or did not answer in time.
+ * None, some or (after a timeout) all of them may still have been added, so a caller that must not
+ * lose the work keeps its own record and dispatches again (with `uniqueFor` against duplicates).
+ */
+export class QueueUnavailableError extends Error {
+  override name = "QueueUnavailableError";
+}
+
+/** Dispatch gave up waiting for Redis after its timeout (a stopped or hung server). */
+export class DispatchTimeoutError extends QueueUnavailableError {
+  override name = "DispatchTimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`Redis did not take the job within ${timeoutMs} ms`);
+  }
+}

@@ -18,6 +18,8 @@ export type ShardKeys = {
   readonly counts: string;
   /** SET of paused queue names (written to every shard, read by that shard's readers). */
   readonly paused: string;
+  /** STRING: how often a suspect entry's handler was started (poison rule); expires after a week. */
+  starts(entryId: string): string;
 };
 
 /** Keys that are not tied to a shard: metrics, worker registry, the Redis failed-job store. */
@@ -67,6 +69,7 @@ export function queueKeys(prefix: string, shards = 1): QueueKeys {
       uniqueOwners: `${tag}:unique:owners`,
       counts: `${tag}:counts`,
       paused: `${tag}:paused`,
+      starts: (entryId) => `${tag}:starts:${entryId}`,
     });
   }
   const globalTag = `{${prefix}:meta}`;

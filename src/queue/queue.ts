@@ -2,10 +2,11 @@ import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
-import { InvalidPayloadError, QueueScriptError } from "./errors";
+import { DispatchTimeoutError, InvalidPayloadError, QueueScriptError, QueueUnavailableError } from "./errors";
 import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
+import { timeLimit } from "./time-limit";
 
 export type QueueOptions = {
   redis: RedisConnection;
@@ -14,6 +15,12 @@ export type QueueOptions = {
   /** Number of shards (the app's `QUEUE_SHARDS`); must match the workers'. */
   shards?: number;
   clock?: Clock;
+  /**
+   * How long a dispatch waits for Redis to answer before it rejects with `DispatchTimeoutError`
+   * (ms). It bounds each round trip (up to 500 jobs), so a large `dispatchMany` is not cut short.
+   * Default 2 000.
+   */
+  dispatchTimeoutMs?: number;
 };
 
 export type DispatchOptions = {
@@ -23,7 +30,12 @@ export type DispatchOptions = {
   delay?: number;
   /** Seconds during which a second copy (same `uniqueKey`) is refused while one is pending. */
   uniqueFor?: number;
+  /** Overrides the queue's dispatch timeout (ms): the longest wait for each Redis call of the dispatch. */
+  timeoutMs?: number;
 };
+
+/** Default wait for Redis to take a dispatch. */
+export const DEFAULT_DISPATCH_TIMEOUT_MS = 2_000;
 
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
@@ -48,17 +60,20 @@ export class Queue {
   readonly #redis: RedisConnection;
   readonly #scripts: QueueScripts;
   readonly #clock: Clock;
+  readonly #dispatchTimeoutMs: number;
 
   constructor(options: QueueOptions) {
     this.keys = queueKeys(options.prefix, options.shards ?? 1);
     this.#redis = options.redis;
     this.#scripts = new QueueScripts(options.redis);
     this.#clock = options.clock ?? systemClock;
+    this.#dispatchTimeoutMs = options.dispatchTimeoutMs ?? DEFAULT_DISPATCH_TIMEOUT_MS;
   }
 
   /**
    * Validates the payload and adds the job. Returns its id, or null when `uniqueFor` refused it
-   * because a copy is already waiting, delayed or running.
+   * because a copy is already waiting, delayed or running. Rejects with `QueueUnavailableError`
+   * when Redis fails, and with its subclass `DispatchTimeoutError` when Redis does not answer in time.
    */
   async dispatch<S extends z.ZodType>(
     job: JobContract<S>,
@@ -98,7 +113,7 @@ export class Queue {
       }
       return envelope;
     });
-    return this.#add(envelopes, dueAt);
+    return this.#addWithin(envelopes, dueAt, options.timeoutMs);
   }
 
   /**
@@ -107,13 +122,27 @@ export class Queue {
    */
   async redispatch(envelopes: readonly JobEnvelope[]): Promise<Array<string | null>> {
     const now = this.#clock.now();
-    return this.#add(
+    return this.#addWithin(
       envelopes.map((e) => {
         const { lastError: _lastError, ...rest } = e;
         return { ...rest, attempts: 0, availableAt: now };
       }),
       0,
     );
+  }
+
+  /** `#add` with every Redis failure as a `QueueUnavailableError`. */
+  async #addWithin(
+    envelopes: readonly JobEnvelope[],
+    dueAt: number,
+    timeoutMs = this.#dispatchTimeoutMs,
+  ): Promise<Array<string | null>> {
+    try {
+      return await this.#add(envelopes, dueAt, timeoutMs);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError(`Redis did not take the job: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async #addGroup(
@@ -123,6 +152,7 @@ export class Queue {
     dueAt: number,
     now: number,
     out: Array<string | null>,
+    timeoutMs: number,
   ) {
     const keys = this.keys.shard(shard);
     for (let start = 0; start < items.length; start += ADD_BATCH) {
@@ -134,14 +164,18 @@ export class Queue {
         uniqueKey: envelope.uniqueKey,
         uniqueUntil: envelope.uniqueFor ? now + envelope.uniqueFor : 0,
       }));
-      const results = await this.#scripts.addJobs(keys, queue, now, jobs);
+      const results = await timeLimit(
+        this.#scripts.addJobs(keys, queue, now, jobs),
+        timeoutMs,
+        () => new DispatchTimeoutError(timeoutMs),
+      );
       slice.forEach(({ envelope, index }, i) => {
         out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
       });
     }
   }
 
-  async #add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
+  async #add(envelopes: readonly JobEnvelope[], dueAt: number, timeoutMs: number): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
     // Group by shard and queue: one script call covers one stream.
@@ -159,7 +193,9 @@ export class Queue {
       }
       group.items.push({ envelope, index });
     });
-    await Promise.all([...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out)));
+    await Promise.all(
+      [...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out, timeoutMs)),
+    );
     return out;
   }
 

@@ -14,6 +14,8 @@ import { RedisFailedJobStore } from "./redis-failed-store";
 import { QueueScripts } from "./scripts";
 import { type Delivery, StallRecovery } from "./stall-recovery";
 import { readOrder, StreamReader } from "./stream-reader";
+import { forgetSuspectStarts, isSuspect } from "./suspect-starts";
+import { timeLimit } from "./time-limit";
 import {
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
@@ -25,6 +27,9 @@ import { writeHeartbeat } from "./worker-registry";
 import { WorkerTimers } from "./worker-timers";
 
 type Counts = Record<AttemptOutcome, number>;
+
+/** Longest wait for Redis per release step of a drain; a down Redis must not hold up a shutdown. */
+const DRAIN_STEP_TIMEOUT_MS = 2_000;
 
 /**
  * Consumes the queue's streams: one blocking reader per shard, up to `concurrency` handlers,
@@ -57,6 +62,8 @@ export class Worker {
   #loops: Promise<void>[] = [];
   #paused: Set<string>[] = [];
   #busySinceTick = false;
+  /** A suspect (see suspect-starts.ts) is running: it runs alone, so nothing else starts or is read. */
+  #suspectRunning = false;
   readonly #longWaitLoggedAt = new Map<string, number>();
   #stopping: Promise<void> | null = null;
 
@@ -170,7 +177,10 @@ export class Worker {
     // Closing a reader interrupts its blocking read; the loops then see the state and return.
     for (const reader of this.#readers) reader.close();
     await Promise.all(this.#loops);
-    await this.#requeueBuffer();
+    const buffered = this.#buffer.length;
+    if (!(await this.#bestEffort("hand back unstarted entries", () => this.#requeueBuffer()))) {
+      this.#log.warn("unstarted entries stay pending for another worker", { entries: buffered });
+    }
     const deadline = Date.now() + this.#o.drainTimeoutMs;
     while (this.#running.size > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
@@ -186,15 +196,38 @@ export class Worker {
       running.controller.abort(new Error("worker stopped before the job finished"));
     }
     const abandoned = this.#running.size;
-    await this.#acks.flush();
-    await this.#metrics.flush(this.#redis);
+    // Failed acks are logged by the batcher; their entries stay pending and run again elsewhere.
+    await this.#bestEffort("flush acks", () => this.#acks.flush());
+    await this.#bestEffort("flush metrics", () => this.#metrics.flush(this.#redis));
     this.#state = "stopped";
-    await this.#heartbeat();
-    if (abandoned === 0) await this.#stall.removeConsumer(this.id, this.#o.shards, this.#o.queues);
+    await this.#bestEffort("report the stopped state", () => this.#heartbeat());
+    if (abandoned === 0) {
+      await this.#bestEffort("remove this consumer from the groups", () =>
+        this.#stall.removeConsumer(this.id, this.#o.shards, this.#o.queues),
+      );
+    }
     this.#log.info("worker stopped", { ...this.#counts, abandoned });
   }
 
+  /**
+   * One release step of the drain, bounded so a dead or stopped Redis cannot hold up or fail the
+   * shutdown: a step that fails or times out is logged, and what it would have released stays in
+   * Redis for stall recovery. True when the step completed.
+   */
+  async #bestEffort(step: string, run: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await timeLimit(run(), DRAIN_STEP_TIMEOUT_MS, () => new Error(`no answer within ${DRAIN_STEP_TIMEOUT_MS} ms`));
+      return true;
+    } catch (error) {
+      this.#log.warn(`worker stop: could not ${step}`, { error: (error as Error).message });
+      return false;
+    }
+  }
+
   #free(): number {
+    // A suspect waits for the running jobs to finish, then runs alone: take nothing new meanwhile,
+    // so if it kills this process no other job goes down with it.
+    if (this.#suspectRunning || this.#buffer.some(isSuspect)) return 0;
     return this.#o.concurrency - this.#running.size - this.#buffer.length;
   }
 
@@ -213,6 +246,7 @@ export class Worker {
 
   async #readLoop(shard: number, reader: StreamReader): Promise<void> {
     let idle = false;
+    let failingSince = 0;
     while (this.#state === "running") {
       const free = await this.#waitForCapacity();
       // Draining: no more reads.
@@ -229,17 +263,27 @@ export class Worker {
       }
       try {
         const deliveries = await reader.read(queues, free, idle, this.#o.blockMs);
+        if (failingSince > 0) {
+          this.#log.info("reading again", { shard, downMs: Date.now() - failingSince });
+          failingSince = 0;
+        }
         idle = deliveries.length === 0;
         this.#accept(deliveries);
       } catch (error) {
         // stop() closed the reader under a blocking read.
         if (this.#state !== "running") break;
         const message = (error as Error).message;
-        if (message.includes("NOGROUP")) await this.#queue.ensureGroups(this.#o.queues);
-        else {
-          this.#log.error("read failed", { shard, error: message });
-          await this.#timers.sleep(1000);
+        if (message.includes("NOGROUP")) {
+          // Redis lost the groups (restarted without its data): create them again.
+          await this.#queue.ensureGroups(this.#o.queues).catch(() => this.#timers.sleep(1000));
+          continue;
         }
+        // Logged once per outage; the connection replaces itself and the next read succeeds.
+        if (failingSince === 0) {
+          failingSince = Date.now();
+          this.#log.error("read failed, retrying every second", { shard, error: message });
+        }
+        await this.#timers.sleep(1000);
       }
     }
   }
@@ -271,6 +315,16 @@ export class Worker {
 
   #pump(): void {
     while (this.#state === "running" && this.#running.size < this.#o.concurrency && this.#buffer.length > 0) {
+      // A suspect runs alone.
+      if (this.#suspectRunning) return;
+      const innocent = this.#buffer.findIndex((d) => !isSuspect(d));
+      if (innocent >= 0) {
+        this.#start(this.#buffer.splice(innocent, 1)[0]!);
+        continue;
+      }
+      // Only suspects left: the next one starts once nothing else runs.
+      if (this.#running.size > 0) return;
+      this.#suspectRunning = true;
       this.#start(this.#buffer.shift()!);
     }
   }
@@ -284,8 +338,10 @@ export class Worker {
       abandoned: false,
     };
     this.#running.set(key, running);
+    const suspect = isSuspect(delivery);
     runAttempt(
       {
+        redis: this.#redis,
         keys: this.#keys,
         scripts: this.#scripts,
         consumer: this.id,
@@ -302,12 +358,20 @@ export class Worker {
       },
       running,
     )
+      .then(() => {
+        // Only a settled suspect is forgotten; an abandoned one's start still counts. A record that
+        // cannot be deleted now expires by itself.
+        if (suspect && !running.abandoned) {
+          forgetSuspectStarts(this.#redis, this.#keys.shard(delivery.shard), delivery.entryId).catch(() => undefined);
+        }
+      })
       .catch((error: unknown) => {
         // The entry stays pending; stall recovery hands it out again.
         this.#log.error("could not settle a job", { entryId: delivery.entryId, error: (error as Error).message });
       })
       .finally(() => {
         this.#running.delete(key);
+        if (suspect) this.#suspectRunning = false;
         this.#pump();
         this.#notifyCapacity();
       });

@@ -1,7 +1,15 @@
 import type { Subprocess } from "bun";
 
 /** A private `redis-server` started from PATH, for the dev command and the tests. */
-export type LocalRedis = { url: string; stop(): Promise<void> };
+export type LocalRedis = {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Sends a signal to the server (outage tests: SIGKILL, SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when the server process has exited. */
+  exited: Promise<number>;
+};
 
 const INSTALL_HINT = [
   "redis-server was not found on PATH, and REDIS_URL is not set.",
@@ -38,24 +46,35 @@ async function waitForPing(port: number, child: Subprocess): Promise<void> {
 }
 
 /**
- * Starts `redis-server` on a free loopback port with no persistence and the
- * `noeviction` policy a queue needs. Throws with install instructions when
- * the binary is missing.
+ * Starts `redis-server` on a free loopback port (or `port`, to restart one) with no persistence
+ * and the `noeviction` policy a queue needs; with `dataDir` it keeps an AOF there (fsync every
+ * write with `fsyncAlways`, so a SIGKILL loses nothing acknowledged). Throws with install
+ * instructions when the binary is missing.
  */
-export async function startLocalRedis(options: { dataDir?: string } = {}): Promise<LocalRedis> {
+export async function startLocalRedis(
+  options: { dataDir?: string; port?: number; fsyncAlways?: boolean } = {},
+): Promise<LocalRedis> {
   const binary = Bun.which("redis-server");
   if (!binary) throw new Error(INSTALL_HINT);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [binary, "--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "noeviction"];
-  if (options.dataDir) args.push("--dir", options.dataDir, "--appendonly", "yes", "--save", "");
-  else args.push("--save", "", "--appendonly", "no");
+  if (options.dataDir) {
+    args.push("--dir", options.dataDir, "--appendonly", "yes", "--save", "");
+    if (options.fsyncAlways) args.push("--appendfsync", "always");
+  } else args.push("--save", "", "--appendonly", "no");
   const child = Bun.spawn(args, { stdout: "ignore", stderr: "inherit" });
   await waitForPing(port, child);
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     async stop() {
+      child.kill("SIGCONT");
       child.kill("SIGTERM");
       await child.exited;
     },
+    signal(signal) {
+      child.kill(signal);
+    },
+    exited: child.exited,
   };
 }

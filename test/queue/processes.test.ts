@@ -1,33 +1,13 @@
 import { describe, expect, it } from "bun:test";
-import type { Subprocess } from "bun";
 import { z } from "zod";
 import { loadConfig } from "../../src/config";
 import { defineJob } from "../../src/queue/job";
 import { listWorkers } from "../../src/queue/worker-registry";
+import { spawnWorkerProcess } from "./fixtures/spawn-worker";
 import { queueWorld, waitFor } from "./support";
 
-const fixture = new URL("./fixtures/worker-process.ts", import.meta.url).pathname;
-
-async function spawnWorker(
-  prefix: string,
-  scenario: "count" | "slow",
-  concurrency: number,
-): Promise<Subprocess<"ignore", "pipe", "inherit">> {
-  const child = Bun.spawn(["bun", fixture, loadConfig().REDIS_URL!, prefix, scenario, String(concurrency)], {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  // Wait for its "ready" line so the test knows its consumer exists.
-  const reader = child.stdout.getReader();
-  let text = "";
-  while (!text.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`worker process exited before it was ready (code ${child.exitCode})`);
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return child;
+function spawnWorker(prefix: string, scenario: "count" | "slow", concurrency: number) {
+  return spawnWorkerProcess(loadConfig().REDIS_URL!, prefix, scenario, concurrency);
 }
 
 const countJob = defineJob({

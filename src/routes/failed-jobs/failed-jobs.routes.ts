@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
-import { bearerSecurity, errorResponses, errorSchema, jsonContent } from "../../http/schemas";
+import { bearerSecurity, errorResponses, errorSchema, jsonContent, queueUnavailableResponse } from "../../http/schemas";
 import { jobIdParams } from "../queues/queues.schemas";
 import {
   deletedSchema,
@@ -38,6 +38,7 @@ export const retryFailed = createRoute({
     200: jsonContent(retriedSchema, "Re-dispatched"),
     ...errorResponses,
     409: jsonContent(errorSchema, "A copy of the job is already queued"),
+    ...queueUnavailableResponse,
   },
 });
 
@@ -49,7 +50,11 @@ export const retryMatching = createRoute({
   summary: "Retry every failed job matching a filter (all the caller may manage when empty)",
   description: manage,
   request: { body: { content: { "application/json": { schema: failedFilterBody } }, required: true } },
-  responses: { 200: jsonContent(retriedSchema, "How many were re-dispatched"), ...errorResponses },
+  responses: {
+    200: jsonContent(retriedSchema, "How many were re-dispatched"),
+    ...errorResponses,
+    ...queueUnavailableResponse,
+  },
 });
 
 export const deleteFailed = createRoute({

@@ -24,13 +24,25 @@ const readyz = createRoute({
   responses: { 200: jsonContent(readySchema, "Ready"), 503: jsonContent(readySchema, "A dependency is down") },
 });
 
+/** Each dependency gets this long to answer, so a hung one (a stopped Redis) still yields a 503 within 2 s. */
+export const READY_CHECK_TIMEOUT_MS = 1_000;
+
 async function check(run: () => Promise<unknown>) {
   const started = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`)),
+      READY_CHECK_TIMEOUT_MS,
+    );
+  });
   try {
-    await run();
+    await Promise.race([run(), timeout]);
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
   } catch (error) {
     return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

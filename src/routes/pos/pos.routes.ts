@@ -1,6 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
-import { bearerSecurity, errorResponses, errorSchema, idParams, jsonContent } from "../../http/schemas";
+import {
+  bearerSecurity,
+  errorResponses,
+  errorSchema,
+  idParams,
+  jsonContent,
+  queueUnavailableResponse,
+} from "../../http/schemas";
 
 export const webhookOutcomeSchema = z
   .object({
@@ -47,5 +54,6 @@ export const syncMenu = createRoute({
     ),
     ...errorResponses,
     422: jsonContent(errorSchema, "The restaurant has no active POS connection"),
+    ...queueUnavailableResponse,
   },
 });

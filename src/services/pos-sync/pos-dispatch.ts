@@ -15,14 +15,6 @@ const SWEEP_BATCH = 500;
 /** A request waits this long for Redis to take its job, then leaves the row to the sweeper. */
 export const DISPATCH_TIMEOUT_MS = 1_000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Hands orders and payments to the POS sync queue without ever losing one.
  * The rows are their own outbox: a new row is `pending`; once its job is in
@@ -42,7 +34,7 @@ export class PosDispatcher {
       this.queue.dispatch(
         OrderSyncToPOS,
         { orderId: order.id, restaurantId: order.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS },
       ),
     );
   }
@@ -53,15 +45,17 @@ export class PosDispatcher {
       this.queue.dispatch(
         PaymentSyncToPOS,
         { paymentId: payment.id, restaurantId: payment.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS },
       ),
     );
   }
 
   async #handOver(table: "orders" | "payments", id: number, dispatch: () => Promise<unknown>): Promise<boolean> {
     try {
-      await withTimeout(dispatch(), DISPATCH_TIMEOUT_MS);
+      await dispatch();
     } catch (error) {
+      // Typically a QueueUnavailableError (Redis down, or no answer within the timeout). Whatever
+      // it was, the row stays `pending`: the order is kept and the sweeper dispatches it.
       this.logger.warn("POS sync not dispatched; the sweeper will", { table, id, error: (error as Error).message });
       return false;
     }
