@@ -39,3 +39,15 @@ export class InvalidPayloadError extends Error {
     super(`invalid payload for ${jobName}: ${issues}`);
   }
 }
+
+/**
+ * A durable dispatch whose jobs no replica acknowledged in time. The jobs are on the master and
+ * will run unless a failover loses them; callers treat the dispatch as not done (the POS sweeper
+ * dispatches the row again, and the unique lock refuses the copy if the first survived).
+ */
+export class NotReplicatedError extends Error {
+  override name = "NotReplicatedError";
+  constructor(readonly waitedMs: number) {
+    super(`no replica acknowledged the dispatch within ${waitedMs} ms`);
+  }
+}

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
-import { InvalidPayloadError, QueueScriptError } from "./errors";
+import { InvalidPayloadError, NotReplicatedError, QueueScriptError } from "./errors";
 import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
@@ -23,7 +23,16 @@ export type DispatchOptions = {
   delay?: number;
   /** Seconds during which a second copy (same `uniqueKey`) is refused while one is pending. */
   uniqueFor?: number;
+  /**
+   * On Redis Cluster (or any connection that offers `waitForReplicas`): return only once a
+   * replica holds the jobs (`WAIT 1`), so a failover right after cannot lose them; rejects with
+   * `NotReplicatedError` past `DURABLE_WAIT_MS`. Nothing to wait for on a single node.
+   */
+  durable?: boolean;
 };
+
+/** How long a durable dispatch waits for a replica; well inside the API's 1 s dispatch budget. */
+export const DURABLE_WAIT_MS = 500;
 
 /** Most jobs sent to Redis in one script call; keeps argument lists well inside Lua's limits. */
 const ADD_BATCH = 500;
@@ -98,7 +107,7 @@ export class Queue {
       }
       return envelope;
     });
-    return this.#add(envelopes, dueAt);
+    return this.#add(envelopes, dueAt, options.durable === true);
   }
 
   /**
@@ -123,6 +132,7 @@ export class Queue {
     dueAt: number,
     now: number,
     out: Array<string | null>,
+    durable: boolean,
   ) {
     const keys = this.keys.shard(shard);
     for (let start = 0; start < items.length; start += ADD_BATCH) {
@@ -139,9 +149,13 @@ export class Queue {
         out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
       });
     }
+    if (durable && this.#redis.waitForReplicas) {
+      const acked = await this.#redis.waitForReplicas(keys.stream(queue), 1, DURABLE_WAIT_MS);
+      if (acked < 1) throw new NotReplicatedError(DURABLE_WAIT_MS);
+    }
   }
 
-  async #add(envelopes: readonly JobEnvelope[], dueAt: number): Promise<Array<string | null>> {
+  async #add(envelopes: readonly JobEnvelope[], dueAt: number, durable = false): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
     // Group by shard and queue: one script call covers one stream.
@@ -159,7 +173,9 @@ export class Queue {
       }
       group.items.push({ envelope, index });
     });
-    await Promise.all([...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out)));
+    await Promise.all(
+      [...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out, durable)),
+    );
     return out;
   }
 

@@ -103,12 +103,17 @@ export class ClusterRedis implements RedisConnection {
     return connection;
   }
 
+  /** The `host:port` of the master that owns a key's slot, by the client's current slot map. */
+  masterFor(key: string): string | null {
+    return this.#cluster.slots[keySlot(key)]?.[0] ?? null;
+  }
+
   /**
    * `WAIT replicas timeoutMs` on the master that owns `key`, on the same connection that carried
    * the writes to it, so it covers them. Returns how many replicas acknowledged.
    */
   async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
-    const owner = this.#cluster.slots[keySlot(key)]?.[0];
+    const owner = this.masterFor(key);
     const node = owner
       ? this.#cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === owner)
       : undefined;

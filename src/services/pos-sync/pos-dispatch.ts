@@ -42,7 +42,7 @@ export class PosDispatcher {
       this.queue.dispatch(
         OrderSyncToPOS,
         { orderId: order.id, restaurantId: order.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
       ),
     );
   }
@@ -53,7 +53,7 @@ export class PosDispatcher {
       this.queue.dispatch(
         PaymentSyncToPOS,
         { paymentId: payment.id, restaurantId: payment.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
       ),
     );
   }
@@ -122,7 +122,7 @@ export class PosDispatcher {
     await this.queue.dispatchMany(
       OrderSyncToPOS,
       rows.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
-      { uniqueFor: SYNC_UNIQUE_SECONDS },
+      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
     );
     await this.markQueued(
       "orders",
@@ -135,7 +135,7 @@ export class PosDispatcher {
     await this.queue.dispatchMany(
       PaymentSyncToPOS,
       rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
-      { uniqueFor: SYNC_UNIQUE_SECONDS },
+      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
     );
     await this.markQueued(
       "payments",
