@@ -5,6 +5,9 @@ import type { RedisArg, RedisCommand, RedisConnection } from "./types";
 /** A seed node of a Redis Cluster; the client discovers the rest with CLUSTER SLOTS. */
 export type ClusterNodeAddress = { host: string; port: number };
 
+/** Where to really connect for a node the cluster announces as `host:port` (NAT, proxies). */
+export type ClusterAddressMap = Readonly<Record<string, ClusterNodeAddress>>;
+
 const CLUSTER_OPTIONS: ClusterOptions = {
   // Concurrent sends are batched per node in one write: the cluster's "pipeline per node".
   enableAutoPipelining: true,
@@ -21,6 +24,10 @@ const CLUSTER_OPTIONS: ClusterOptions = {
   clusterRetryStrategy: (times) => Math.min(100 + times * 100, 2000),
   redisOptions: { protocol: 3, replyMapping: "resp3", connectTimeout: 5000 },
 };
+
+function clusterOptions(addressMap: ClusterAddressMap | undefined): ClusterOptions {
+  return addressMap ? { ...CLUSTER_OPTIONS, natMap: { ...addressMap } } : CLUSTER_OPTIONS;
+}
 
 /** Waits for the client's slot map, or fails after `timeoutMs` with the client's last error. */
 function whenReady(cluster: Cluster, timeoutMs: number): Promise<void> {
@@ -57,11 +64,13 @@ export class ClusterRedis implements RedisConnection {
   readonly kind = "tcp" as const;
   readonly #cluster: Cluster;
   readonly #nodes: readonly ClusterNodeAddress[];
+  readonly #addressMap: ClusterAddressMap | undefined;
 
-  constructor(nodes: readonly ClusterNodeAddress[], cluster?: Cluster) {
+  constructor(nodes: readonly ClusterNodeAddress[], cluster?: Cluster, addressMap?: ClusterAddressMap) {
     if (nodes.length === 0) throw new Error("a Redis Cluster connection needs at least one seed node");
     this.#nodes = nodes;
-    this.#cluster = cluster ?? new Cluster([...nodes], CLUSTER_OPTIONS);
+    this.#addressMap = addressMap;
+    this.#cluster = cluster ?? new Cluster([...nodes], clusterOptions(addressMap));
     // Errors reach the caller of each command; the client's own event would otherwise be unhandled.
     this.#cluster.on("error", () => {});
   }
@@ -92,8 +101,8 @@ export class ClusterRedis implements RedisConnection {
   }
 
   async duplicate(): Promise<RedisConnection> {
-    const cluster = new Cluster([...this.#nodes], CLUSTER_OPTIONS);
-    const connection = new ClusterRedis(this.#nodes, cluster);
+    const cluster = new Cluster([...this.#nodes], clusterOptions(this.#addressMap));
+    const connection = new ClusterRedis(this.#nodes, cluster, this.#addressMap);
     try {
       await whenReady(cluster, 10_000);
     } catch (error) {
@@ -114,9 +123,7 @@ export class ClusterRedis implements RedisConnection {
    */
   async waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number> {
     const owner = this.masterFor(key);
-    const node = owner
-      ? this.#cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === owner)
-      : undefined;
+    const node = owner ? this.#cluster.nodes("master").find((n) => this.#announced(n.options) === owner) : undefined;
     if (!node) throw new Error(`no master known for key ${key}`);
     return Number(await node.call("WAIT", replicas, timeoutMs));
   }
@@ -130,15 +137,26 @@ export class ClusterRedis implements RedisConnection {
     );
   }
 
+  /** The address a node has in the slot map (its announced one when an address map redirects it). */
+  #announced(options: { host?: string; port?: number }): string {
+    const actual = `${options.host}:${options.port}`;
+    if (!this.#addressMap) return actual;
+    const entry = Object.entries(this.#addressMap).find(([, to]) => `${to.host}:${to.port}` === actual);
+    return entry ? entry[0] : actual;
+  }
+
   close(): void {
     this.#cluster.disconnect();
   }
 }
 
 /** Connects to a cluster and waits for its slot map. */
-export async function connectClusterRedis(nodes: readonly ClusterNodeAddress[]): Promise<ClusterRedis> {
-  const cluster = new Cluster([...nodes], CLUSTER_OPTIONS);
-  const redis = new ClusterRedis(nodes, cluster);
+export async function connectClusterRedis(
+  nodes: readonly ClusterNodeAddress[],
+  addressMap?: ClusterAddressMap,
+): Promise<ClusterRedis> {
+  const cluster = new Cluster([...nodes], clusterOptions(addressMap));
+  const redis = new ClusterRedis(nodes, cluster, addressMap);
   try {
     await whenReady(cluster, 10_000);
   } catch (error) {

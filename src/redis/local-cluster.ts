@@ -30,6 +30,8 @@ export type LocalClusterOptions = {
   replicasPerMaster?: number;
   /** `cluster-node-timeout`: how long a silent master has before its replica takes over. */
   nodeTimeoutMs?: number;
+  /** Append-only files, so a node killed and started again comes back with its data. */
+  appendOnly?: boolean;
   /** Called with progress lines (the dev script prints them). */
   onProgress?: (line: string) => void;
 };
@@ -114,7 +116,11 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       "--save",
       "",
       "--appendonly",
-      "no",
+      options.appendOnly ? "yes" : "no",
+      "--appendfilename",
+      `appendonly-${port}.aof`,
+      "--appenddirname",
+      `aof-${port}`,
       "--maxmemory-policy",
       "noeviction",
     ];

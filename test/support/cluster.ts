@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { loadConfig } from "../../src/config";
 import { type ClusterRedis, connectClusterRedis } from "../../src/redis/cluster";
 import { keySlot } from "../../src/redis/key-slot";
-import { type LocalCluster, type LocalClusterOptions, startLocalCluster } from "../../src/redis/local-cluster";
+import {
+  clusterSettled,
+  type LocalCluster,
+  type LocalClusterNode,
+  type LocalClusterOptions,
+  startLocalCluster,
+} from "../../src/redis/local-cluster";
 import type { RedisArg, RedisCommand, RedisConnection } from "../../src/redis/types";
 
 /**
@@ -118,4 +124,67 @@ export class SlotCheckingRedis implements RedisConnection {
   close(): void {
     this.inner.close();
   }
+}
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const child = Bun.spawn(["redis-cli", "-p", String(port), ...args], { stdout: "pipe", stderr: "ignore" });
+  const out = await new Response(child.stdout).text();
+  await child.exited;
+  return out;
+}
+
+/** Polls until `check` holds, or fails naming `label` after `timeoutMs`. */
+export async function until(label: string, timeoutMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (!(await check().catch(() => false))) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    await Bun.sleep(50);
+  }
+  return Date.now() - started;
+}
+
+/** `CLUSTER NODES` as seen by a running node: address → { id, flags, masterId, slots }. */
+export async function clusterNodes(
+  local: LocalCluster,
+): Promise<Map<string, { id: string; flags: string; masterId: string; slots: string[] }>> {
+  const seen = local.nodes.find((n) => n.running);
+  if (!seen) throw new Error("no node of the cluster is running");
+  const out = new Map<string, { id: string; flags: string; masterId: string; slots: string[] }>();
+  for (const line of (await cli(seen.port, "CLUSTER", "NODES")).split("\n")) {
+    const [id, address, flags, masterId, , , , , ...slots] = line.trim().split(" ");
+    if (!id || !address) continue;
+    out.set(address.split("@")[0]!, { id, flags: flags ?? "", masterId: masterId ?? "-", slots });
+  }
+  return out;
+}
+
+/** The local node that is master of a key's slot now. */
+export async function masterOf(local: LocalCluster, redis: ClusterRedis, key: string): Promise<LocalClusterNode> {
+  const slot = keySlot(key);
+  for (const [address, node] of await clusterNodes(local)) {
+    if (!node.flags.includes("master") || node.flags.includes("fail")) continue;
+    const owns = node.slots.some((range) => {
+      const [from, to] = range.split("-").map(Number);
+      return slot >= from! && slot <= (to ?? from)!;
+    });
+    if (owns) return local.nodes.find((n) => n.address === address)!;
+  }
+  throw new Error(`no master owns slot ${slot} (${key}); the client thinks ${redis.masterFor(key)}`);
+}
+
+/** Every running node sees the cluster whole and every running replica is in sync with its master. */
+export function settled(local: LocalCluster, replicasPerMaster: number): Promise<boolean> {
+  return clusterSettled(local.nodes, replicasPerMaster);
+}
+
+/**
+ * SIGKILLs a master and waits for its replica to be promoted (the cluster whole again without
+ * it). Returns how long the takeover took.
+ */
+export async function killMaster(local: LocalCluster, master: LocalClusterNode): Promise<number> {
+  await master.kill("SIGKILL");
+  return until(`a replica to take over from ${master.address}`, 30_000, async () => {
+    const node = (await clusterNodes(local)).get(master.address);
+    return node?.flags.includes("fail") === true && node.slots.length === 0 && (await settled(local, 0));
+  });
 }
