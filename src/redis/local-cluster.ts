@@ -152,16 +152,22 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   try {
     await Promise.all(nodes.map((n) => n.start()));
     say(`started ${count} redis-server processes on ports ${ports.slice(0, count).join(", ")}`);
-    const created = await cli([
-      "--cluster",
-      "create",
-      ...nodes.map((n) => n.address),
-      "--cluster-replicas",
-      String(replicas),
-      "--cluster-yes",
-    ]);
-    if (created.code !== 0 || !created.out.includes("[OK] All 16384 slots covered")) {
-      throw new Error(`redis-cli --cluster create failed:\n${created.out}`);
+    if (masters === 1) {
+      // `redis-cli --cluster create` wants three masters; one node simply takes every slot.
+      const added = await cli(["-p", String(nodes[0]!.port), "CLUSTER", "ADDSLOTSRANGE", "0", "16383"]);
+      if (!added.out.includes("OK")) throw new Error(`CLUSTER ADDSLOTSRANGE failed: ${added.out}`);
+    } else {
+      const created = await cli([
+        "--cluster",
+        "create",
+        ...nodes.map((n) => n.address),
+        "--cluster-replicas",
+        String(replicas),
+        "--cluster-yes",
+      ]);
+      if (created.code !== 0 || !created.out.includes("[OK] All 16384 slots covered")) {
+        throw new Error(`redis-cli --cluster create failed:\n${created.out}`);
+      }
     }
     await waitUntil("cluster_state:ok with replicas in sync", 30_000, () => clusterSettled(nodes, replicas));
     say(`cluster ready: ${masters} masters, ${replicas} replica(s) each`);
