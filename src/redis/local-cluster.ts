@@ -105,6 +105,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       "127.0.0.1",
       "--cluster-enabled",
       "yes",
+      // A node learns its own address from its peers; a lone master has none, so say it.
+      "--cluster-announce-ip",
+      "127.0.0.1",
       "--cluster-config-file",
       `nodes-${port}.conf`,
       "--cluster-node-timeout",
