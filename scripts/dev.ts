@@ -11,14 +11,14 @@ import { createLogger, logRedisState } from "../src/logger";
 import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
 import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-database";
 import type { PosType } from "../src/pos/types";
+import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { type LocalRedis, startLocalRedis } from "../src/redis/local-server";
-import { connectTcpRedis } from "../src/redis/tcp";
 import { startServer } from "../src/server";
 import { startPosRuntime } from "../workers/pos-runtime";
 
 /**
  * `bun run dev`: the whole system on embedded defaults — a private Redis
- * (unless REDIS_URL is set), file-backed PGlite under .data/ (unless
+ * (unless REDIS_URL or REDIS_CLUSTER_NODES is set), file-backed PGlite under .data/ (unless
  * DATABASE_URL is set), migrations, demo data, the POS simulator the demo
  * POS connections point at, one queue worker, and the API. The worker runs
  * in this process because a file-backed PGlite has one owner.
@@ -37,7 +37,7 @@ async function main() {
   let config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
 
-  if (!config.REDIS_URL) {
+  if (!hasRedisTarget(config)) {
     mkdirSync(".data/redis", { recursive: true });
     let local: LocalRedis;
     try {
@@ -50,7 +50,7 @@ async function main() {
     config = loadConfig({ REDIS_URL: local.url });
     say(`started a private redis-server at ${local.url} (data in .data/redis)`);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL!, { onStateChange: logRedisState(logger) });
+  const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
   running.push({ name: "redis connection", stop: () => redis.close() });
 
   if (!config.DATABASE_URL) mkdirSync(config.PGLITE_DIR, { recursive: true });

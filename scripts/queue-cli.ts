@@ -4,7 +4,7 @@ import { openConfiguredDatabase } from "../db/client";
 import { loadConfig } from "../src/config";
 import { AppError } from "../src/kernel/app-error";
 import { createLogger } from "../src/logger";
-import { connectTcpRedis } from "../src/redis/tcp";
+import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { type AppServices, createAppServices } from "../src/services/app-services";
 import type { FailedQuery } from "../src/services/monitoring/failed-job-admin";
 import type { MonitoringScope } from "../src/services/monitoring/monitoring-scope";
@@ -62,11 +62,13 @@ export function positiveInt(value: unknown, name: string, fallback: number): num
 /** Opens what the services need from the environment, as the server does. */
 export async function openCliServices(): Promise<{ services: AppServices; close(): Promise<void> }> {
   const config = loadConfig();
-  if (!config.REDIS_URL) throw new UsageError("REDIS_URL must point at the queue's Redis");
+  if (!hasRedisTarget(config)) {
+    throw new UsageError("REDIS_URL or REDIS_CLUSTER_NODES must point at the queue's Redis");
+  }
   if (!config.DATABASE_URL && existsSync(DEV_PID_FILE) && isRunning(Number(readFileSync(DEV_PID_FILE, "utf8")))) {
     throw new UsageError("bun run dev owns the embedded database; stop it or set DATABASE_URL");
   }
-  const redis = await connectTcpRedis(config.REDIS_URL);
+  const redis = await connectRedis(config);
   const database = await openConfiguredDatabase(config);
   const services = createAppServices({ config, db: database.db, redis, logger: createLogger("silent") });
   return {

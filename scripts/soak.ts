@@ -18,8 +18,8 @@ import { simulatorSeedFromDatabase } from "../src/pos/simulator/seed-from-databa
 import { toastExternalId } from "../src/pos/toast/toast-adapter";
 import type { PosType } from "../src/pos/types";
 import { FailedJobs } from "../src/queue/failed-jobs";
+import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { startLocalRedis } from "../src/redis/local-server";
-import { connectTcpRedis } from "../src/redis/tcp";
 import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-store";
 import { startPosRuntime } from "../workers/pos-runtime";
 
@@ -47,13 +47,13 @@ const timeScale = Number(flags["time-scale"]);
 
 const say = (m: string) => console.log(`[soak] ${m}`);
 const base = loadConfig({ LOG_LEVEL: "silent", REDIS_PREFIX: `soak${process.pid}` });
-const localRedis = base.REDIS_URL ? null : await startLocalRedis();
+const localRedis = hasRedisTarget(base) ? null : await startLocalRedis();
 const config = loadConfig({
   LOG_LEVEL: "silent",
   REDIS_PREFIX: `soak${process.pid}`,
-  REDIS_URL: base.REDIS_URL ?? localRedis!.url,
+  REDIS_URL: base.REDIS_URL ?? localRedis?.url,
 });
-const redis = await connectTcpRedis(config.REDIS_URL!);
+const redis = await connectRedis(config);
 say("seeding an in-memory database…");
 const database = await openDatabase({});
 await runMigrations(database);

@@ -25,4 +25,19 @@ describe("config", () => {
   it("requires a JWT secret in production", () => {
     expect(() => parseConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET: is required in production/);
   });
+
+  it("reads REDIS_CLUSTER_NODES as seed nodes and names a malformed one", () => {
+    expect(parseConfig({ REDIS_CLUSTER_NODES: "127.0.0.1:7001, redis-b:7002,[::1]:7003" }).REDIS_CLUSTER_NODES).toEqual(
+      [
+        { host: "127.0.0.1", port: 7001 },
+        { host: "redis-b", port: 7002 },
+        { host: "::1", port: 7003 },
+      ],
+    );
+    expect(parseConfig({ REDIS_CLUSTER_NODES: "" }).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "127.0.0.1:7001,nohost" })).toThrow(
+      /REDIS_CLUSTER_NODES: "nohost" is not host:port/,
+    );
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: "h:70000" })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
 });

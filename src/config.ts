@@ -4,6 +4,26 @@ const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
 
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
 const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+/** `host:port,host:port,…` → seed nodes of a Redis Cluster. */
+const clusterNodes = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z
+    .string()
+    .transform((text, ctx) => {
+      const nodes: Array<{ host: string; port: number }> = [];
+      for (const part of text.split(",").map((p) => p.trim())) {
+        const match = /^([^\s:]+|\[[0-9a-f:]+\]):(\d{1,5})$/i.exec(part);
+        const port = Number(match?.[2]);
+        if (!match || port < 1 || port > 65535) {
+          ctx.addIssue({ code: "custom", message: `"${part}" is not host:port (a comma-separated list of them)` });
+          return z.NEVER;
+        }
+        nodes.push({ host: match[1]!.replace(/^\[|\]$/g, ""), port });
+      }
+      return nodes;
+    })
+    .optional(),
+);
 const bool = z
   .enum(["true", "false", "1", "0"])
   .transform((v) => v === "true" || v === "1")
@@ -19,6 +39,8 @@ export const configSchema = z
     DATABASE_WS_PROXY: optionalString,
     PGLITE_DIR: z.string().default(".data/pglite"),
     REDIS_URL: optionalUrl,
+    /** Seed nodes of a Redis Cluster; when set, TCP Redis goes through the cluster client instead of REDIS_URL. */
+    REDIS_CLUSTER_NODES: clusterNodes,
     PUBLIC_BASE_URL: optionalUrl,
     UPSTASH_REDIS_REST_URL: optionalUrl,
     UPSTASH_REDIS_REST_TOKEN: optionalString,

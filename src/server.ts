@@ -2,7 +2,7 @@ import { type Database, openConfiguredDatabase } from "../db/client";
 import { createApp } from "./app";
 import { type Config, loadConfigOrExit } from "./config";
 import { createLogger, type Logger, logRedisState } from "./logger";
-import { connectTcpRedis } from "./redis/tcp";
+import { connectRedis, hasRedisTarget } from "./redis/connect";
 import type { RedisConnection } from "./redis/types";
 
 export type RunningServer = { url: string; stop(): Promise<void> };
@@ -27,13 +27,13 @@ export async function startServer(options: {
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
-  if (!config.REDIS_URL) {
+  if (!hasRedisTarget(config)) {
     console.error(
-      "REDIS_URL is required for `bun run start` (the dev command, `bun run dev`, starts a private Redis).",
+      "REDIS_URL or REDIS_CLUSTER_NODES is required for `bun run start` (the dev command, `bun run dev`, starts a private Redis).",
     );
     process.exit(1);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL, { onStateChange: logRedisState(logger) });
+  const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
   const database = await openConfiguredDatabase(config);
   const server = await startServer({ config, redis, db: database.db, logger });
   logger.info("api listening", { url: server.url, database: database.kind });

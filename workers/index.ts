@@ -37,7 +37,7 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
 async function main(): Promise<void> {
   const { loadConfigOrExit } = await import("../src/config");
   const { createLogger, logRedisState } = await import("../src/logger");
-  const { connectTcpRedis } = await import("../src/redis/tcp");
+  const { connectRedis, hasRedisTarget } = await import("../src/redis/connect");
   const { openConfiguredDatabase } = await import("../db/client");
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, { component: "worker" });
@@ -50,11 +50,13 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  if (!config.REDIS_URL) {
-    console.error("REDIS_URL is not set: the worker needs a Redis over TCP (bun run dev starts one for you).");
+  if (!hasRedisTarget(config)) {
+    console.error(
+      "Neither REDIS_URL nor REDIS_CLUSTER_NODES is set: the worker needs a Redis over TCP (bun run dev starts one for you).",
+    );
     process.exit(1);
   }
-  const redis = await connectTcpRedis(config.REDIS_URL, { onStateChange: logRedisState(logger) });
+  const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
   const database = await openConfiguredDatabase(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },

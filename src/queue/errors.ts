@@ -56,3 +56,15 @@ export class DispatchTimeoutError extends QueueUnavailableError {
     super(`Redis did not take the job within ${timeoutMs} ms`);
   }
 }
+
+/**
+ * A durable dispatch whose jobs no replica acknowledged in time. The jobs are on the master and
+ * will run unless a failover loses them; callers treat the dispatch as not done (the POS sweeper
+ * dispatches the row again, and the unique lock refuses the copy if the first survived).
+ */
+export class NotReplicatedError extends QueueUnavailableError {
+  override name = "NotReplicatedError";
+  constructor(readonly waitedMs: number) {
+    super(`no replica acknowledged the dispatch within ${waitedMs} ms`);
+  }
+}

@@ -2,7 +2,13 @@ import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
-import { DispatchTimeoutError, InvalidPayloadError, QueueScriptError, QueueUnavailableError } from "./errors";
+import {
+  DispatchTimeoutError,
+  InvalidPayloadError,
+  NotReplicatedError,
+  QueueScriptError,
+  QueueUnavailableError,
+} from "./errors";
 import type { JobContract } from "./job";
 import { type QueueKeys, queueKeys } from "./keys";
 import { type NewJob, QueueScripts } from "./scripts";
@@ -32,7 +38,16 @@ export type DispatchOptions = {
   uniqueFor?: number;
   /** Overrides the queue's dispatch timeout (ms): the longest wait for each Redis call of the dispatch. */
   timeoutMs?: number;
+  /**
+   * On Redis Cluster (or any connection that offers `waitForReplicas`): return only once a
+   * replica holds the jobs (`WAIT 1`), so a failover right after cannot lose them; rejects with
+   * `NotReplicatedError` past `DURABLE_WAIT_MS`. Nothing to wait for on a single node.
+   */
+  durable?: boolean;
 };
+
+/** How long a durable dispatch waits for a replica; well inside the API's dispatch budget. */
+export const DURABLE_WAIT_MS = 500;
 
 /** Default wait for Redis to take a dispatch. */
 export const DEFAULT_DISPATCH_TIMEOUT_MS = 2_000;
@@ -113,7 +128,7 @@ export class Queue {
       }
       return envelope;
     });
-    return this.#addWithin(envelopes, dueAt, options.timeoutMs);
+    return this.#addWithin(envelopes, dueAt, options.timeoutMs, options.durable === true);
   }
 
   /**
@@ -136,9 +151,10 @@ export class Queue {
     envelopes: readonly JobEnvelope[],
     dueAt: number,
     timeoutMs = this.#dispatchTimeoutMs,
+    durable = false,
   ): Promise<Array<string | null>> {
     try {
-      return await this.#add(envelopes, dueAt, timeoutMs);
+      return await this.#add(envelopes, dueAt, timeoutMs, durable);
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
       throw new QueueUnavailableError(`Redis did not take the job: ${(error as Error).message}`, { cause: error });
@@ -153,6 +169,7 @@ export class Queue {
     now: number,
     out: Array<string | null>,
     timeoutMs: number,
+    durable: boolean,
   ) {
     const keys = this.keys.shard(shard);
     for (let start = 0; start < items.length; start += ADD_BATCH) {
@@ -173,9 +190,18 @@ export class Queue {
         out[index] = results[i] === QueueScriptError.DuplicateJob ? null : envelope.id;
       });
     }
+    if (durable && this.#redis.waitForReplicas) {
+      const acked = await this.#redis.waitForReplicas(keys.stream(queue), 1, DURABLE_WAIT_MS);
+      if (acked < 1) throw new NotReplicatedError(DURABLE_WAIT_MS);
+    }
   }
 
-  async #add(envelopes: readonly JobEnvelope[], dueAt: number, timeoutMs: number): Promise<Array<string | null>> {
+  async #add(
+    envelopes: readonly JobEnvelope[],
+    dueAt: number,
+    timeoutMs: number,
+    durable: boolean,
+  ): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
     // Group by shard and queue: one script call covers one stream.
@@ -194,7 +220,7 @@ export class Queue {
       group.items.push({ envelope, index });
     });
     await Promise.all(
-      [...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out, timeoutMs)),
+      [...groups.values()].map((g) => this.#addGroup(g.shard, g.queue, g.items, dueAt, now, out, timeoutMs, durable)),
     );
     return out;
   }

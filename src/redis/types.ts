@@ -17,5 +17,10 @@ export interface RedisConnection {
   pipeline(commands: readonly RedisCommand[]): Promise<unknown[]>;
   /** A connection of its own, for blocking reads and MULTI. */
   duplicate(): Promise<RedisConnection>;
+  /**
+   * Redis Cluster only: `WAIT replicas timeoutMs` on the master owning `key`, after writes to it
+   * on this connection; returns how many replicas acknowledged them.
+   */
+  waitForReplicas?(key: string, replicas: number, timeoutMs: number): Promise<number>;
   close(): void;
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from "../../src/config";
-import { connectTcpRedis } from "../../src/redis/tcp";
-import type { RedisConnection } from "../../src/redis/types";
+import { ClusterRedis } from "../../src/redis/cluster";
+import { connectRedis } from "../../src/redis/connect";
+import type { RedisArg, RedisConnection } from "../../src/redis/types";
 
 let counter = 0;
 
@@ -10,19 +11,37 @@ export function uniquePrefix(label = "t"): string {
   return `test:${label}:${process.pid}:${Date.now().toString(36)}:${counter}`;
 }
 
-/** A connection to the test Redis (the private server, or REDIS_URL). */
-export async function testRedis(): Promise<RedisConnection> {
-  const url = loadConfig().REDIS_URL;
-  if (!url) throw new Error("REDIS_URL is not set; the test preload should have set it");
-  return connectTcpRedis(url);
+/** True when this run's tests use a Redis Cluster (REDIS_CLUSTER_NODES). */
+export function onCluster(): boolean {
+  return (loadConfig().REDIS_CLUSTER_NODES?.length ?? 0) > 0;
 }
 
-/** Deletes every key under a prefix (tests only; SCAN is fine here, never on a request path). */
-export async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
+/** A connection to the test Redis: the cluster when REDIS_CLUSTER_NODES is set, else the private server or REDIS_URL. */
+export async function testRedis(): Promise<RedisConnection> {
+  const config = loadConfig();
+  if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
+    throw new Error("REDIS_URL is not set; the test preload should have set it");
+  }
+  return connectRedis(config);
+}
+
+type Send = (command: string, args: readonly RedisArg[]) => Promise<unknown>;
+
+async function deleteOnNode(send: Send, prefix: string): Promise<void> {
   let cursor = "0";
   do {
-    const reply = (await redis.send("SCAN", [cursor, "MATCH", `${prefix}*`, "COUNT", 1000])) as [string, string[]];
+    const reply = (await send("SCAN", [cursor, "MATCH", `${prefix}*`, "COUNT", 1000])) as [string, string[]];
     cursor = String(reply[0]);
-    if (reply[1].length > 0) await redis.send("UNLINK", reply[1]);
+    // One key per UNLINK: on a cluster node the keys found may sit in different slots.
+    await Promise.all(reply[1].map((key) => send("UNLINK", [key])));
   } while (cursor !== "0");
+}
+
+/** Deletes every key under a prefix, on every master of a cluster (tests only; SCAN is fine here). */
+export async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
+  if (redis instanceof ClusterRedis) {
+    await redis.eachMaster((send) => deleteOnNode(send, prefix));
+    return;
+  }
+  await deleteOnNode((command, args) => redis.send(command, args), prefix);
 }

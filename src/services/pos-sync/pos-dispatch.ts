@@ -34,7 +34,7 @@ export class PosDispatcher {
       this.queue.dispatch(
         OrderSyncToPOS,
         { orderId: order.id, restaurantId: order.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS, durable: true },
       ),
     );
   }
@@ -45,7 +45,7 @@ export class PosDispatcher {
       this.queue.dispatch(
         PaymentSyncToPOS,
         { paymentId: payment.id, restaurantId: payment.restaurantId },
-        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS, durable: true },
       ),
     );
   }
@@ -116,7 +116,7 @@ export class PosDispatcher {
     await this.queue.dispatchMany(
       OrderSyncToPOS,
       rows.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
-      { uniqueFor: SYNC_UNIQUE_SECONDS },
+      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
     );
     await this.markQueued(
       "orders",
@@ -129,7 +129,7 @@ export class PosDispatcher {
     await this.queue.dispatchMany(
       PaymentSyncToPOS,
       rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
-      { uniqueFor: SYNC_UNIQUE_SECONDS },
+      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
     );
     await this.markQueued(
       "payments",
