@@ -235,8 +235,8 @@ describe("queue monitoring for owners and admins", () => {
       const operations = Object.entries(doc.paths?.[path] ?? {}) as Array<[string, Operation]>;
       for (const [method, op] of operations) {
         expect({ path, method, security: op.security }).toEqual({ path, method, security: [{ bearerAuth: [] }] });
-        const ref =
-          ((op.responses["200"]?.content?.["application/json"]?.schema ?? {}) as { $ref?: string }).$ref ?? "";
+        const schema200 = op.responses["200"]?.content?.["application/json"]?.schema as { $ref?: string } | undefined;
+        const ref = schema200?.$ref ?? "";
         const name = ref.replace("#/components/schemas/", "");
         seen[`${method} ${path}`] = name;
         // The referenced schema describes fields (or the shapes it may take), not an empty placeholder.

@@ -4,21 +4,7 @@ import { InvalidPayloadError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
-import { manualClock, queueWorld, waitFor } from "./support";
-
-function recordingJob(name: string, queue: string, seen: string[]) {
-  return defineJob({
-    name,
-    queue,
-    tries: 1,
-    backoff: [],
-    timeout: 5,
-    payload: z.object({ label: z.string() }),
-    handle(p) {
-      seen.push(p.label);
-    },
-  });
-}
+import { manualClock, queueWorld, recordingJob, waitFor } from "./support";
 
 describe("dispatch and priorities", () => {
   it("serves queues in strict priority order", async () => {

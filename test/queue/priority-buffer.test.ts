@@ -1,22 +1,6 @@
 import { expect, it } from "bun:test";
-import { z } from "zod";
-import { defineJob } from "../../src/queue/job";
 import { parseInfo } from "../../src/redis/replies";
-import { queueWorld, waitFor } from "./support";
-
-function recordingJob(name: string, queue: string, seen: string[]) {
-  return defineJob({
-    name,
-    queue,
-    tries: 1,
-    backoff: [],
-    timeout: 5,
-    payload: z.object({ label: z.string() }),
-    handle(p) {
-      seen.push(p.label);
-    },
-  });
-}
+import { queueWorld, recordingJob, waitFor } from "./support";
 
 it("starts what one read brought from several queues in priority order", async () => {
   const world = await queueWorld();

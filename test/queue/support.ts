@@ -1,6 +1,7 @@
 import { afterEach } from "bun:test";
+import { z } from "zod";
 import type { Clock } from "../../src/queue/clock";
-import type { AnyJobDefinition } from "../../src/queue/job";
+import { type AnyJobDefinition, defineJob } from "../../src/queue/job";
 import { consoleLogger } from "../../src/queue/logger";
 import { Queue } from "../../src/queue/queue";
 import { Worker } from "../../src/queue/worker";
@@ -83,4 +84,19 @@ export async function queueWorld(options: { shards?: number; clock?: Clock } = {
       return worker;
     },
   };
+}
+
+/** A one-try job that records each payload's label in `seen`, in the order the worker ran them. */
+export function recordingJob(name: string, queue: string, seen: string[]) {
+  return defineJob({
+    name,
+    queue,
+    tries: 1,
+    backoff: [],
+    timeout: 5,
+    payload: z.object({ label: z.string() }),
+    handle(p) {
+      seen.push(p.label);
+    },
+  });
 }

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
-import { and, asc, eq, sql } from "drizzle-orm";
-import { branches, failedJobs, inventoryAlerts, inventoryLevels, menuItems, orders, payments } from "../../db/schema";
-import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-database";
+import { eq, sql } from "drizzle-orm";
+import { failedJobs, inventoryAlerts, orders, payments } from "../../db/schema";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { markSyncFailed } from "../../workers/jobs/mark-sync-failed";
 import { FAST_BREAKER } from "./timing";
-import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world";
+import { createSyncWorld, eventually, placeOrder, type SyncWorld, stockedItem } from "./world";
 
 let w: SyncWorld;
 beforeAll(async () => {
@@ -68,47 +67,22 @@ describe("what a sync job leaves on its row", () => {
   });
 
   it("records one low-stock alert however many pulls find the level still low", async () => {
-    const [main] = await w.t.db
-      .select({ id: branches.id })
-      .from(branches)
-      .where(eq(branches.restaurantId, 1))
-      .orderBy(asc(branches.id))
-      .limit(1);
-    const [level] = await w.t.db
-      .select({ itemId: inventoryLevels.menuItemId, threshold: inventoryLevels.lowStockThreshold })
-      .from(inventoryLevels)
-      .innerJoin(menuItems, eq(menuItems.id, inventoryLevels.menuItemId))
-      .where(and(eq(inventoryLevels.branchId, main!.id), eq(menuItems.restaurantId, 1)))
-      .orderBy(asc(inventoryLevels.menuItemId))
-      .limit(1);
-    await w.t.db
-      .update(inventoryLevels)
-      .set({ quantity: level!.threshold + 10 })
-      .where(and(eq(inventoryLevels.branchId, main!.id), eq(inventoryLevels.menuItemId, level!.itemId)));
-    const [item] = await w.t.db
-      .select({ posId: menuItems.posExternalId })
-      .from(menuItems)
-      .where(eq(menuItems.id, level!.itemId));
-    const seed = (await simulatorSeedFromDatabase(w.t.db)).find((s) => s.vendor === "square" && s.inventory)!;
+    const level = await stockedItem(w);
     const alertsFor = () =>
       w.t.db
         .select({ quantity: inventoryAlerts.quantity })
         .from(inventoryAlerts)
-        .where(eq(inventoryAlerts.menuItemId, level!.itemId));
+        .where(eq(inventoryAlerts.menuItemId, level.itemId));
     const monitor = new QueueMonitor({ redis: w.t.redis, prefix: w.t.config.REDIS_PREFIX });
     const runtime = w.runtime!;
 
     for (const quantity of [2, 1]) {
-      w.sim.control.seed({ vendor: "square", tenant: seed.tenant, inventory: [{ posItemId: item!.posId!, quantity }] });
+      level.setPosStock(quantity);
       const jobId = await runtime.queue.dispatch(runtime.jobs.inventoryUpdateFromPos, { restaurantId: 1 });
       expect(jobId).not.toBeNull();
       // The pull has run to its end: its job is gone and the level is the POS's.
       expect(await eventually(async () => (await monitor.job(jobId!)) === null)).toBe(true);
-      const [now] = await w.t.db
-        .select({ quantity: inventoryLevels.quantity })
-        .from(inventoryLevels)
-        .where(and(eq(inventoryLevels.branchId, main!.id), eq(inventoryLevels.menuItemId, level!.itemId)));
-      expect(now?.quantity).toBe(quantity);
+      expect(await level.quantity()).toBe(quantity);
     }
     // The first pull crossed the threshold; the second found it already below.
     expect(await alertsFor()).toEqual([{ quantity: 2 }]);

@@ -1,5 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import { orders, posConnections } from "../../db/schema";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { branches, inventoryLevels, menuItems, orders, posConnections } from "../../db/schema";
 import { createLogger } from "../../src/logger";
 import type { VendorFaults } from "../../src/pos/simulator/faults";
 import { type PosSimulator, startPosSimulator } from "../../src/pos/simulator/pos-simulator";
@@ -102,4 +102,47 @@ export async function placeOrder(t: TestApp, restaurantId: number): Promise<numb
   });
   if (res.status !== 201) throw new Error(`order not placed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
+}
+
+/**
+ * The first stocked item of restaurant 1's main branch (its POS is Square), its level set well
+ * above its low-stock threshold, and a way to set its stock on the POS side.
+ */
+export async function stockedItem(w: SyncWorld) {
+  const [main] = await w.t.db
+    .select({ id: branches.id })
+    .from(branches)
+    .where(eq(branches.restaurantId, 1))
+    .orderBy(asc(branches.id))
+    .limit(1);
+  const [level] = await w.t.db
+    .select({ itemId: inventoryLevels.menuItemId, threshold: inventoryLevels.lowStockThreshold })
+    .from(inventoryLevels)
+    .innerJoin(menuItems, eq(menuItems.id, inventoryLevels.menuItemId))
+    .where(and(eq(inventoryLevels.branchId, main!.id), eq(menuItems.restaurantId, 1)))
+    .orderBy(asc(inventoryLevels.menuItemId))
+    .limit(1);
+  const branchId = main!.id;
+  const itemId = level!.itemId;
+  const levelWhere = and(eq(inventoryLevels.branchId, branchId), eq(inventoryLevels.menuItemId, itemId));
+  await w.t.db
+    .update(inventoryLevels)
+    .set({ quantity: level!.threshold + 10 })
+    .where(levelWhere);
+  const [item] = await w.t.db
+    .select({ posId: menuItems.posExternalId })
+    .from(menuItems)
+    .where(eq(menuItems.id, itemId));
+  const seed = (await simulatorSeedFromDatabase(w.t.db)).find((s) => s.vendor === "square" && s.inventory)!;
+  return {
+    branchId,
+    itemId,
+    threshold: level!.threshold,
+    setPosStock: (quantity: number) =>
+      w.sim.control.seed({ vendor: "square", tenant: seed.tenant, inventory: [{ posItemId: item!.posId!, quantity }] }),
+    async quantity(): Promise<number | undefined> {
+      const [row] = await w.t.db.select({ quantity: inventoryLevels.quantity }).from(inventoryLevels).where(levelWhere);
+      return row?.quantity;
+    },
+  };
 }
