@@ -114,57 +114,72 @@ function shardPlacement(cluster: ClusterRedis, prefix: string, shards: number): 
 }
 
 const say = (m: string) => console.error(`[bench:cluster] ${m}`);
-const results: Record<string, unknown> = { cpus: cpus().length, ops: OPS, jobs: JOBS };
+/** Servers started here, stopped if a run fails half-way so no redis-server outlives the bench. */
+const started: Array<{ stop(): Promise<void> }> = [];
 
-say("client on one node: Bun RedisClient vs ioredis Cluster (one-master cluster)");
-const single = await startLocalRedis();
-const one = await startLocalCluster({ masters: 1, replicasPerMaster: 0 });
-const bun = await connectTcpRedis(single.url);
-const ioOne = await connectClusterRedis(one.seeds);
-const client: Record<string, unknown> = {};
-for (const round of [1, 2]) {
-  client[`bun_round${round}`] = await clientFigures(bun);
-  client[`ioredis_cluster_round${round}`] = await clientFigures(ioOne);
-}
-results.client_one_node = client;
-console.table(client);
-ioOne.close();
-await one.stop();
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { cpus: cpus().length, ops: OPS, jobs: JOBS };
 
-say("queue: one node (Bun client)");
-const queueRuns: unknown[] = [];
-const singlePort = Number(new URL(single.url).port);
-for (const shards of [1, 3, 6]) {
-  const run = await queueFigures(bun, shards, new Map([[singlePort, cpuOf(bun)]]));
-  queueRuns.push({ setup: "1 node", ...run });
-  say(JSON.stringify(run));
-}
-bun.close();
-await single.stop();
+  say("client on one node: Bun RedisClient vs ioredis Cluster (one-master cluster)");
+  const single = await startLocalRedis();
+  started.push(single);
+  const one = await startLocalCluster({ masters: 1, replicasPerMaster: 0 });
+  started.push(one);
+  const bun = await connectTcpRedis(single.url);
+  const ioOne = await connectClusterRedis(one.seeds);
+  const client: Record<string, unknown> = {};
+  for (const round of [1, 2]) {
+    client[`bun_round${round}`] = await clientFigures(bun);
+    client[`ioredis_cluster_round${round}`] = await clientFigures(ioOne);
+  }
+  results.client_one_node = client;
+  console.table(client);
+  ioOne.close();
+  await one.stop();
 
-say("queue: 3 masters + 3 replicas (ioredis Cluster)");
-const three = await startLocalCluster({ masters: 3, replicasPerMaster: 1 });
-const cluster = await connectClusterRedis(three.seeds);
-const masters = new Map<number, Cpu>();
-for (const node of three.nodes) {
-  const direct = await connectTcpRedis(`redis://${node.address}`);
-  const role = parseInfo(await direct.send("INFO", ["replication"])).role;
-  if (role === "master") masters.set(node.port, cpuOf(direct));
-  else direct.close();
+  say("queue: one node (Bun client)");
+  const queueRuns: unknown[] = [];
+  const singlePort = Number(new URL(single.url).port);
+  for (const shards of [1, 3, 6]) {
+    const run = await queueFigures(bun, shards, new Map([[singlePort, cpuOf(bun)]]));
+    queueRuns.push({ setup: "1 node", ...run });
+    say(JSON.stringify(run));
+  }
+  bun.close();
+  await single.stop();
+
+  say("queue: 3 masters + 3 replicas (ioredis Cluster)");
+  const three = await startLocalCluster({ masters: 3, replicasPerMaster: 1 });
+  started.push(three);
+  const cluster = await connectClusterRedis(three.seeds);
+  const masters = new Map<number, Cpu>();
+  for (const node of three.nodes) {
+    const direct = await connectTcpRedis(`redis://${node.address}`);
+    const role = parseInfo(await direct.send("INFO", ["replication"])).role;
+    if (role === "master") masters.set(node.port, cpuOf(direct));
+    else direct.close();
+  }
+  results.shard_placement_fh = shardPlacement(cluster, "fh", 6);
+  for (const line of results.shard_placement_fh as string[]) say(line);
+  for (const shards of [1, 3, 6]) {
+    const run = await queueFigures(cluster, shards, masters);
+    queueRuns.push({ setup: "3 masters", ...run });
+    say(JSON.stringify(run));
+  }
+  results.queue = queueRuns;
+  console.table(
+    queueRuns.map((r) => ({ ...(r as object), redis_cpu: JSON.stringify((r as { redis_cpu: unknown }).redis_cpu) })),
+  );
+  cluster.close();
+  await three.stop();
+  await Bun.write("bench/results/cluster-latest.json", `${JSON.stringify(results, null, 2)}\n`);
+  say("wrote bench/results/cluster-latest.json");
 }
-results.shard_placement_fh = shardPlacement(cluster, "fh", 6);
-for (const line of results.shard_placement_fh as string[]) say(line);
-for (const shards of [1, 3, 6]) {
-  const run = await queueFigures(cluster, shards, masters);
-  queueRuns.push({ setup: "3 masters", ...run });
-  say(JSON.stringify(run));
+
+try {
+  await main();
+} catch (error) {
+  await Promise.allSettled(started.map((s) => s.stop()));
+  throw error;
 }
-results.queue = queueRuns;
-console.table(
-  queueRuns.map((r) => ({ ...(r as object), redis_cpu: JSON.stringify((r as { redis_cpu: unknown }).redis_cpu) })),
-);
-cluster.close();
-await three.stop();
-await Bun.write("bench/results/cluster-latest.json", `${JSON.stringify(results, null, 2)}\n`);
-say("wrote bench/results/cluster-latest.json");
 process.exit(0);
