@@ -39,18 +39,45 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function spawnApp(script: string, args: string[], env: Record<string, string>): Subprocess {
+/** Spawns an app command; its stderr is kept so a failed start says why. */
+function spawnApp(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): { child: Subprocess; stderr: string[] } {
   const child = Bun.spawn(["bun", script, ...args], {
     env: { ...process.env, LOG_LEVEL: "silent", ...env },
     stdin: "ignore",
     stdout: "ignore",
-    stderr: "ignore",
+    stderr: "pipe",
   });
+  const stderr: string[] = [];
+  void (async () => {
+    const reader = (child.stderr as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      stderr.push(new TextDecoder().decode(value));
+    }
+  })();
   cleanups.push(async () => {
     child.kill("SIGKILL");
     await child.exited;
   });
-  return child;
+  return { child, stderr };
+}
+
+/** Waits for an app command to be up; it must not have exited meanwhile. */
+async function started(app: { child: Subprocess; stderr: string[] }, up: () => Promise<boolean>, label: string) {
+  // PGlite's first start is slow on a loaded machine.
+  await waitFor(
+    async () => {
+      if (app.child.exitCode !== null) throw new Error(`${label} exited ${app.child.exitCode}: ${app.stderr.join("")}`);
+      return up();
+    },
+    120_000,
+    label,
+  );
 }
 
 async function readyz(base: string): Promise<{ status: number; ms: number }> {
@@ -72,7 +99,7 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   // The real API (`bun run start`) and the real worker command (`bun run worker`), each with its own PGlite.
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
-  spawnApp(new URL("../../src/server.ts", import.meta.url).pathname, [], {
+  const apiProcess = spawnApp(new URL("../../src/server.ts", import.meta.url).pathname, [], {
     REDIS_URL: url,
     PORT: String(port),
     PGLITE_DIR: join(dataDir, "api-db"),
@@ -97,10 +124,10 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   const queue = new Queue({ redis: producer, prefix });
   const appQueue = new Queue({ redis: producer, prefix: appPrefix });
   await queue.ensureGroups(["default"]);
-  await waitFor(async () => (await readyz(api).catch(() => ({ status: 0 }))).status === 200, 60_000, "the API");
-  await waitFor(
+  await started(apiProcess, async () => (await readyz(api).catch(() => ({ status: 0 }))).status === 200, "the API");
+  await started(
+    appWorker,
     async () => (await listWorkers(producer, appQueue.keys, { now: Date.now(), deadAfterMs: 60_000 })).length > 0,
-    60_000,
     "bun run worker",
   );
 
@@ -188,7 +215,7 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   expect(acceptedAfter).toBeGreaterThan(50);
   // The same processes recovered: nobody restarted them.
   expect(workers.every((w) => w.exitCode === null)).toBe(true);
-  expect(appWorker.exitCode).toBeNull();
+  expect(appWorker.child.exitCode).toBeNull();
   for (const child of workers) child.kill("SIGTERM");
   expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
-}, 240_000);
+}, 360_000);
