@@ -2,6 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { createRouter } from "./http/create-router";
+import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
 import { requestMetrics } from "./http/request-metrics";
 import type { AppDeps } from "./kernel/app-deps";
@@ -22,7 +23,7 @@ import { createAppServices } from "./services/app-services";
  * (src/server.ts), on Workers (src/edge.ts) and in tests (`app.request()`).
  */
 export function createApp(deps: AppDeps) {
-  const app = createRouter();
+  const app = createRouter({ getPath: routedPath });
   const services = createAppServices(deps);
 
   app.use("*", requestId());

@@ -200,7 +200,7 @@ describe("queue monitoring for owners and admins", () => {
       [
         "/v1/admin/queues",
         "/v1/admin/queues/failed",
-        "/v1/admin/queues/failed/retry",
+        "/v1/admin/queues/retry-failed",
         "/v1/admin/queues/failed/{id}",
         "/v1/admin/queues/failed/{id}/retry",
         "/v1/admin/queues/jobs",
@@ -209,8 +209,8 @@ describe("queue monitoring for owners and admins", () => {
         "/v1/admin/queues/pending",
         "/v1/admin/queues/restaurants/{id}/pos-connections",
         "/v1/admin/queues/workers",
-        "/v1/admin/queues/{queue}/pause",
-        "/v1/admin/queues/{queue}/resume",
+        "/v1/admin/queues/pause/{queue}",
+        "/v1/admin/queues/resume/{queue}",
       ].sort(),
     );
     const expectedSchemas: Record<string, string> = {
