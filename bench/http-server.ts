@@ -27,6 +27,7 @@ const token = process.env.BENCH_TOKEN ?? "";
 // then bytes already in memory.
 // Routes must be added before the first request, so the bytes are filled in just after.
 let menu = "";
+let menuInMemory = new Uint8Array();
 app.openapi(
   createRoute({
     method: "get",
@@ -34,7 +35,7 @@ app.openapi(
     request: { params: idParams, query: menuQuery },
     responses: { 200: { description: "The menu bytes" } },
   }),
-  (c) => c.body(menu, 200, { "content-type": "application/json" }),
+  (c) => c.body(menuInMemory, 200, { "content-type": "application/json" }),
 );
 // The authenticated config route without its auth: the same validation, cache read and response.
 app.openapi(
@@ -47,22 +48,30 @@ app.openapi(
   async (c) => sendCachedJson(c, await c.var.services.restaurantReads.config(c.req.valid("param").id)),
 );
 menu = await (await app.request("/v1/restaurants/1/menu")).text();
+menuInMemory = new TextEncoder().encode(menu);
 const api = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
 
 const configBody = await (
   await app.request("/v1/restaurants/1/config", { headers: { authorization: `Bearer ${token}` } })
 ).text();
+// The ceiling at its best: the bytes encoded once, no URL parsing.
+const menuBytes = menuInMemory;
+const configBytes = new TextEncoder().encode(configBody);
 const raw = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(req) {
-    const body = new URL(req.url).pathname.endsWith("/config") ? configBody : menu;
+    const body = req.url.endsWith("/config") ? configBytes : menuBytes;
     return new Response(body, { headers: { "content-type": "application/json" } });
   },
 });
 
 console.log(
-  JSON.stringify({ api: `http://127.0.0.1:${api.port}`, raw: `http://127.0.0.1:${raw.port}`, menuBytes: menu.length }),
+  JSON.stringify({
+    api: `http://127.0.0.1:${api.port}`,
+    raw: `http://127.0.0.1:${raw.port}`,
+    menuBytes: menuBytes.length,
+  }),
 );
 process.on("SIGTERM", async () => {
   api.stop(true);

@@ -19,8 +19,11 @@ import { SingleFlight } from "./single-flight";
 
 const releaseLock = defineScript("cache-release-lock-1", 1, releaseLockSource);
 
-/** A cached read: the JSON as served, its ETag, and where it came from. */
-export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback" };
+/**
+ * A cached read: the JSON as served, its ETag, and where it came from; from the in-process
+ * layer also the JSON's UTF-8 bytes, encoded once, so a hit allocates nothing per request.
+ */
+export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback"; bytes?: Uint8Array };
 
 export type CachingServiceOptions = {
   prefix: string;
@@ -46,6 +49,8 @@ export type CachingServiceOptions = {
 type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
 
 const unavailable = (message: string) => new AppError(503, "cache_unavailable", message);
+
+const encoder = new TextEncoder();
 
 const num = (v: unknown) => (v == null ? "0" : String(v));
 
@@ -101,7 +106,7 @@ export class CachingService {
       const stamp = await this.#currentStamp(entry);
       if (stamp === local.stamp) {
         this.#counters.count(entry.family, "hits");
-        return { json: local.json, etag: local.etag, source: "hit" };
+        return { json: local.json, etag: local.etag, source: "hit", bytes: local.bytes };
       }
     }
     return this.#flights.run(key, () => this.#readThrough(entry, load));
@@ -199,7 +204,7 @@ export class CachingService {
   #keepLocal(entry: CacheEntry, envelope: { stamp: string; etag: string; json: string }): void {
     if (!this.#local || envelope.stamp === "") return;
     const expiresAt = Date.now() + cacheTtlSeconds[entry.family] * 1000;
-    this.#local.set(this.#keys.value(entry), { ...envelope, expiresAt });
+    this.#local.set(this.#keys.value(entry), { ...envelope, bytes: encoder.encode(envelope.json), expiresAt });
   }
 
   async #lookup(entry: CacheEntry): Promise<Lookup> {

@@ -59,7 +59,7 @@ export class GenerationReads {
   }
 }
 
-export type LocalValue = { stamp: string; etag: string; json: string; expiresAt: number };
+export type LocalValue = { stamp: string; etag: string; json: string; bytes: Uint8Array; expiresAt: number };
 
 /**
  * The values this process served last, by cache key, each with the stamp it
