@@ -15,6 +15,7 @@ import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { type LocalRedis, startLocalRedis } from "../src/redis/local-server";
 import { startServer } from "../src/server";
 import { startPosRuntime } from "../workers/pos-runtime";
+import { buildDashboard } from "./build-dashboard";
 
 /**
  * `bun run dev`: the whole system on embedded defaults — a private Redis
@@ -87,6 +88,8 @@ async function main() {
   running.push({ name: "worker", stop: () => pos.stop() });
   say(`worker ${pos.worker.id} consuming high, default, low`);
 
+  await buildDashboard();
+  say("dashboard script built");
   const server = await startServer({ config, redis, db: database.db, logger });
   running.push({ name: "api", stop: () => server.stop() });
   say(`API on ${server.url}  ·  docs ${server.url}/docs`);

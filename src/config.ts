@@ -66,34 +66,52 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Thrown when the environment is invalid; its message names every offending variable. */
+/** Thrown when the environment is invalid; its message (and `problems`) names every offending variable. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
 }
 
 const present = (v: unknown) => v !== undefined && v !== "";
 
+/**
+ * Where the config is used. An edge runtime (Workers, Deno) has no embedded database and no
+ * Redis TCP server of its own, so it needs DATABASE_URL and the Upstash REST pair.
+ */
+export type ConfigTarget = "bun" | "edge";
+
 /** Rules between variables, checked on the raw input so they are reported with every other problem. */
-function crossFieldProblems(source: Record<string, unknown>): string[] {
+function crossFieldProblems(source: Record<string, unknown>, target: ConfigTarget): string[] {
   const problems: string[] = [];
+  if (target === "edge") {
+    if (!present(source.DATABASE_URL)) problems.push("DATABASE_URL: is required on the edge (no embedded database)");
+    if (!present(source.UPSTASH_REDIS_REST_URL)) {
+      problems.push("UPSTASH_REDIS_REST_URL: is required on the edge (Redis over REST)");
+    }
+    if (!present(source.UPSTASH_REDIS_REST_TOKEN)) {
+      problems.push("UPSTASH_REDIS_REST_TOKEN: is required on the edge (Redis over REST)");
+    }
+  }
   if (source.NODE_ENV === "production" && !present(source.JWT_SECRET)) {
     problems.push("JWT_SECRET: is required in production");
   }
-  if (present(source.UPSTASH_REDIS_REST_URL) && !present(source.UPSTASH_REDIS_REST_TOKEN)) {
+  if (target === "bun" && present(source.UPSTASH_REDIS_REST_URL) && !present(source.UPSTASH_REDIS_REST_TOKEN)) {
     problems.push("UPSTASH_REDIS_REST_TOKEN: is required with UPSTASH_REDIS_REST_URL");
   }
   return problems;
 }
 
-/** Parses a set of variables (process.env on Bun, bindings on Workers). */
-export function parseConfig(source: Record<string, unknown>): Config {
+/** Parses a set of variables (process.env on Bun, bindings on Workers, the environment on Deno). */
+export function parseConfig(source: Record<string, unknown>, target: ConfigTarget = "bun"): Config {
   const result = configSchema.safeParse(source);
   const problems = result.success
     ? []
     : result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  problems.push(...crossFieldProblems(source));
+  problems.push(...crossFieldProblems(source, target));
   if (result.success && problems.length === 0) return result.data;
-  throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  throw new ConfigError(problems);
 }
 
 /** The process's configuration on Bun: the one place that reads process.env. */

@@ -1,9 +1,10 @@
 import type { ExecutionContext } from "hono";
 import { openNeonDatabase } from "../db/neon";
 import { createApp } from "./app";
-import { type Config, parseConfig } from "./config";
+import type { Config } from "./config";
 import { createLogger } from "./logger";
 import { RestRedis } from "./redis/rest";
+import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
 
 /**
  * The Cloudflare Workers entry: the same Hono app, Redis over Upstash REST and
@@ -13,27 +14,23 @@ import { RestRedis } from "./redis/rest";
  */
 type Env = Record<string, unknown>;
 
-let config: Config | undefined;
+const configFrom = edgeConfigOnce();
 
-function configFrom(env: Env): Config {
-  const parsed = parseConfig(env);
-  if (!parsed.DATABASE_URL) throw new Error("DATABASE_URL is required on the edge (there is no embedded database)");
-  if (!parsed.UPSTASH_REDIS_REST_URL || !parsed.UPSTASH_REDIS_REST_TOKEN) {
-    throw new Error("UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are required on the edge");
-  }
-  return parsed;
+/** Workers forbid I/O objects shared between requests, so each invocation opens its own pool and client. */
+function openDeps(config: Config) {
+  const database = openNeonDatabase(config.DATABASE_URL!, { wsProxy: config.DATABASE_WS_PROXY });
+  const redis = new RestRedis({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! });
+  return { config, db: database.db, redis, logger: createLogger(config.LOG_LEVEL), close: () => database.close() };
 }
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    config ??= configFrom(env);
-    // Workers forbid I/O objects shared between requests, so each request gets its own
-    // database pool and Redis client; the pool is closed after the response is sent.
-    const database = openNeonDatabase(config.DATABASE_URL!, { wsProxy: config.DATABASE_WS_PROXY });
-    const redis = new RestRedis({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! });
-    const app = createApp({ config, db: database.db, redis, logger: createLogger(config.LOG_LEVEL) });
-    const response = await app.fetch(request, env, ctx);
-    ctx.waitUntil(database.close());
+    const config = configFrom(env);
+    if (config instanceof Error) return invalidConfigResponse(config);
+    const deps = openDeps(config);
+    const response = await createApp(deps).fetch(request, env, ctx);
+    // The pool is closed after the response is sent.
+    ctx.waitUntil(deps.close());
     return response;
   },
 };

@@ -4,7 +4,7 @@ import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
 import { queueKeys } from "../../src/queue/keys";
 import { createTestApp, type TestApp } from "../support/app";
 import { type SharedDatabase, shareDatabase } from "../support/shared-database";
-import { startUpstashRestServer } from "../support/upstash-rest-server";
+import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
 
 /**
  * The Workers entry (src/edge.ts) in the real Workers runtime (workerd, via

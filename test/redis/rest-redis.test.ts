@@ -9,7 +9,7 @@ import { RestRedis } from "../../src/redis/rest";
 import { defineScript, runScript } from "../../src/redis/script";
 import type { RedisConnection } from "../../src/redis/types";
 import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
-import { startUpstashRestServer } from "../support/upstash-rest-server";
+import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
 
 let tcp: RedisConnection;
 let rest: RestRedis;

@@ -1,4 +1,5 @@
 import { afterAll } from "bun:test";
+import { buildDashboard } from "../../scripts/build-dashboard";
 import { startLocalCluster } from "../../src/redis/local-cluster";
 import { startLocalRedis } from "../../src/redis/local-server";
 
@@ -24,3 +25,6 @@ try {
 }
 process.env.NODE_ENV = "test";
 process.env.LOG_LEVEL ??= "silent";
+
+// The app serves the dashboard script built ahead of time; build it from the sources under test.
+await buildDashboard();

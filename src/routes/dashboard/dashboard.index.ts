@@ -1,5 +1,5 @@
-import { dashboardBundle } from "../../dashboard/dashboard-bundle";
 import { dashboardHtml } from "../../dashboard/dashboard-html";
+import { dashboardScript } from "../../dashboard/dashboard-script";
 import { createRouter } from "../../http/create-router";
 
 // Scripts only from this origin; chart.js sets inline styles on its canvases.
@@ -9,7 +9,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 export const dashboardRouter = createRouter()
   .get("/dashboard", (c) => c.html(dashboardHtml, 200, { "content-security-policy": CSP }))
   .get("/dashboard/app.js", async (c) =>
-    c.body(await dashboardBundle(), 200, {
+    c.body(await dashboardScript(), 200, {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "no-cache",
     }),

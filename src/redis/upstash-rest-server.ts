@@ -5,7 +5,8 @@ import { connectResp2, Resp2Error, type Resp2Reply, Resp2Status } from "./resp2-
  * `POST /` with `["CMD", ...args]` → `{ result }` or `{ error }` (400);
  * `POST /pipeline` with `[[...], ...]` → `[{ result } | { error }, ...]`;
  * bearer token auth; `Upstash-Encoding: base64` encodes bulk strings.
- * Upstash is a third party we cannot reach from tests; this is its contract.
+ * Upstash is a third party we cannot reach from tests or a laptop: this is its contract, for
+ * the tests and for `bun run dev:edge` (the API in workerd on the dev command's Redis).
  */
 export async function startUpstashRestServer(options: { redisUrl: string; token: string }) {
   const redis = await connectResp2(options.redisUrl);

@@ -1,0 +1,99 @@
+import type { Subprocess } from "bun";
+import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
+import type { Config } from "../../src/config";
+import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
+import type { TestDatabase } from "./database";
+import { type SharedDatabase, shareDatabase } from "./shared-database";
+
+/** A runtime the HTTP-level tests can run against: in process (`app.request()`), or a real server. */
+export type TestRuntime = "bun" | "workerd" | "deno";
+export type RemoteRuntime = Exclude<TestRuntime, "bun">;
+
+export type RunningRuntime = { runtime: RemoteRuntime; url: string; output(): string; stop(): Promise<void> };
+
+const root = new URL("../../", import.meta.url).pathname;
+const UPSTASH_TOKEN = "runtime-test-token";
+
+export async function freePort(): Promise<number> {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+function command(runtime: RemoteRuntime, port: number, vars: Record<string, string>): string[] {
+  if (runtime === "workerd") {
+    const args = [`${root}node_modules/.bin/wrangler`, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port)];
+    args.push("--show-interactive-dev-session=false", "--test-scheduled");
+    for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+    return args;
+  }
+  return [`${root}node_modules/.bin/deno`, "run", "-A", "--unstable-raw-imports", "--quiet", `${root}src/deno.ts`];
+}
+
+/**
+ * Serves the app on a real runtime (workerd through `wrangler dev --local`, or Deno 2) over this
+ * test's own database and Redis prefix: the database through pglite-socket (or the Postgres copy)
+ * and the Neon driver's ws proxy, Redis behind the Upstash REST contract. `vars` are extra settings.
+ */
+export async function startRuntime(
+  runtime: RemoteRuntime,
+  world: { config: Config; database: TestDatabase },
+  vars: Record<string, string> = {},
+): Promise<RunningRuntime> {
+  const shared: SharedDatabase = await shareDatabase(world.database);
+  const proxy: WsProxy = startWsProxy();
+  const upstash = await startUpstashRestServer({ redisUrl: world.config.REDIS_URL!, token: UPSTASH_TOKEN });
+  const port = await freePort();
+  const settings = {
+    NODE_ENV: "test",
+    DATABASE_URL: shared.env.DATABASE_URL!,
+    DATABASE_WS_PROXY: proxy.address,
+    UPSTASH_REDIS_REST_URL: upstash.url,
+    UPSTASH_REDIS_REST_TOKEN: UPSTASH_TOKEN,
+    JWT_SECRET: world.config.JWT_SECRET,
+    REDIS_PREFIX: world.config.REDIS_PREFIX,
+    QUEUE_SHARDS: String(world.config.QUEUE_SHARDS),
+    LOG_LEVEL: "error",
+    PORT: String(port),
+    ...vars,
+  };
+  let output = "";
+  const child: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(command(runtime, port, settings), {
+    cwd: root,
+    env: { ...process.env, ...(runtime === "deno" ? settings : {}), WRANGLER_SEND_METRICS: "false", CI: "true" },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const decoder = new TextDecoder();
+  for (const stream of [child.stdout, child.stderr]) {
+    void (async () => {
+      for await (const chunk of stream) output += decoder.decode(chunk);
+    })();
+  }
+  const url = `http://127.0.0.1:${port}`;
+  async function stop() {
+    child.kill();
+    await child.exited;
+    await upstash.stop();
+    proxy.stop();
+    await shared.stop();
+  }
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      // Any answer: a misconfigured runtime answers 500, and that is what some tests look for.
+      await fetch(`${url}/healthz`);
+      break;
+    } catch {
+      // Still starting.
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${runtime} did not start (exit ${child.exitCode}):\n${output}`);
+    }
+    await Bun.sleep(200);
+  }
+  return { runtime, url, output: () => output, stop };
+}
