@@ -1,19 +1,26 @@
 import type { Socket } from "bun";
+import { type PgTurn, PgTurns } from "./pg-turns";
 
 /**
  * A WebSocket→TCP proxy so the Neon serverless driver can reach a plain
  * PostgreSQL (development and CI). The driver connects to
  * `ws://HOST:PORT/v1?address=pghost:pgport` and speaks the Postgres wire
  * protocol inside binary WebSocket frames; we copy bytes both ways.
- * Only loopback targets are allowed.
+ * Only loopback targets are allowed. With `takeTurns` (for PGlite behind pglite-socket, a single
+ * session) connections take turns a whole request at a time (see pg-turns.ts).
  */
 export type WsProxy = { address: string; stop(): void; unref(): void };
 
-type SocketData = { target: string; tcp?: Socket<unknown>; backlog: Uint8Array[] };
+type SocketData = { target: string; tcp?: Socket<unknown>; backlog: Uint8Array[]; turn?: PgTurn };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):\d+$/;
 
-export function startWsProxy(port = 0): WsProxy {
+export function startWsProxy(port = 0, options: { takeTurns?: boolean } = {}): WsProxy {
+  const turns = options.takeTurns ? new PgTurns() : undefined;
+  function toDatabase(data: SocketData, bytes: Uint8Array): void {
+    if (data.tcp) data.tcp.write(bytes);
+    else data.backlog.push(bytes);
+  }
   const server = Bun.serve<SocketData, never>({
     hostname: "127.0.0.1",
     port,
@@ -26,6 +33,7 @@ export function startWsProxy(port = 0): WsProxy {
     },
     websocket: {
       async open(ws) {
+        ws.data.turn = turns?.connection((bytes) => toDatabase(ws.data, bytes));
         const idx = ws.data.target.lastIndexOf(":");
         const hostname = ws.data.target.slice(0, idx).replace(/^\[|\]$/g, "");
         const tcpPort = Number(ws.data.target.slice(idx + 1));
@@ -35,6 +43,7 @@ export function startWsProxy(port = 0): WsProxy {
             port: tcpPort,
             socket: {
               data(_s, chunk) {
+                ws.data.turn?.received(chunk);
                 ws.sendBinary(chunk);
               },
               close() {
@@ -53,10 +62,11 @@ export function startWsProxy(port = 0): WsProxy {
       },
       message(ws, message) {
         const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
-        if (ws.data.tcp) ws.data.tcp.write(bytes);
-        else ws.data.backlog.push(bytes);
+        if (ws.data.turn) ws.data.turn.send(bytes);
+        else toDatabase(ws.data, bytes);
       },
       close(ws) {
+        ws.data.turn?.closed();
         ws.data.tcp?.end();
       },
     },

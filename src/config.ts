@@ -59,6 +59,8 @@ export const configSchema = z
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */
     REQUIRE_BROWSER_TESTS: bool,
+    /** The runtime the HTTP-level tests run the app on: in process, or served by workerd or Deno. */
+    TEST_RUNTIME: z.enum(["bun", "workerd", "deno"]).default("bun"),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
   })

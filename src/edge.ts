@@ -2,6 +2,7 @@ import type { ExecutionContext } from "hono";
 import { openNeonDatabase } from "../db/neon";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 import { createLogger } from "./logger";
 import { RestRedis } from "./redis/rest";
 import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
@@ -15,12 +16,14 @@ import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
 type Env = Record<string, unknown>;
 
 const configFrom = edgeConfigOnce();
+const httpMetrics = new HttpRequestMetrics();
 
 /** Workers forbid I/O objects shared between requests, so each invocation opens its own pool and client. */
 function openDeps(config: Config) {
   const database = openNeonDatabase(config.DATABASE_URL!, { wsProxy: config.DATABASE_WS_PROXY });
   const redis = new RestRedis({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! });
-  return { config, db: database.db, redis, logger: createLogger(config.LOG_LEVEL), close: () => database.close() };
+  const logger = createLogger(config.LOG_LEVEL);
+  return { config, db: database.db, redis, logger, httpMetrics, close: () => database.close() };
 }
 
 export default {

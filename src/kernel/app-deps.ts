@@ -2,6 +2,7 @@ import type { Database } from "../../db/client";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import type { RedisConnection } from "../redis/types";
+import type { HttpRequestMetrics } from "../services/monitoring/http-request-metrics";
 
 /** What the app is built from; the server, the edge entry and the tests each assemble one. */
 export type AppDeps = {
@@ -9,4 +10,9 @@ export type AppDeps = {
   db: Database;
   redis: RedisConnection;
   logger: Logger;
+  /**
+   * Request timings outliving one app: on Workers the app is built per request (no I/O objects
+   * may be shared between requests), while its isolate keeps these plain counters.
+   */
+  httpMetrics?: HttpRequestMetrics;
 };

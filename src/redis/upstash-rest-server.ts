@@ -10,7 +10,6 @@ import { connectResp2, Resp2Error, type Resp2Reply, Resp2Status } from "./resp2-
  */
 export async function startUpstashRestServer(options: { redisUrl: string; token: string }) {
   const redis = await connectResp2(options.redisUrl);
-  let chain: Promise<unknown> = Promise.resolve();
 
   function encodeResult(value: Resp2Reply | Resp2Status, base64: boolean): unknown {
     if (value instanceof Resp2Status) return value.value;
@@ -19,11 +18,10 @@ export async function startUpstashRestServer(options: { redisUrl: string; token:
     return value;
   }
 
-  // One Redis connection, commands strictly in arrival order, as a REST endpoint would see them.
+  // One Redis connection, commands written strictly in arrival order (as a REST endpoint would
+  // run them) and pipelined: replies come back in the same order.
   function run(command: unknown[]): Promise<Resp2Reply | Resp2Status> {
-    const next = chain.then(() => redis.send(command as string[]));
-    chain = next.catch(() => undefined);
-    return next;
+    return redis.send(command as string[]);
   }
 
   const server = Bun.serve({
@@ -37,14 +35,12 @@ export async function startUpstashRestServer(options: { redisUrl: string; token:
       const body = (await req.json()) as unknown[];
       const path = new URL(req.url).pathname;
       if (path === "/pipeline") {
-        const replies = [];
-        for (const command of body as unknown[][]) {
-          const reply = await run(command);
-          replies.push(
+        const replies = await Promise.all((body as unknown[][]).map(run));
+        return Response.json(
+          replies.map((reply) =>
             reply instanceof Resp2Error ? { error: reply.message } : { result: encodeResult(reply, base64) },
-          );
-        }
-        return Response.json(replies);
+          ),
+        );
       }
       const reply = await run(body);
       if (reply instanceof Resp2Error) return Response.json({ error: reply.message }, { status: 400 });

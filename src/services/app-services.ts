@@ -75,7 +75,7 @@ export function createAppServices(deps: AppDeps): AppServices {
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
-    httpMetrics: new HttpRequestMetrics(),
+    httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
     principals: new PrincipalCache({
       redis: deps.redis,
       prefix: deps.config.REDIS_PREFIX,

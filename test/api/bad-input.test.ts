@@ -80,7 +80,7 @@ describe("bad input on every route", () => {
     const before = await fingerprint();
     for (const op of operations.filter((o) => o.hasParams)) {
       const path = op.path.replace(/\{[^}]+\}/g, "not-a-valid-id!");
-      const res = await t.app.request(path, {
+      const res = await t.request(path, {
         method: op.method,
         headers: headers({ "content-type": "application/json" }),
         body: op.method === "GET" || op.method === "DELETE" ? undefined : "{}",
@@ -95,7 +95,7 @@ describe("bad input on every route", () => {
     const huge = "3000000000";
     for (const op of operations.filter((o) => o.hasParams && /\{(id|restaurantId)\}/.test(o.path))) {
       const path = op.path.replace("{posType}", "local").replace(/\{[^}]+\}/g, huge);
-      const res = await t.app.request(path, {
+      const res = await t.request(path, {
         method: op.method,
         headers: headers({ "content-type": "application/json" }),
         body: op.method === "GET" || op.method === "DELETE" ? undefined : "{}",
@@ -103,7 +103,7 @@ describe("bad input on every route", () => {
       await expectRefused(res, `${op.method} ${path}`);
     }
     const customer = await t.tokenFor("customer@demo.test");
-    const order = await t.app.request("/v1/orders", {
+    const order = await t.request("/v1/orders", {
       method: "POST",
       headers: {
         authorization: `Bearer ${customer}`,
@@ -126,7 +126,7 @@ describe("bad input on every route", () => {
     for (const op of operations.filter((o) => o.hasBody)) {
       const path = op.path.replace("{posType}", "local").replace(/\{[^}]+\}/g, "1");
       for (const body of ["{not json", JSON.stringify({ unexpected: ["shape"], restaurantId: "x" }), "[]"]) {
-        const res = await t.app.request(path, {
+        const res = await t.request(path, {
           method: op.method,
           headers: headers({ "content-type": "application/json" }),
           body,

@@ -24,7 +24,8 @@ const screenshot = existsSync(readmeShot) ? new URL("../../.data/dashboard.png",
 
 let t: TestApp;
 let world: MonitoringWorld;
-let server: ReturnType<typeof Bun.serve>;
+let server: ReturnType<typeof Bun.serve> | undefined;
+let origin = "";
 let browser: Browser;
 let page: Page;
 const failedOwn: string[] = [];
@@ -44,7 +45,12 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
       }
       await world.heldJob(restaurantId);
     }
-    server = Bun.serve({ port: 0, fetch: t.app.fetch });
+    // On TEST_RUNTIME=workerd|deno the page, its prebuilt script and the API come from that runtime.
+    if (t.baseUrl) origin = `${t.baseUrl}/`;
+    else {
+      server = Bun.serve({ port: 0, fetch: t.app.fetch });
+      origin = String(server.url);
+    }
     browser = await chromium.launch({
       executablePath: config.CHROMIUM_PATH,
       args: [
@@ -69,7 +75,7 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
   });
 
   async function signIn(email: string) {
-    await page.goto(`${server.url}dashboard?refresh=300`);
+    await page.goto(`${origin}dashboard?refresh=300`);
     if (await page.locator("#sign-out").isVisible()) await page.click("#sign-out");
     await page.evaluate(() => {
       delete document.body.dataset.refreshedAt;

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bu
 import type { Subprocess } from "bun";
 import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
 import { queueKeys } from "../../src/queue/keys";
+import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
 import { createTestApp, type TestApp } from "../support/app";
 import { type SharedDatabase, shareDatabase } from "../support/shared-database";
-import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
 
 /**
  * The Workers entry (src/edge.ts) in the real Workers runtime (workerd, via

@@ -8,8 +8,8 @@ import { toRecord, toScoredMembers, toStreamReply } from "../../src/redis/replie
 import { RestRedis } from "../../src/redis/rest";
 import { defineScript, runScript } from "../../src/redis/script";
 import type { RedisConnection } from "../../src/redis/types";
-import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
 import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
+import { deleteKeys, testRedis, uniquePrefix } from "../support/redis";
 
 let tcp: RedisConnection;
 let rest: RestRedis;

@@ -42,7 +42,8 @@ export async function startRuntime(
   vars: Record<string, string> = {},
 ): Promise<RunningRuntime> {
   const shared: SharedDatabase = await shareDatabase(world.database);
-  const proxy: WsProxy = startWsProxy();
+  // PGlite is one session: its connections take turns a request at a time.
+  const proxy: WsProxy = startWsProxy(0, { takeTurns: world.database.pglite !== undefined });
   const upstash = await startUpstashRestServer({ redisUrl: world.config.REDIS_URL!, token: UPSTASH_TOKEN });
   const port = await freePort();
   const settings = {
@@ -69,7 +70,13 @@ export async function startRuntime(
   const decoder = new TextDecoder();
   for (const stream of [child.stdout, child.stderr]) {
     void (async () => {
-      for await (const chunk of stream) output += decoder.decode(chunk);
+      const reader = stream.getReader();
+      // Ends when the runtime closes its output (it exited).
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        output += decoder.decode(value);
+      }
     })();
   }
   const url = `http://127.0.0.1:${port}`;
