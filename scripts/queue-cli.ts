@@ -8,7 +8,7 @@ import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { type AppServices, createAppServices } from "../src/services/app-services";
 import type { FailedQuery } from "../src/services/monitoring/failed-job-admin";
 import type { MonitoringScope } from "../src/services/monitoring/monitoring-scope";
-import { DEV_PID_FILE } from "./dev";
+import { DEV_PID_FILE } from "./dev-system";
 
 /**
  * The ops commands (`bun run queue:status`, `queue:failed`, `queue:retry`, `queue:clear-failed`):

@@ -5,7 +5,7 @@ import { openConfiguredDatabase } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfigOrExit } from "../src/config";
-import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev";
+import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev-system";
 
 function devIsRunning(): boolean {
   if (!existsSync(DEV_PID_FILE)) return false;

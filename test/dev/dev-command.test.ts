@@ -2,6 +2,7 @@ import { afterAll, expect, it } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readUntil } from "./read-until";
 
 const root = new URL("../../", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "fh-dev-"));
@@ -11,22 +12,6 @@ afterAll(() => {
   child?.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(text)) {
-    if (Date.now() > deadline) throw new Error(`dev command did not print ${pattern} in time:\n${text}`);
-    const { value, done } = await reader.read();
-    // The process ended before saying what we wait for.
-    if (done) throw new Error(`dev command exited early:\n${text}`);
-    text += decoder.decode(value);
-  }
-  reader.releaseLock();
-  return text;
-}
 
 it("starts the whole system on embedded defaults and stops cleanly", async () => {
   child = Bun.spawn(["bun", "run", "scripts/dev.ts"], {

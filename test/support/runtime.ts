@@ -13,6 +13,11 @@ export type RunningRuntime = { runtime: RemoteRuntime; url: string; output(): st
 
 const root = new URL("../../", import.meta.url).pathname;
 const UPSTASH_TOKEN = "runtime-test-token";
+// A hook that times out never reaches its file's `stop()`: no runtime outlives the test process.
+const children = new Set<Subprocess>();
+process.on("exit", () => {
+  for (const child of children) child.kill();
+});
 
 export async function freePort(): Promise<number> {
   const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
@@ -80,9 +85,17 @@ export async function startRuntime(
     })();
   }
   const url = `http://127.0.0.1:${port}`;
+  children.add(child);
   async function stop() {
+    // The app's own error lines (LOG_LEVEL=error) explain a failing test: show the last ones.
+    const errors = output.split("\n").filter((line) => line.includes('"level":"error"'));
+    if (errors.length > 0) console.error(`${runtime} logged errors:\n${errors.slice(-5).join("\n")}`);
     child.kill();
+    // wrangler stops workerd first; one that hangs is killed.
+    const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(10_000).then(() => false)]);
+    if (!exited) child.kill("SIGKILL");
     await child.exited;
+    children.delete(child);
     await upstash.stop();
     proxy.stop();
     await shared.stop();

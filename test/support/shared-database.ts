@@ -16,7 +16,7 @@ export async function shareDatabase(database: TestDatabase): Promise<SharedDatab
     return { env: { DATABASE_URL: database.url, DATABASE_WS_PROXY: wsProxy }, stop: async () => {} };
   }
   if (!database.pglite) throw new Error("a test database is either a Postgres copy or a PGlite");
-  const server = new PGLiteSocketServer({ db: database.pglite, host: "127.0.0.1", port: 0, maxConnections: 32 });
+  const server = new PGLiteSocketServer({ db: database.pglite, host: "127.0.0.1", port: 0, maxConnections: 512 });
   await server.start();
   return {
     env: { DATABASE_URL: `postgres://postgres@${server.getServerConn()}/postgres`, DATABASE_WS_PROXY: "embedded" },
