@@ -10,10 +10,23 @@ const root = new URL("../", import.meta.url).pathname;
 const local = await startLocalRedis();
 const rest = await startUpstashRestServer({ redisUrl: local.url, token: "bench" });
 const child = Bun.spawn(
-  [`${root}node_modules/.bin/deno`, "run", "-A", "--unstable-raw-imports", "--quiet", `${root}bench/deno-redis-client.ts`],
+  [
+    `${root}node_modules/.bin/deno`,
+    "run",
+    "-A",
+    "--unstable-raw-imports",
+    "--quiet",
+    `${root}bench/deno-redis-client.ts`,
+  ],
   {
     cwd: root,
-    env: { ...process.env, REDIS_URL: local.url, REST_URL: rest.url, REST_TOKEN: "bench", PREFIX: `bench${Date.now()}` },
+    env: {
+      ...process.env,
+      REDIS_URL: local.url,
+      REST_URL: rest.url,
+      REST_TOKEN: "bench",
+      PREFIX: `bench${Date.now()}`,
+    },
     stdout: "pipe",
     stderr: "inherit",
   },

@@ -32,7 +32,7 @@ it("starts the demo system with the API in workerd, syncs an order through the B
     stdout: "pipe",
     stderr: "inherit",
   });
-  const out = await readUntil(child.stdout as ReadableStream<Uint8Array>, /demo tokens in/, 240_000);
+  const out = await readUntil(child.stdout as ReadableStream<Uint8Array>, /demo tokens in/, 420_000);
   const api = /API \(workerd\) on (http:\/\/\S+)/.exec(out)?.[1];
   expect(api).toBeDefined();
   expect(out).toContain("Upstash-compatible REST endpoint on");
@@ -80,4 +80,4 @@ it("starts the demo system with the API in workerd, syncs an order through the B
 
   child.kill("SIGINT");
   expect(await child.exited).toBe(0);
-}, 300_000);
+}, 480_000);
