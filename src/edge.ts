@@ -2,10 +2,10 @@ import type { ExecutionContext } from "hono";
 import { openNeonDatabase } from "../db/neon";
 import { createApp } from "./app";
 import type { Config } from "./config";
-import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 import { createLogger } from "./logger";
 import { RestRedis } from "./redis/rest";
 import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
+import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 
 /**
  * The Cloudflare Workers entry: the same Hono app, Redis over Upstash REST and
