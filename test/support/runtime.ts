@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { Subprocess } from "bun";
 import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
 import type { Config } from "../../src/config";
@@ -26,6 +27,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * The Deno binary itself: `node_modules/.bin/deno` is a Node wrapper whose child would outlive a
+ * kill. Its first run links the platform package's binary beside it (no download).
+ */
+function denoBinary(): string {
+  const binary = `${root}node_modules/deno/deno`;
+  if (!existsSync(binary)) Bun.spawnSync([`${root}node_modules/.bin/deno`, "--version"], { stdout: "ignore" });
+  if (!existsSync(binary)) throw new Error(`no Deno binary at ${binary} (is the deno package installed?)`);
+  return binary;
+}
+
 function command(runtime: RemoteRuntime, port: number, vars: Record<string, string>): string[] {
   if (runtime === "workerd") {
     const args = [`${root}node_modules/.bin/wrangler`, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port)];
@@ -33,7 +45,7 @@ function command(runtime: RemoteRuntime, port: number, vars: Record<string, stri
     for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
     return args;
   }
-  return [`${root}node_modules/.bin/deno`, "run", "-A", "--unstable-raw-imports", "--quiet", `${root}src/deno.ts`];
+  return [denoBinary(), "run", "-A", "--unstable-raw-imports", "--quiet", `${root}src/deno.ts`];
 }
 
 /**
