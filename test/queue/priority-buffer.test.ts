@@ -39,4 +39,4 @@ it("starts what one read brought from several queues in priority order", async (
   // The idle worker's next read returns an entry of every queue at once; one slot runs them in turn.
   await waitFor(() => seen.length === 6);
   expect(seen.slice(0, 3)).toEqual(["high1", "default1", "low1"]);
-});
+}, 30_000);
