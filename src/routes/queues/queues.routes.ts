@@ -89,8 +89,7 @@ export const pauseQueue = createRoute({
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
-  // Was /v1/admin/queues/{queue}/pause, which still works (src/http/legacy-paths.ts).
-  path: "/v1/admin/queues/pause/{queue}",
+  path: "/v1/admin/queues/{queue}/pause",
   summary: "Pause a queue (admins: it stops the queue for every restaurant)",
   request: { params: queueParams },
   responses: { 200: jsonContent(pausedSchema, "Paused"), ...errorResponses },
@@ -100,8 +99,7 @@ export const resumeQueue = createRoute({
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
-  // Was /v1/admin/queues/{queue}/resume, which still works (src/http/legacy-paths.ts).
-  path: "/v1/admin/queues/resume/{queue}",
+  path: "/v1/admin/queues/{queue}/resume",
   summary: "Resume a paused queue (admins)",
   request: { params: queueParams },
   responses: { 200: jsonContent(pausedSchema, "Resumed"), ...errorResponses },
