@@ -46,7 +46,8 @@ function spawnApp(
   env: Record<string, string>,
 ): { child: Subprocess; stderr: string[] } {
   const child = Bun.spawn(["bun", script, ...args], {
-    env: { ...process.env, LOG_LEVEL: "silent", ...env },
+    // This test has a redis-server of its own: its apps stay on it even when the suite runs on a cluster.
+    env: { ...process.env, LOG_LEVEL: "silent", REDIS_CLUSTER_NODES: "", ...env },
     stdin: "ignore",
     stdout: "ignore",
     stderr: "pipe",
@@ -115,7 +116,7 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   );
   // Two queue worker processes consuming Count jobs, tallying each run in Redis.
   const workers: WorkerProcess[] = await Promise.all(
-    [1, 2].map(() => spawnWorkerProcess(url, prefix, "outage", 10, { stderr: "ignore" })),
+    [1, 2].map(() => spawnWorkerProcess(url, prefix, "outage", 10, { stderr: "ignore", ownServer: true })),
   );
   for (const child of workers) cleanups.push(() => child.kill("SIGKILL"));
 

@@ -44,7 +44,7 @@ async function busyWorkers(): Promise<{ redis: LocalRedis; workers: Watched[] }>
   const queue = new Queue({ redis: producer, prefix });
   await queue.ensureGroups(["default"]);
   const workers = await Promise.all(
-    [1, 2].map(() => spawnWorkerProcess(redis.url, prefix, "count", 10, { stderr: "pipe" })),
+    [1, 2].map(() => spawnWorkerProcess(redis.url, prefix, "count", 10, { stderr: "pipe", ownServer: true })),
   );
   for (const w of workers) cleanups.push(() => w.kill("SIGKILL"));
   await queue.dispatchMany(
