@@ -110,7 +110,7 @@ describe("dispatch and priorities", () => {
     expect(seen.sort()).toEqual(["first", "other"]);
     // Acked: the lock is gone, so the same key can be dispatched again.
     expect(await world.queue.dispatch(job, { orderId: 7, note: "third" }, { uniqueFor: 60 })).toBeString();
-  });
+  }, 30_000);
 
   it("lets only the copy holding a unique lock release it", async () => {
     const world = await queueWorld();
@@ -228,6 +228,8 @@ describe("dispatch and priorities", () => {
     const worker = world.worker({ jobs: [job], queues: ["default"], concurrency: 4 });
     await worker.start();
     await waitFor(() => seen.length === 40);
+    // A handler has returned before its ack lands: wait for the acks, then check nothing is left.
+    await waitFor(async () => (await monitor.overview())[0]?.inFlight === 0, 10_000, "the last acks");
     expect((await monitor.overview())[0]).toMatchObject({ waiting: 0, inFlight: 0 });
   });
 });
