@@ -4,12 +4,13 @@
  * the given Redis, and a raw `Bun.serve` answering with the exact bytes of
  * the cached menu and config (the ceiling), plus an app route answering with
  * the menu bytes from memory (what an in-process cache layer could reach at
- * best). Prints one JSON line with the
- * URLs, then serves until killed.
+ * best), and the authenticated config route without its auth. Prints one
+ * JSON line with the URLs, then serves until SIGTERM.
  */
 import { createRoute } from "@hono/zod-openapi";
 import { createApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import { sendCachedJson } from "../src/http/cached-json";
 import { idParams } from "../src/http/schemas";
 import { createLogger } from "../src/logger";
 import { connectTcpRedis } from "../src/redis/tcp";
@@ -19,13 +20,14 @@ import { seededDatabase } from "./support/seeded-database";
 const config = loadConfig({ REDIS_PREFIX: process.env.BENCH_PREFIX ?? "bench", LOG_LEVEL: "silent" });
 if (!config.REDIS_URL) throw new Error("bench/http-server.ts needs REDIS_URL");
 const redis = await connectTcpRedis(config.REDIS_URL);
-const database = await seededDatabase();
+const database = await seededDatabase({ url: config.DATABASE_URL, wsProxy: config.DATABASE_WS_PROXY });
 const app = createApp({ config, db: database.db, redis, logger: createLogger("silent") });
 const token = process.env.BENCH_TOKEN ?? "";
 // The best an in-process cache layer could do: the app's middleware and the menu route's validation,
 // then bytes already in memory.
 // Routes must be added before the first request, so the bytes are filled in just after.
 let menu = "";
+let menuInMemory = new Uint8Array();
 app.openapi(
   createRoute({
     method: "get",
@@ -33,23 +35,48 @@ app.openapi(
     request: { params: idParams, query: menuQuery },
     responses: { 200: { description: "The menu bytes" } },
   }),
-  (c) => c.body(menu, 200, { "content-type": "application/json" }),
+  (c) => c.body(menuInMemory, 200, { "content-type": "application/json" }),
+);
+// The authenticated config route without its auth: the same validation, cache read and response.
+app.openapi(
+  createRoute({
+    method: "get",
+    path: "/bench/config-public/{id}",
+    request: { params: idParams },
+    responses: { 200: { description: "The config, as the cache holds it" } },
+  }),
+  async (c) => sendCachedJson(c, await c.var.services.restaurantReads.config(c.req.valid("param").id)),
 );
 menu = await (await app.request("/v1/restaurants/1/menu")).text();
+menuInMemory = new TextEncoder().encode(menu);
 const api = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
 
 const configBody = await (
   await app.request("/v1/restaurants/1/config", { headers: { authorization: `Bearer ${token}` } })
 ).text();
+// The ceiling at its best: the bytes encoded once, no URL parsing.
+const menuBytes = menuInMemory;
+const configBytes = new TextEncoder().encode(configBody);
 const raw = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(req) {
-    const body = new URL(req.url).pathname.endsWith("/config") ? configBody : menu;
+    const body = req.url.endsWith("/config") ? configBytes : menuBytes;
     return new Response(body, { headers: { "content-type": "application/json" } });
   },
 });
 
 console.log(
-  JSON.stringify({ api: `http://127.0.0.1:${api.port}`, raw: `http://127.0.0.1:${raw.port}`, menuBytes: menu.length }),
+  JSON.stringify({
+    api: `http://127.0.0.1:${api.port}`,
+    raw: `http://127.0.0.1:${raw.port}`,
+    menuBytes: menuBytes.length,
+  }),
 );
+process.on("SIGTERM", async () => {
+  api.stop(true);
+  raw.stop(true);
+  await database.close();
+  redis.close();
+  process.exit(0);
+});

@@ -1,10 +1,18 @@
 /**
  * `bun run bench:http`: menu and config served from a cache hit, from a cache
- * miss, and by a raw `Bun.serve` returning the same bytes (the ceiling), then
- * a realistic mix (Zipf-distributed restaurants, occasional writes that
- * invalidate) reporting the hit rate. The server runs in a child process on a
- * seeded PGlite; Redis is REDIS_URL or a private redis-server. Writes
- * bench/results/http-latest.json. `--quick` shortens every case.
+ * miss, and by a raw `Bun.serve` returning the same bytes (the ceiling); the
+ * config route with and without authentication; the server's memory at idle
+ * and under a 64-connection burst; then a realistic mix (Zipf-distributed
+ * restaurants, occasional writes that invalidate) reporting the hit rate.
+ *
+ * The server runs in a child process pinned to CPU 0 (`taskset`), on a seeded
+ * PGlite, or on Postgres when DATABASE_URL is set (a database of its own,
+ * dropped afterwards); the load comes from `wrk` (or the built-in generator
+ * when wrk is missing) in another process pinned to CPU 1. Every case runs
+ * once per round, the cases interleaved, for ≥ 3 rounds; the figures are the
+ * medians. Redis is REDIS_URL or a private redis-server. Writes
+ * bench/results/http-latest.json (http-postgres-latest.json on Postgres).
+ * `--quick` shortens every case; `--rounds N` sets the rounds (at least 3).
  */
 import { cpus } from "node:os";
 import { DEMO_USER_IDS } from "../db/seed";
@@ -15,19 +23,29 @@ import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startLocalRedis } from "../src/redis/local-server";
 import { connectTcpRedis } from "../src/redis/tcp";
+import { loadGenerator, pinnedTo, pinning, runExternalLoad, WRK_INSTALL_HINT } from "./support/external-load";
 import { runMix } from "./support/http-mix";
 import { type LoadResult, percentile, runLoad } from "./support/load";
+import { peakRssMiB, rssMiB } from "./support/process-memory";
 
 const QUICK = process.argv.includes("--quick");
 const DURATION_MS = QUICK ? 1000 : 3000;
 const MIX_DURATION_MS = QUICK ? 3000 : 15_000;
+const roundsArg = Number(process.argv[process.argv.indexOf("--rounds") + 1]);
+const ROUNDS = process.argv.includes("--rounds") && roundsArg > 3 ? Math.floor(roundsArg) : 3;
+const SERVER_CPU = 0;
+const CLIENT_CPU = cpus().length > 1 ? 1 : 0;
+const ON_POSTGRES = Boolean(process.env.DATABASE_URL);
+
+if (loadGenerator === "bun") console.error(WRK_INSTALL_HINT);
+if (!pinning) console.error("taskset is not available: server and load generator are not pinned to separate CPUs");
 
 const local = process.env.REDIS_URL ? null : await startLocalRedis();
 const redisUrl = process.env.REDIS_URL ?? local!.url;
 const prefix = `bench${Date.now().toString(36)}`;
 const config = loadConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
 
-const child = Bun.spawn(["bun", new URL("./http-server.ts", import.meta.url).pathname], {
+const child = Bun.spawn(pinnedTo(SERVER_CPU, ["bun", new URL("./http-server.ts", import.meta.url).pathname]), {
   env: {
     ...process.env,
     REDIS_URL: redisUrl,
@@ -57,65 +75,116 @@ const cache = new CachingService(redis, createLogger("silent"), { prefix });
 const owner = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEMO_USER_IDS.owner)}` };
 const admin = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEMO_USER_IDS.admin)}` };
 
-type Case = { name: string; concurrency: number } & LoadResult;
-type Plan = { name: string; concurrency: number; send: () => Promise<Response>; before?: () => Promise<void> };
+type Case = { name: string; concurrency: number; rounds: number[] } & LoadResult;
+type Plan = { name: string; concurrency: number; url: string; headers?: Record<string, string> };
 
-const ROUNDS = 3;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const run = (plan: Plan, durationMs = DURATION_MS) =>
+  runExternalLoad({ url: plan.url, headers: plan.headers, concurrency: plan.concurrency, durationMs, cpu: CLIENT_CPU });
+
 /**
- * Client, server and Redis share the machine, so a round can lose CPU to
- * something else. Every case runs once per round, the cases interleaved, and
- * each keeps its best round: the one that measured the code rather than the
- * neighbours, with no case favoured by when it ran.
+ * The machine is shared, so any round can lose CPU to something else. Every
+ * case runs once per round, the cases interleaved so that none is favoured by
+ * when it ran; each reports its median round, and a ratio is the median of
+ * the per-round ratios (both sides measured minutes apart at most).
  */
-async function measureAll(plans: Plan[]): Promise<Case[]> {
-  const best = new Map<Plan, LoadResult>();
+async function measureAll(plans: Plan[]): Promise<Map<Plan, LoadResult[]>> {
+  const rounds = new Map<Plan, LoadResult[]>(plans.map((plan) => [plan, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const plan of plans) {
-      const result = await runLoad({ ...plan, durationMs: DURATION_MS });
-      const kept = best.get(plan);
-      if (!kept || result.rps > kept.rps) best.set(plan, result);
+      const result = await run(plan);
+      rounds.get(plan)!.push(result);
+      console.error(`round ${round + 1} ${plan.name} c=${plan.concurrency}: ${Math.round(result.rps)} req/s`);
     }
   }
-  return plans.map((plan) => {
-    const result = best.get(plan)!;
-    console.error(
-      `${plan.name} c=${plan.concurrency}: ${result.rps} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
-    );
-    return { name: plan.name, concurrency: plan.concurrency, ...result };
-  });
+  return rounds;
 }
 
-const get =
-  (url: string, headers: Record<string, string> = {}) =>
-  () =>
-    fetch(url, { headers });
 const plans: Plan[] = [64, 1].flatMap((concurrency) => [
-  { name: "menu: raw Bun.serve (ceiling)", concurrency, send: get(`${urls.raw}/menu`) },
-  { name: "menu: cache hit", concurrency, send: get(`${urls.api}/v1/restaurants/1/menu`) },
+  { name: "menu: raw Bun.serve (ceiling)", concurrency, url: `${urls.raw}/menu` },
+  { name: "menu: cache hit", concurrency, url: `${urls.api}/v1/restaurants/1/menu` },
   {
     name: "menu: app, bytes in memory (in-process layer bound)",
     concurrency,
-    send: get(`${urls.api}/bench/menu-from-memory/1`),
+    url: `${urls.api}/bench/menu-from-memory/1`,
   },
-  { name: "config: raw Bun.serve (ceiling)", concurrency, send: get(`${urls.raw}/config`) },
-  { name: "config: cache hit", concurrency, send: get(`${urls.api}/v1/restaurants/1/config`, owner) },
+  { name: "config: raw Bun.serve (ceiling)", concurrency, url: `${urls.raw}/config` },
+  { name: "config: cache hit, authenticated", concurrency, url: `${urls.api}/v1/restaurants/1/config`, headers: owner },
+  { name: "config: cache hit, same route without auth", concurrency, url: `${urls.api}/bench/config-public/1` },
 ]);
-// A miss each time: the entry is invalidated (untimed) before every request.
-plans.push(
-  {
-    name: "menu: cache miss",
+
+// Warm the server (JIT, caches, principal) with load it would see anyway, then take its resting memory.
+for (const plan of plans.filter((p) => p.concurrency === 64 && p.url.startsWith(urls.api))) await run(plan, 1000);
+await Bun.sleep(1000);
+const idleRss = await rssMiB(child.pid);
+const idleMiB = idleRss === null ? null : Math.round(idleRss * 10) / 10;
+
+const measured = await measureAll(plans);
+const cases: Case[] = plans.map((plan) => {
+  const results = measured.get(plan)!;
+  const c: Case = {
+    name: plan.name,
+    concurrency: plan.concurrency,
+    requests: Math.round(median(results.map((r) => r.requests))),
+    rps: Math.round(median(results.map((r) => r.rps))),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    rounds: results.map((r) => Math.round(r.rps)),
+  };
+  console.error(`${c.name} c=${c.concurrency}: median ${c.rps} req/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms`);
+  return c;
+});
+
+// The burst: 64 connections on the cached menu and the authenticated config, the server's peak resident memory.
+const burst = plans.filter((p) => p.concurrency === 64 && p.name.includes("cache hit"));
+const burstPeakMiB = await peakRssMiB(child.pid, async () => {
+  for (const plan of burst) await run(plan);
+});
+const memory = {
+  idleMiB,
+  burstPeakMiB,
+  peakVsIdle: idleMiB && burstPeakMiB ? Math.round((burstPeakMiB / idleMiB) * 100) / 100 : null,
+};
+
+// A miss each time: the entry is invalidated (untimed) before every request; the in-process loop can do that.
+async function missCase(name: string, url: string, invalidate: () => Promise<void>, headers = {}): Promise<Case> {
+  const results: LoadResult[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    results.push(
+      await runLoad({
+        send: () => fetch(url, { headers }),
+        concurrency: 1,
+        durationMs: DURATION_MS,
+        before: invalidate,
+      }),
+    );
+  }
+  return {
+    name,
     concurrency: 1,
-    send: get(`${urls.api}/v1/restaurants/1/menu`),
-    before: () => cache.invalidateMenu(1),
-  },
-  {
-    name: "config: cache miss",
-    concurrency: 1,
-    send: get(`${urls.api}/v1/restaurants/1/config`, owner),
-    before: () => cache.invalidate("restaurant_config", 1),
-  },
+    requests: Math.round(median(results.map((r) => r.requests))),
+    rps: Math.round(median(results.map((r) => r.rps))),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    rounds: results.map((r) => r.rps),
+  };
+}
+cases.push(
+  await missCase("menu: cache miss", `${urls.api}/v1/restaurants/1/menu`, () => cache.invalidateMenu(1)),
+  await missCase(
+    "config: cache miss",
+    `${urls.api}/v1/restaurants/1/config`,
+    () => cache.invalidate("restaurant_config", 1),
+    owner,
+  ),
 );
-const cases = await measureAll(plans);
 
 // What a hit costs inside the process: the Redis round trip an in-process layer would save.
 const lookups: number[] = [];
@@ -130,37 +199,68 @@ const redisLookup = { p50Ms: percentile(lookups, 0.5), p99Ms: percentile(lookups
 const mix = await runMix({ api: urls.api, cache, owner: admin, durationMs: MIX_DURATION_MS });
 
 const byName = (name: string, c: number) => cases.find((x) => x.name === name && x.concurrency === c)!;
-const ratio = (hit: string, raw: string) => byName(hit, 64).rps / byName(raw, 64).rps;
+/** The median over rounds of one case's req/s against another's in the same round, at 64 connections. */
+const ratio = (of: string, to: string, c = 64) => {
+  const a = byName(of, c).rounds;
+  const b = byName(to, c).rounds;
+  return Math.round(median(a.map((rps, i) => rps / b[i]!)) * 1000) / 1000;
+};
+const ratios = {
+  menu_vs_raw: ratio("menu: cache hit", "menu: raw Bun.serve (ceiling)"),
+  menu_from_memory_vs_raw: ratio(
+    "menu: app, bytes in memory (in-process layer bound)",
+    "menu: raw Bun.serve (ceiling)",
+  ),
+  config_vs_raw: ratio("config: cache hit, authenticated", "config: raw Bun.serve (ceiling)"),
+  auth_hit_vs_public: ratio("config: cache hit, authenticated", "config: cache hit, same route without auth"),
+  menu_vs_raw_c1: ratio("menu: cache hit", "menu: raw Bun.serve (ceiling)", 1),
+  auth_hit_vs_public_c1: ratio("config: cache hit, authenticated", "config: cache hit, same route without auth", 1),
+};
 const results = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", bun: Bun.version },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    bun: Bun.version,
+    loadGenerator,
+    pinned: pinning ? { server: SERVER_CPU, loadGenerator: CLIENT_CPU } : null,
+    note: "shared with other work while it ran: compare ratios, not absolute req/s",
+  },
+  database: ON_POSTGRES ? "postgres" : "pglite",
+  rounds: ROUNDS,
   durationMsPerCase: DURATION_MS,
   menuBytes: urls.menuBytes,
+  ratios,
+  memory,
   cases,
   redisLookup,
   mix,
   targets: {
-    cachedMenuShareOfCeiling: ratio("menu: cache hit", "menu: raw Bun.serve (ceiling)"),
-    inProcessBoundShareOfCeiling: ratio(
-      "menu: app, bytes in memory (in-process layer bound)",
-      "menu: raw Bun.serve (ceiling)",
-    ),
-    cachedConfigShareOfCeiling: ratio("config: cache hit", "config: raw Bun.serve (ceiling)"),
+    menuVsRawAtLeast: 0.7,
+    authHitVsPublicAtLeast: 0.5,
+    burstPeakVsIdleAtMost: 2,
     menuHitVsMissP50Speedup: byName("menu: cache miss", 1).p50Ms / byName("menu: cache hit", 1).p50Ms,
     mixHitRate: mix.hitRate,
   },
 };
-await Bun.write(new URL("./results/http-latest.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+const resultsFile = ON_POSTGRES ? "./results/http-postgres-latest.json" : "./results/http-latest.json";
+await Bun.write(new URL(resultsFile, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
+console.log(
+  `${results.generatedAt} · ${cpus().length} CPUs · ${loadGenerator} pinned: ${pinning} · ${results.database} · medians of ${ROUNDS} rounds`,
+);
 console.log("| case | concurrency | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|");
 for (const c of cases) console.log(`| ${c.name} | ${c.concurrency} | ${c.rps} | ${c.p50Ms} | ${c.p99Ms} |`);
 console.log(`| realistic mix (${mix.writes} writes) | ${mix.concurrency} | ${mix.rps} | ${mix.p50Ms} | ${mix.p99Ms} |`);
-console.log(`\ncached menu at ${(results.targets.cachedMenuShareOfCeiling * 100).toFixed(1)} % of the ceiling's req/s`);
+console.log(`\ncached menu at ${(ratios.menu_vs_raw * 100).toFixed(1)} % of the raw ceiling (target ≥ 70 %)`);
 console.log(
-  `app serving the menu from memory at ${(results.targets.inProcessBoundShareOfCeiling * 100).toFixed(1)} % of the ceiling`,
+  `app serving the menu from memory at ${(ratios.menu_from_memory_vs_raw * 100).toFixed(1)} % of the ceiling`,
 );
 console.log(
-  `cached config at ${(results.targets.cachedConfigShareOfCeiling * 100).toFixed(1)} % of the ceiling's req/s`,
+  `authenticated config hit at ${(ratios.auth_hit_vs_public * 100).toFixed(1)} % of the same route without auth (target ≥ 50 %)`,
+);
+console.log(
+  `server memory: idle ${memory.idleMiB} MiB, 64-connection burst peak ${memory.burstPeakMiB} MiB (${memory.peakVsIdle}×, target ≤ 2×)`,
 );
 console.log(`menu p50: miss ${byName("menu: cache miss", 1).p50Ms} ms vs hit ${byName("menu: cache hit", 1).p50Ms} ms`);
 console.log(

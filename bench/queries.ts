@@ -16,8 +16,10 @@ const RUNS = process.argv.includes("--quick") ? 10 : 40;
 const WARMUP = 3;
 
 let statements = 0;
-const handle = await seededDatabase(() => {
-  statements += 1;
+const handle = await seededDatabase({
+  onQuery: () => {
+    statements += 1;
+  },
 });
 const db = handle.db;
 

@@ -1,7 +1,11 @@
 /**
  * `bun run bench:queue`: this queue against BullMQ on the same Redis, same machine, same run,
- * no-op jobs. Uses REDIS_URL when set, else a private redis-server. Prints a table of ratios and
- * writes bench/results/queue-latest.json.
+ * no-op jobs on `default`. Our worker runs as `bun run worker` runs it: its default queues
+ * (high,default,low, strict priority) and shards, only the concurrency set per phase. Every
+ * phase runs for both contenders in turn, 3 rounds, and reports the median. Idle cost is counted
+ * on the wire (round trips, through a counting proxy) as well as in Redis commands; memory per
+ * waiting job from `used_memory`, ours also field by field. Uses REDIS_URL when set, else a
+ * private redis-server. Prints a table of ratios and writes bench/results/queue-latest.json.
  */
 import { cpus, totalmem } from "node:os";
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
@@ -16,7 +20,9 @@ import { startLocalRedis } from "../src/redis/local-server";
 import { parseInfo } from "../src/redis/replies";
 import { connectTcpRedis } from "../src/redis/tcp";
 import type { RedisConnection } from "../src/redis/types";
+import { parseWorkerFlags } from "../workers/index";
 import { percentile } from "./support/load";
+import { startRoundTripProxy } from "./support/round-trip-proxy";
 
 const N_ONE_BY_ONE = 5_000;
 const N_BULK = 50_000;
@@ -24,9 +30,12 @@ const N_C1 = 5_000;
 const N_C50 = 50_000;
 const LATENCY_RATE_PER_S = 1_000;
 const LATENCY_SECONDS = 5;
+const N_MEMORY = 10_000;
 // `--quick` shortens the idle window for a fast look; the README figures use the full minute.
-const ROUNDS = 2;
+const ROUNDS = 3;
 const IDLE_WINDOW_MS = process.argv.includes("--quick") ? 10_000 : 60_000;
+/** The worker `bun run worker` starts: its queues, mode and shards (the concurrency is the phase's). */
+const WORKER_FLAGS = parseWorkerFlags([], loadConfig());
 
 type Figures = {
   enqueue_per_s: number;
@@ -36,6 +45,8 @@ type Figures = {
   latency_p50_ms: number;
   latency_p99_ms: number;
   idle_commands_per_min: number;
+  idle_round_trips_per_min: number;
+  memory_per_waiting_job_bytes: number;
 };
 
 /** What a contender must offer the harness. */
@@ -43,8 +54,8 @@ type Contender = {
   name: "ours" | "bullmq";
   add(t0: number): Promise<void>;
   addBulk(count: number): Promise<void>;
-  /** Starts a worker whose handler calls `onJob(t0)`; resolves with a stop function. */
-  work(concurrency: number, onJob: (t0: number) => void): Promise<() => Promise<void>>;
+  /** Starts a worker whose handler calls `onJob(t0)` (connected to `via` when given); resolves with a stop function. */
+  work(concurrency: number, onJob: (t0: number) => void, via?: string): Promise<() => Promise<void>>;
   reset(): Promise<void>;
 };
 
@@ -81,11 +92,24 @@ function ours(redis: RedisConnection, prefix: string): Contender {
         );
       }
     },
-    async work(concurrency, onJob) {
+    async work(concurrency, onJob, via) {
       handler = onJob;
-      const worker = new Worker({ redis, prefix, jobs: [job], queues: ["default"], concurrency, logger: silent });
+      const connection = via ? await connectTcpRedis(via) : redis;
+      const worker = new Worker({
+        redis: connection,
+        prefix,
+        jobs: [job],
+        queues: WORKER_FLAGS.queues,
+        mode: WORKER_FLAGS.mode,
+        shards: WORKER_FLAGS.shards,
+        concurrency,
+        logger: silent,
+      });
       await worker.start();
-      return () => worker.stop();
+      return async () => {
+        await worker.stop();
+        if (via) connection.close();
+      };
     },
     async reset() {
       await redis.send("FLUSHDB", []);
@@ -107,8 +131,8 @@ function bullmq(url: string, redis: RedisConnection): Contender {
         );
       }
     },
-    async work(concurrency, onJob) {
-      const workerConnection = new IORedis(url, { maxRetriesPerRequest: null });
+    async work(concurrency, onJob, via) {
+      const workerConnection = new IORedis(via ?? url, { maxRetriesPerRequest: null });
       const worker = new BullWorker("bench", async (job) => onJob(job.data.t0), {
         connection: workerConnection,
         concurrency,
@@ -191,40 +215,110 @@ async function idleCommands(c: Contender, redis: RedisConnection): Promise<numbe
   return idle;
 }
 
+/** Network round trips per minute of an idle worker, counted by a proxy between it and Redis. */
+async function idleRoundTrips(c: Contender, redis: RedisConnection, target: URL, db: number): Promise<number> {
+  await c.reset();
+  const proxy = await startRoundTripProxy({ hostname: target.hostname, port: Number(target.port) });
+  const stop = await c.work(50, () => {}, proxy.url(db));
+  await Bun.sleep(5_000);
+  const before = proxy.trips;
+  await Bun.sleep(IDLE_WINDOW_MS);
+  const trips = (proxy.trips - before) * (60_000 / IDLE_WINDOW_MS);
+  await stop();
+  proxy.stop();
+  await redis.send("PING", []);
+  return trips;
+}
+
+async function usedMemory(redis: RedisConnection): Promise<number> {
+  return Number(parseInfo(await redis.send("INFO", ["memory"])).used_memory ?? Number.NaN);
+}
+
+/** Redis memory a waiting job takes: `used_memory` before and after adding N_MEMORY jobs, per job. */
+async function memoryPerJob(c: Contender, redis: RedisConnection): Promise<number> {
+  await c.reset();
+  await c.addBulk(10);
+  const before = await usedMemory(redis);
+  await c.addBulk(N_MEMORY);
+  return ((await usedMemory(redis)) - before) / N_MEMORY;
+}
+
+/** Where our waiting job's bytes go: each key's share per job and the envelope's fields. */
+async function ourMemoryBreakdown(c: Contender, redis: RedisConnection) {
+  await c.reset();
+  await c.addBulk(N_MEMORY);
+  const keys = new Queue({ redis, prefix: "bench" }).keys.shard(0);
+  const usage = async (key: string) => Number(await redis.send("MEMORY", ["USAGE", key, "SAMPLES", 0])) / N_MEMORY;
+  const [entry] = (await redis.send("XRANGE", [keys.stream("default"), "-", "+", "COUNT", 1])) as Array<
+    [string, string[]]
+  >;
+  const fields = entry?.[1] ?? [];
+  const json = String(fields[fields.indexOf("job") + 1] ?? "{}");
+  const envelope = JSON.parse(json) as Record<string, unknown>;
+  return {
+    stream_bytes_per_job: Math.round(await usage(keys.stream("default"))),
+    index_bytes_per_job: Math.round(await usage(keys.index)),
+    envelope_json_bytes: json.length,
+    envelope_fields_bytes: Object.fromEntries(
+      Object.entries(envelope).map(([k, v]) => [k, JSON.stringify({ [k]: v }).length - 2]),
+    ),
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 /**
- * Runs each phase for both contenders back to back, `ROUNDS` times, and keeps each one's best
- * round: on a shared machine, alternating keeps drift from favouring whoever ran first.
+ * Runs each phase for both contenders back to back, `ROUNDS` times, and reports each one's
+ * median round: on a shared machine, alternating keeps drift from favouring whoever ran first,
+ * and the median is neither the lucky round nor the unlucky one.
  */
-async function measure(contenders: readonly Contender[], redis: RedisConnection): Promise<Record<string, Figures>> {
+async function measure(
+  contenders: readonly Contender[],
+  redis: RedisConnection,
+  target: { url: URL; db: number },
+): Promise<Record<string, Figures>> {
   const out: Record<string, Figures> = {};
   for (const c of contenders) out[c.name] = {} as Figures;
-  const best = async (key: keyof Figures, run: (c: Contender) => Promise<number>, higherIsBetter: boolean) => {
-    for (let round = 0; round < ROUNDS; round++) {
+  const medianOf = async (key: keyof Figures, run: (c: Contender) => Promise<number>, rounds = ROUNDS) => {
+    const seen = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+    for (let round = 0; round < rounds; round++) {
       for (const c of contenders) {
         const value = await run(c);
-        const current = out[c.name]![key];
-        if (current === undefined || (higherIsBetter ? value > current : value < current)) out[c.name]![key] = value;
+        seen.get(c.name)!.push(value);
         console.error(`[${c.name}] ${key} round ${round + 1}: ${value.toFixed(2)}`);
       }
     }
+    for (const c of contenders) out[c.name]![key] = median(seen.get(c.name)!);
   };
-  await best("enqueue_per_s", enqueueOneByOne, true);
-  await best("enqueue_bulk_per_s", enqueueBulk, true);
-  await best("process_c1_per_s", (c) => processRate(c, N_C1, 1), true);
-  await best("process_c50_per_s", (c) => processRate(c, N_C50, 50), true);
+  await medianOf("enqueue_per_s", enqueueOneByOne);
+  await medianOf("enqueue_bulk_per_s", enqueueBulk);
+  await medianOf("process_c1_per_s", (c) => processRate(c, N_C1, 1));
+  await medianOf("process_c50_per_s", (c) => processRate(c, N_C50, 50));
+  const latencies = new Map<string, Array<{ p50: number; p99: number }>>(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of contenders) {
       const { p50, p99 } = await latency(c);
       console.error(`[${c.name}] latency round ${round + 1}: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
-      const f = out[c.name]!;
-      // The round with the better p99 is kept whole, so p50 and p99 come from the same run.
-      if (f.latency_p99_ms === undefined || p99 < f.latency_p99_ms) {
-        f.latency_p50_ms = p50;
-        f.latency_p99_ms = p99;
-      }
+      latencies.get(c.name)!.push({ p50, p99 });
     }
   }
+  for (const c of contenders) {
+    // The round with the median p99 is kept whole, so p50 and p99 come from the same run.
+    const rounds = latencies.get(c.name)!.sort((a, b) => a.p99 - b.p99);
+    const kept = rounds[Math.floor(rounds.length / 2)]!;
+    out[c.name]!.latency_p50_ms = kept.p50;
+    out[c.name]!.latency_p99_ms = kept.p99;
+  }
+  await medianOf("memory_per_waiting_job_bytes", (c) => memoryPerJob(c, redis));
+  // A minute each: one round of the idle figures.
   for (const c of contenders) out[c.name]!.idle_commands_per_min = await idleCommands(c, redis);
+  for (const c of contenders) {
+    out[c.name]!.idle_round_trips_per_min = await idleRoundTrips(c, redis, target.url, target.db);
+  }
   for (const f of Object.values(out)) {
     for (const key of Object.keys(f) as Array<keyof Figures>) {
       f[key] = key.startsWith("latency") ? Number(f[key].toFixed(3)) : Math.round(f[key]);
@@ -245,8 +339,10 @@ async function main(): Promise<void> {
   const dbUrl = `${url.replace(/\/\d*$/, "")}/${benchDb}`;
   const benchRedis = await connectTcpRedis(dbUrl);
 
-  const measured = await measure([ours(benchRedis, "bench"), bullmq(dbUrl, benchRedis)], benchRedis);
+  const contenders = [ours(benchRedis, "bench"), bullmq(dbUrl, benchRedis)] as const;
+  const measured = await measure(contenders, benchRedis, { url: new URL(url), db: benchDb });
   const results = { ours: measured.ours!, bullmq: measured.bullmq! };
+  const oursMemory = await ourMemoryBreakdown(contenders[0], benchRedis);
   const bullPkg = (await Bun.file(new URL("../node_modules/bullmq/package.json", import.meta.url)).json()) as {
     version: string;
   };
@@ -267,9 +363,13 @@ async function main(): Promise<void> {
       latency_offered_per_s: LATENCY_RATE_PER_S,
       latency_seconds: LATENCY_SECONDS,
       idle_window_s: IDLE_WINDOW_MS / 1000,
-      rounds_best_of: ROUNDS,
+      rounds_median_of: ROUNDS,
+      memory_jobs: N_MEMORY,
+      worker: { queues: WORKER_FLAGS.queues, mode: WORKER_FLAGS.mode, shards: WORKER_FLAGS.shards },
+      shared_machine: "other work ran beside this benchmark: compare the ratios, not absolute figures",
     },
     ...results,
+    ours_memory_breakdown: oursMemory,
   };
   await Bun.write(new URL("./results/queue-latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 
@@ -281,6 +381,8 @@ async function main(): Promise<void> {
     ["latency_p50_ms", `latency p50 at ${LATENCY_RATE_PER_S}/s offered (ms, lower is better)`],
     ["latency_p99_ms", `latency p99 at ${LATENCY_RATE_PER_S}/s offered (ms, lower is better)`],
     ["idle_commands_per_min", "idle worker (Redis commands/min, lower is better)"],
+    ["idle_round_trips_per_min", "idle worker (network round trips/min, lower is better)"],
+    ["memory_per_waiting_job_bytes", "Redis memory per waiting job (bytes, lower is better)"],
   ];
   console.log("| metric | ours | BullMQ | ours ÷ BullMQ |");
   console.log("|---|---:|---:|---:|");
@@ -289,6 +391,10 @@ async function main(): Promise<void> {
     const b = results.bullmq[key];
     console.log(`| ${label} | ${a} | ${b} | ${(a / b).toFixed(2)} |`);
   }
+  console.log(`\nour waiting job, field by field: ${JSON.stringify(oursMemory)}`);
+  console.log(
+    `worker: queues ${WORKER_FLAGS.queues.join(",")}, mode ${WORKER_FLAGS.mode}, shards ${WORKER_FLAGS.shards}`,
+  );
   console.log(
     `\n${report.machine.cpu}, ${report.machine.cores} cores; Bun ${Bun.version}, Redis ${report.versions.redis}, BullMQ ${bullPkg.version}`,
   );

@@ -1,9 +1,9 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "hono/request-id";
 import { createRouter } from "./http/create-router";
+import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
-import { requestMetrics } from "./http/request-metrics";
+import { requestContext } from "./http/request-context";
 import type { AppDeps } from "./kernel/app-deps";
 import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
@@ -22,28 +22,13 @@ import { createAppServices } from "./services/app-services";
  * (src/server.ts), on Workers (src/edge.ts) and in tests (`app.request()`).
  */
 export function createApp(deps: AppDeps) {
-  const app = createRouter();
+  const app = createRouter({ getPath: routedPath });
   const services = createAppServices(deps);
 
-  app.use("*", requestId());
-  app.use("*", async function provideDeps(c, next) {
-    c.set("deps", deps);
-    c.set("services", services);
-    await next();
-  });
-  app.use("*", async function accessLog(c, next) {
-    const started = performance.now();
-    await next();
-    deps.logger.info("request", {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 100) / 100,
-    });
-  });
-  app.use("*", requestMetrics());
-  app.use(
+  app.use("*", requestContext(deps, services));
+  // Only requests that may carry a body pay for the limit.
+  app.on(
+    ["POST", "PUT", "PATCH", "DELETE"],
     "*",
     bodyLimit({
       maxSize: deps.config.BODY_LIMIT_BYTES,

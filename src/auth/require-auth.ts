@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { users } from "../../db/schema";
 import type { AppEnv } from "../kernel/app-env";
 import { unauthorized } from "../kernel/app-error";
-import { verifyToken } from "./tokens";
 
 /**
- * Requires a bearer token and loads the user with their memberships in one
- * query, as `c.var.principal`.
+ * Requires a bearer token and provides the user with their memberships as
+ * `c.var.principal`, through the app's principal cache (verified tokens and
+ * principals kept in process, invalidated across instances).
  *
  * @example
  * createRoute({ method: "get", path: "/v1/me", middleware: [requireAuth()] as const, ... })
@@ -17,22 +15,10 @@ export function requireAuth() {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthorized();
-    const { db, config } = c.var.deps;
-    const userId = await verifyToken(config.JWT_SECRET, match[1]);
-    if (userId === null) throw unauthorized("the bearer token is invalid or expired");
-    const user = await db.query.users.findFirst({
-      columns: { id: true, email: true, name: true, isAdmin: true },
-      where: eq(users.id, userId),
-      with: { memberships: { columns: { restaurantId: true, role: true } } },
-    });
-    if (!user) throw unauthorized("the bearer token names an unknown user");
-    c.set("principal", {
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      isAdmin: user.isAdmin,
-      memberships: user.memberships,
-    });
+    const principal = await c.var.services.principals.authenticate(match[1]);
+    if (principal === "invalid") throw unauthorized("the bearer token is invalid or expired");
+    if (principal === "unknown_user") throw unauthorized("the bearer token names an unknown user");
+    c.set("principal", principal);
     await next();
   });
 }

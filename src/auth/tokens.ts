@@ -2,16 +2,28 @@ import { sign, verify } from "hono/jwt";
 
 const ALGORITHM = "HS256";
 
+/** The HMAC key of each secret, imported once rather than on every verification. */
+const keys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    const raw = new TextEncoder().encode(secret);
+    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** Issues a bearer token naming a user (`sub`); roles are never in the token. */
 export async function issueToken(secret: string, userId: number, ttlSeconds = 60 * 60 * 24 * 7): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return sign({ sub: String(userId), iat: now, exp: now + ttlSeconds }, secret, ALGORITHM);
+  return sign({ sub: String(userId), iat: now, exp: now + ttlSeconds }, await hmacKey(secret), ALGORITHM);
 }
 
 /** Returns the user id a token names, or null when it is invalid or expired. */
 export async function verifyToken(secret: string, token: string): Promise<number | null> {
   try {
-    const payload = await verify(token, secret, ALGORITHM);
+    const payload = await verify(token, await hmacKey(secret), ALGORITHM);
     const id = Number(payload.sub);
     return Number.isInteger(id) && id > 0 ? id : null;
   } catch {

@@ -1,6 +1,6 @@
 import { AppError } from "../kernel/app-error";
 import type { Logger } from "../logger";
-import { toNumber, toOptionalString } from "../redis/replies";
+import { toNumber, toOptionalString, toRecord } from "../redis/replies";
 import { defineScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import {
@@ -12,14 +12,18 @@ import {
 } from "./cache-keys";
 import { CacheCounters, type CacheStats } from "./cache-stats";
 import { decodeEnvelope, encodeEnvelope, etagFor } from "./envelope";
+import { GenerationReads, type Generations, LocalValues, stampOf } from "./local-layer";
 import releaseLockSource from "./lua/release-lock-1.lua" with { type: "text" };
 import { RedisGuard } from "./redis-guard";
 import { SingleFlight } from "./single-flight";
 
 const releaseLock = defineScript("cache-release-lock-1", 1, releaseLockSource);
 
-/** A cached read: the JSON as served, its ETag, and where it came from. */
-export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback" };
+/**
+ * A cached read: the JSON as served, its ETag, and where it came from; from the in-process
+ * layer also the JSON's UTF-8 bytes, encoded once, so a hit allocates nothing per request.
+ */
+export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback"; bytes?: Uint8Array };
 
 export type CachingServiceOptions = {
   prefix: string;
@@ -38,11 +42,15 @@ export type CachingServiceOptions = {
    * the job retries and the caller knows.
    */
   onInvalidationFailure?: "defer" | "throw";
+  /** Values kept in process (by cache key) and served while their stamp is current; 0 turns the layer off. */
+  localEntries?: number;
 };
 
 type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
 
 const unavailable = (message: string) => new AppError(503, "cache_unavailable", message);
+
+const encoder = new TextEncoder();
 
 const num = (v: unknown) => (v == null ? "0" : String(v));
 
@@ -67,6 +75,8 @@ export class CachingService {
   readonly #lockWaitMs: number;
   readonly #pendingBumps = new Map<string, [hash: string, field: string]>();
   readonly #onInvalidationFailure: "defer" | "throw";
+  readonly #local: LocalValues | null;
+  readonly #generations: GenerationReads;
 
   constructor(redis: RedisConnection, logger: Logger, options: CachingServiceOptions) {
     this.#logger = logger;
@@ -79,11 +89,27 @@ export class CachingService {
     this.#lockTtlMs = options.lockTtlMs ?? 5000;
     this.#lockWaitMs = options.lockWaitMs ?? 2000;
     this.#onInvalidationFailure = options.onInvalidationFailure ?? "defer";
+    const localEntries = options.localEntries ?? 1000;
+    this.#local = localEntries > 0 ? new LocalValues(localEntries) : null;
+    this.#generations = new GenerationReads((restaurantId) => this.#readGenerations(restaurantId));
   }
 
-  /** The cached JSON of an entry, computing and storing it with `load` on a miss. */
-  remember(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
-    return this.#flights.run(this.#keys.value(entry), () => this.#readThrough(entry, load));
+  /**
+   * The cached JSON of an entry, computing and storing it with `load` on a
+   * miss. A value this process already holds is served without fetching it
+   * again once the generations (one small coalesced read) confirm its stamp.
+   */
+  async remember(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
+    const key = this.#keys.value(entry);
+    const local = this.#local?.get(key);
+    if (local) {
+      const stamp = await this.#currentStamp(entry);
+      if (stamp === local.stamp) {
+        this.#counters.count(entry.family, "hits");
+        return { json: local.json, etag: local.etag, source: "hit", bytes: local.bytes };
+      }
+    }
+    return this.#flights.run(key, () => this.#readThrough(entry, load));
   }
 
   /** Computes and stores an entry whatever the cache holds (warm-up). */
@@ -157,6 +183,30 @@ export class CachingService {
     for (const [id] of bumps) this.#pendingBumps.delete(id);
   }
 
+  /** The stamp a current value of the entry carries; null when Redis cannot say (the read-through decides). */
+  async #currentStamp(entry: CacheEntry): Promise<string | null> {
+    try {
+      await this.#retryInvalidations();
+      return stampOf(await this.#generations.get(entry.restaurantId), entry.family);
+    } catch {
+      return null;
+    }
+  }
+
+  async #readGenerations(restaurantId: number): Promise<Generations> {
+    const [global, restaurant] = await this.#redis.pipeline([
+      ["HGETALL", [this.#keys.globalGenerations]],
+      ["HGETALL", [this.#keys.restaurantGenerations(restaurantId)]],
+    ]);
+    return { global: toRecord(global), restaurant: toRecord(restaurant) };
+  }
+
+  #keepLocal(entry: CacheEntry, envelope: { stamp: string; etag: string; json: string }): void {
+    if (!this.#local || envelope.stamp === "") return;
+    const expiresAt = Date.now() + cacheTtlSeconds[entry.family] * 1000;
+    this.#local.set(this.#keys.value(entry), { ...envelope, bytes: encoder.encode(envelope.json), expiresAt });
+  }
+
   async #lookup(entry: CacheEntry): Promise<Lookup> {
     const [raw, global, restaurant] = await this.#redis.pipeline([
       ["GET", [this.#keys.value(entry)]],
@@ -180,6 +230,7 @@ export class CachingService {
     }
     if (found.envelope && found.envelope.stamp === found.stamp) {
       this.#counters.count(entry.family, "hits");
+      this.#keepLocal(entry, found.envelope);
       return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
     }
     this.#counters.count(entry.family, "misses");
@@ -193,6 +244,7 @@ export class CachingService {
       const { envelope } = await this.#compute(load, found.stamp);
       // A failed store only costs the next reader a recomputation; the guard has logged it.
       await this.#store(entry, envelope).catch(() => {});
+      this.#keepLocal(entry, envelope);
       return { json: envelope.json, etag: envelope.etag, source: "miss" };
     } finally {
       // Released after the store, so instances waiting on the lock find the value.

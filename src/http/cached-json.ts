@@ -12,13 +12,15 @@ export function matchesEtag(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 /**
- * Sends a cached read as it is stored (no parse, no re-serialise), with its
+ * Sends a cached read as it is stored (no parse, no re-serialise; the bytes
+ * as they are when the in-process layer has them), with its
  * ETag; answers 304 with no body when the client already holds that version.
  */
 export function sendCachedJson(c: Context, cached: CachedJson): Response {
   const headers = { etag: cached.etag, "x-cache": cached.source };
   if (matchesEtag(c.req.header("if-none-match"), cached.etag)) return c.body(null, 304, headers);
-  return c.body(cached.json, 200, { ...headers, "content-type": "application/json" });
+  const sent = { ...headers, "content-type": "application/json" };
+  return cached.bytes ? c.body(cached.bytes as Uint8Array<ArrayBuffer>, 200, sent) : c.body(cached.json, 200, sent);
 }
 
 /** The 304 answer a cached GET documents (it has no body). */

@@ -9,7 +9,12 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   return c.json(new AppError(400, "validation_error", z.prettifyError(result.error), details).toBody(), 400);
 };
 
-/** A router with the app's env and validation hook; resources build theirs with this. */
-export function createRouter() {
+/**
+ * A router with the app's env and validation hook; resources build theirs
+ * with this. The app's own router passes `getPath` (it routes, the others are
+ * merged into it): that path function then also ignores a trailing slash.
+ */
+export function createRouter(options: { getPath?: (request: Request) => string } = {}) {
+  if (options.getPath) return new OpenAPIHono<AppEnv>({ getPath: options.getPath, defaultHook: validationHook });
   return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook });
 }

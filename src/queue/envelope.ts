@@ -22,8 +22,27 @@ export type JobEnvelope = {
   lastError?: string;
 };
 
+/**
+ * A new job id: 128 random bits in base64url, 22 characters (a UUID's text is 36). It is stored
+ * twice per waiting job (the envelope and the job index), so its length is paid twice.
+ */
+export function newJobId(): string {
+  // btoa rather than Buffer: the edge (workerd) dispatches jobs too.
+  const base64 = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  return base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * The envelope as stored: JSON without the fields that hold their defaults (`attempts` 0,
+ * `availableAt` equal to `createdAt`), which a fresh job's envelope always has. Every waiting
+ * job carries these bytes in Redis; `decodeEnvelope` restores the defaults.
+ */
 export function encodeEnvelope(envelope: JobEnvelope): string {
-  return JSON.stringify(envelope);
+  const { attempts, availableAt, ...rest } = envelope;
+  const stored: Partial<JobEnvelope> = rest;
+  if (attempts !== 0) stored.attempts = attempts;
+  if (availableAt !== envelope.createdAt) stored.availableAt = availableAt;
+  return JSON.stringify(stored);
 }
 
 /** Parses an envelope; returns null for anything that is not one (foreign or corrupt entries). */
@@ -32,11 +51,12 @@ export function decodeEnvelope(text: string | undefined): JobEnvelope | null {
   try {
     const value = JSON.parse(text) as Partial<JobEnvelope>;
     if (typeof value.id !== "string" || typeof value.name !== "string" || typeof value.queue !== "string") return null;
+    const createdAt = Number(value.createdAt ?? 0);
     return {
       ...value,
       attempts: Number(value.attempts ?? 0),
-      createdAt: Number(value.createdAt ?? 0),
-      availableAt: Number(value.availableAt ?? 0),
+      createdAt,
+      availableAt: Number(value.availableAt ?? createdAt),
     } as JobEnvelope;
   } catch {
     return null;

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
-import { encodeEnvelope, type JobEnvelope } from "./envelope";
+import { encodeEnvelope, type JobEnvelope, newJobId } from "./envelope";
 import {
   DispatchTimeoutError,
   InvalidPayloadError,
@@ -113,7 +113,7 @@ export class Queue {
       const data = validate(job, payload);
       const partition = job.partitionKey?.(data);
       const envelope: JobEnvelope = {
-        id: crypto.randomUUID(),
+        id: newJobId(),
         name: job.name,
         queue,
         payload: data,

@@ -1,7 +1,9 @@
 import { toStreamReply } from "../redis/replies";
+import { defineScript, type RedisScript, runScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import { decodeEnvelope, ENVELOPE_FIELD } from "./envelope";
 import type { ShardKeys } from "./keys";
+import readInOrderSource from "./lua/read-in-order-n.lua" with { type: "text" };
 import type { Delivery } from "./stall-recovery";
 import type { WorkerMode } from "./worker-options";
 
@@ -26,10 +28,22 @@ export function readOrder(
   return [first, ...queues.filter((q) => q !== first)];
 }
 
+/** read-in-order-n, registered once per number of streams read. */
+const readInOrder = new Map<number, RedisScript>();
+function readInOrderFor(streams: number): RedisScript {
+  let script = readInOrder.get(streams);
+  if (!script) {
+    script = defineScript(`queue:read-in-order:v1:${streams}`, streams, readInOrderSource);
+    readInOrder.set(streams, script);
+  }
+  return script;
+}
+
 /**
  * Reads one shard's streams for one consumer on its own (blocking-capable) connection. While
- * busy it reads queue by queue in order, so a lower queue is only read when the higher ones
- * could not fill the batch; when idle it blocks on all of them at once.
+ * busy it reads every queue in one round trip (read-in-order-n: queue by queue in order, a
+ * lower queue only for the room the higher ones left in the batch); when idle, or when that
+ * found nothing, it blocks on all of them at once.
  */
 export class StreamReader {
   readonly #streamQueue: Map<string, string>;
@@ -48,21 +62,25 @@ export class StreamReader {
   async read(queues: readonly string[], count: number, idle: boolean, blockMs: number): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     if (!idle) {
-      for (const queue of queues) {
-        const reply = await this.connection.send("XREADGROUP", [
-          "GROUP",
-          this.group,
-          this.consumer,
-          "COUNT",
-          count - deliveries.length,
-          "STREAMS",
-          this.keys.stream(queue),
-          ">",
-        ]);
-        this.#collect(reply, deliveries);
-        // The batch is full; lower queues wait for the next read.
-        if (deliveries.length >= count) return deliveries;
-      }
+      const streams = queues.map((q) => this.keys.stream(q));
+      const reply =
+        streams.length === 1
+          ? await this.connection.send("XREADGROUP", [
+              "GROUP",
+              this.group,
+              this.consumer,
+              "COUNT",
+              count,
+              "STREAMS",
+              streams[0]!,
+              ">",
+            ])
+          : await runScript(this.connection, readInOrderFor(streams.length), streams, [
+              this.group,
+              this.consumer,
+              count,
+            ]);
+      this.#collect(reply, deliveries);
       if (deliveries.length > 0) return deliveries;
     }
     const reply = await this.connection.send("XREADGROUP", [

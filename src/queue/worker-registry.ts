@@ -1,4 +1,4 @@
-import { toScoredMembers } from "../redis/replies";
+import { toRecord, toScoredMembers } from "../redis/replies";
 import type { RedisConnection } from "../redis/types";
 import type { QueueKeys } from "./keys";
 
@@ -54,17 +54,25 @@ export async function listWorkers(
 ): Promise<WorkerStatus[]> {
   const g = keys.global;
   const forgetBefore = options.now - (options.forgetAfterMs ?? 3_600_000);
-  const stale = toScoredMembers(await redis.send("ZRANGE", [g.workers, "-inf", forgetBefore, "BYSCORE", "WITHSCORES"]));
-  if (stale.length > 0) {
-    const ids = stale.map(([id]) => id);
+  // One round trip for the whole list (stall recovery calls this on every sweep of an idle worker).
+  const [staleReply, membersReply, infoReply] = await redis.pipeline([
+    ["ZRANGE", [g.workers, "-inf", forgetBefore, "BYSCORE", "WITHSCORES"]],
+    ["ZRANGE", [g.workers, 0, -1, "REV", "WITHSCORES"]],
+    ["HGETALL", [g.workerInfo]],
+  ]);
+  const failed = [staleReply, membersReply, infoReply].find((r) => r instanceof Error);
+  if (failed) throw failed;
+  const stale = new Set(toScoredMembers(staleReply).map(([id]) => id));
+  if (stale.size > 0) {
     await redis.pipeline([
-      ["ZREM", [g.workers, ...ids]],
-      ["HDEL", [g.workerInfo, ...ids]],
+      ["ZREM", [g.workers, ...stale]],
+      ["HDEL", [g.workerInfo, ...stale]],
     ]);
   }
-  const members = toScoredMembers(await redis.send("ZRANGE", [g.workers, 0, -1, "REV", "WITHSCORES"]));
-  if (members.length === 0) return [];
-  const raw = (await redis.send("HMGET", [g.workerInfo, ...members.map(([id]) => id)])) as unknown[];
+  const infos = toRecord(infoReply);
+  const raw = toScoredMembers(membersReply)
+    .filter(([id]) => !stale.has(id))
+    .map(([id]) => infos[id]);
   const out: WorkerStatus[] = [];
   for (const value of raw) {
     if (value == null) continue;

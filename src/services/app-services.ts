@@ -1,4 +1,7 @@
 import { sql } from "drizzle-orm";
+import { loadPrincipal } from "../auth/load-principal";
+import { PrincipalCache } from "../auth/principal-cache";
+import { verifyToken } from "../auth/tokens";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
 import { QueueMonitor } from "../queue/monitor";
@@ -32,6 +35,7 @@ export type AppServices = {
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
   httpMetrics: HttpRequestMetrics;
+  principals: PrincipalCache;
 };
 
 export function createAppServices(deps: AppDeps): AppServices {
@@ -72,5 +76,11 @@ export function createAppServices(deps: AppDeps): AppServices {
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
     httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
+    principals: new PrincipalCache({
+      redis: deps.redis,
+      prefix: deps.config.REDIS_PREFIX,
+      verify: (token) => verifyToken(deps.config.JWT_SECRET, token),
+      load: (userId) => loadPrincipal(deps.db, userId),
+    }),
   };
 }

@@ -200,7 +200,7 @@ describe("queue monitoring for owners and admins", () => {
       [
         "/v1/admin/queues",
         "/v1/admin/queues/failed",
-        "/v1/admin/queues/failed/retry",
+        "/v1/admin/queues/retry-failed",
         "/v1/admin/queues/failed/{id}",
         "/v1/admin/queues/failed/{id}/retry",
         "/v1/admin/queues/jobs",
@@ -209,8 +209,8 @@ describe("queue monitoring for owners and admins", () => {
         "/v1/admin/queues/pending",
         "/v1/admin/queues/restaurants/{id}/pos-connections",
         "/v1/admin/queues/workers",
-        "/v1/admin/queues/{queue}/pause",
-        "/v1/admin/queues/{queue}/resume",
+        "/v1/admin/queues/pause/{queue}",
+        "/v1/admin/queues/resume/{queue}",
       ].sort(),
     );
     const expectedSchemas: Record<string, string> = {
@@ -220,12 +220,12 @@ describe("queue monitoring for owners and admins", () => {
       "get /v1/admin/queues/jobs/{id}": "JobDetail",
       "get /v1/admin/queues/pending": "PendingEntries",
       "get /v1/admin/queues/workers": "Workers",
-      "post /v1/admin/queues/{queue}/pause": "QueuePaused",
-      "post /v1/admin/queues/{queue}/resume": "QueuePaused",
+      "post /v1/admin/queues/pause/{queue}": "QueuePaused",
+      "post /v1/admin/queues/resume/{queue}": "QueuePaused",
       "get /v1/admin/queues/restaurants/{id}/pos-connections": "PosConnections",
       "get /v1/admin/queues/failed": "FailedJobPage",
       "delete /v1/admin/queues/failed": "FailedJobsDeleted",
-      "post /v1/admin/queues/failed/retry": "FailedJobsRetried",
+      "post /v1/admin/queues/retry-failed": "FailedJobsRetried",
       "post /v1/admin/queues/failed/{id}/retry": "FailedJobsRetried",
       "delete /v1/admin/queues/failed/{id}": "FailedJobsDeleted",
     };

@@ -46,7 +46,8 @@ export const retryMatching = createRoute({
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
-  path: "/v1/admin/queues/failed/retry",
+  // Was /v1/admin/queues/failed/retry, which still works (src/http/legacy-paths.ts).
+  path: "/v1/admin/queues/retry-failed",
   summary: "Retry every failed job matching a filter (all the caller may manage when empty)",
   description: manage,
   request: { body: { content: { "application/json": { schema: failedFilterBody } }, required: true } },

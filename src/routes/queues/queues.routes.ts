@@ -89,7 +89,8 @@ export const pauseQueue = createRoute({
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
-  path: "/v1/admin/queues/{queue}/pause",
+  // Was /v1/admin/queues/{queue}/pause, which still works (src/http/legacy-paths.ts).
+  path: "/v1/admin/queues/pause/{queue}",
   summary: "Pause a queue (admins: it stops the queue for every restaurant)",
   request: { params: queueParams },
   responses: { 200: jsonContent(pausedSchema, "Paused"), ...errorResponses },
@@ -99,7 +100,8 @@ export const resumeQueue = createRoute({
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
-  path: "/v1/admin/queues/{queue}/resume",
+  // Was /v1/admin/queues/{queue}/resume, which still works (src/http/legacy-paths.ts).
+  path: "/v1/admin/queues/resume/{queue}",
   summary: "Resume a paused queue (admins)",
   request: { params: queueParams },
   responses: { 200: jsonContent(pausedSchema, "Resumed"), ...errorResponses },
