@@ -1,8 +1,7 @@
 import { expect, it } from "bun:test";
-import { z } from "zod";
 import { loadConfig } from "../../src/config";
-import { defineJob } from "../../src/queue/job";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
+import { CountJob } from "./fixtures/count-job";
 import { spawnWorkerProcess, type WorkerProcess } from "./fixtures/spawn-worker";
 import { queueWorld, waitFor } from "./support";
 
@@ -10,16 +9,6 @@ const TOTAL = 30_000;
 const PER_SECOND = 1_000;
 const WORKERS = 4;
 const POISON_AT = 12_000;
-
-const countJob = defineJob({
-  name: "Count",
-  queue: "default",
-  tries: 3,
-  backoff: [1],
-  timeout: 10,
-  payload: z.object({ n: z.number(), poison: z.boolean().optional() }),
-  handle() {},
-});
 
 it("fails exactly the poison job among 30,000 at 1,000 jobs/s on 4 workers; every other job runs", async () => {
   const world = await queueWorld();
@@ -49,7 +38,7 @@ it("fails exactly the poison job among 30,000 at 1,000 jobs/s on 4 workers; ever
     // Paced against the clock: 100 jobs every 100 ms.
     await Bun.sleep(Math.max(0, started + (from / PER_SECOND) * 1000 - Date.now()));
     const payloads = Array.from({ length: batch }, (_, i) => ({ n: from + i, poison: from + i === POISON_AT }));
-    ids.push(...((await world.queue.dispatchMany(countJob, payloads)) as string[]));
+    ids.push(...((await world.queue.dispatchMany(CountJob, payloads)) as string[]));
   }
   const poisonId = ids[POISON_AT]!;
   const tally = `{${world.prefix}:test}:tally`;

@@ -3,22 +3,13 @@ import { z } from "zod";
 import { loadConfig } from "../../src/config";
 import { defineJob } from "../../src/queue/job";
 import { listWorkers } from "../../src/queue/worker-registry";
+import { CountJob } from "./fixtures/count-job";
 import { spawnWorkerProcess } from "./fixtures/spawn-worker";
 import { queueWorld, waitFor } from "./support";
 
 function spawnWorker(prefix: string, scenario: "count" | "slow", concurrency: number) {
   return spawnWorkerProcess(loadConfig().REDIS_URL!, prefix, scenario, concurrency);
 }
-
-const countJob = defineJob({
-  name: "Count",
-  queue: "default",
-  tries: 3,
-  backoff: [1],
-  timeout: 10,
-  payload: z.object({ n: z.number() }),
-  handle() {},
-});
 
 describe("worker processes", () => {
   it("finishes the job of a worker killed with SIGKILL mid-job once it passes the idle threshold", async () => {
@@ -64,7 +55,7 @@ describe("worker processes", () => {
     await world.queue.ensureGroups(["default"]);
     const children = await Promise.all([1, 2, 3, 4].map(() => spawnWorker(world.prefix, "count", 50)));
     const payloads = Array.from({ length: total }, (_, n) => ({ n }));
-    const ids = (await world.queue.dispatchMany(countJob, payloads)) as string[];
+    const ids = (await world.queue.dispatchMany(CountJob, payloads)) as string[];
     const tally = `{${world.prefix}:test}:tally`;
     await waitFor(async () => Number(await world.redis.send("HLEN", [tally])) >= total, 60_000, "all jobs handled");
     for (const child of children) child.kill("SIGTERM");

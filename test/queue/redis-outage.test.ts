@@ -3,28 +3,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { z } from "zod";
 import { QueueUnavailableError } from "../../src/queue/errors";
-import { defineJob } from "../../src/queue/job";
 import { Queue } from "../../src/queue/queue";
 import { listWorkers } from "../../src/queue/worker-registry";
 import { type LocalRedis, startLocalRedis } from "../../src/redis/local-server";
 import { connectTcpRedis } from "../../src/redis/tcp";
 import { QueuePing } from "../../src/sync/app-job-contracts";
+import { CountJob } from "./fixtures/count-job";
 import { spawnWorkerProcess, type WorkerProcess } from "./fixtures/spawn-worker";
 import { waitFor } from "./support";
 
 const OUTAGE_MS = 60_000;
-
-const countJob = defineJob({
-  name: "Count",
-  queue: "default",
-  tries: 3,
-  backoff: [1],
-  timeout: 10,
-  payload: z.object({ n: z.number() }),
-  handle() {},
-});
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 // Processes and a Redis writing its AOF can take a while to go on a loaded machine.
@@ -142,7 +131,7 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
       const started = Date.now();
       try {
         const ids = await queue.dispatchMany(
-          countJob,
+          CountJob,
           Array.from({ length: 5 }, () => ({ n: n++ })),
         );
         accepted.push(...ids.filter((id): id is string => id !== null));

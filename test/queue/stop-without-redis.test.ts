@@ -1,21 +1,10 @@
 import { afterEach, expect, it } from "bun:test";
-import { z } from "zod";
-import { defineJob } from "../../src/queue/job";
 import { Queue } from "../../src/queue/queue";
 import { type LocalRedis, startLocalRedis } from "../../src/redis/local-server";
 import { connectTcpRedis } from "../../src/redis/tcp";
+import { CountJob } from "./fixtures/count-job";
 import { spawnWorkerProcess, type WorkerProcess } from "./fixtures/spawn-worker";
 import { waitFor } from "./support";
-
-const countJob = defineJob({
-  name: "Count",
-  queue: "default",
-  tries: 3,
-  backoff: [1],
-  timeout: 10,
-  payload: z.object({ n: z.number() }),
-  handle() {},
-});
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -48,7 +37,7 @@ async function busyWorkers(): Promise<{ redis: LocalRedis; workers: Watched[] }>
   );
   for (const w of workers) cleanups.push(() => w.kill("SIGKILL"));
   await queue.dispatchMany(
-    countJob,
+    CountJob,
     Array.from({ length: 200 }, (_, n) => ({ n })),
   );
   await waitFor(
