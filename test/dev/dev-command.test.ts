@@ -2,6 +2,7 @@ import { afterAll, expect, it } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { placeDemoOrder, waitForSynced } from "../support/demo-order";
 import { readUntil } from "./read-until";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -40,34 +41,11 @@ it("starts the whole system on embedded defaults and stops cleanly", async () =>
   expect(ready.status).toBe(200);
   const tokens = JSON.parse(readFileSync(join(root, ".data/demo-tokens.json"), "utf8")) as Record<string, string>;
   const customer = tokens["customer@demo.test"]!;
-  const menu = (await (await fetch(`${api}/v1/restaurants/1/menu`)).json()) as {
-    categories: Array<{ items: Array<{ id: number; available: boolean; branchId: number | null }> }>;
-  };
-  const item = menu.categories.flatMap((c) => c.items).find((i) => i.available && i.branchId === null)!;
-  const restaurant = (await (await fetch(`${api}/v1/restaurants/1`)).json()) as { branches: Array<{ id: number }> };
-  const placed = await fetch(`${api}/v1/orders`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${customer}`,
-      "content-type": "application/json",
-      "idempotency-key": `dev-smoke-${Date.now()}`,
-    },
-    body: JSON.stringify({
-      restaurantId: 1,
-      branchId: restaurant.branches[0]!.id,
-      type: "pickup",
-      items: [{ menuItemId: item.id, quantity: 2 }],
-    }),
-  });
+  const placed = await placeDemoOrder(api!, customer, 2, `dev-smoke-${Date.now()}`);
   expect(placed.status).toBe(201);
   const order = (await placed.json()) as { id: number };
   // The worker syncs it to the simulated Square POS.
-  let state = "";
-  for (let i = 0; i < 100 && state !== "synced"; i++) {
-    await Bun.sleep(100);
-    const res = await fetch(`${api}/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${customer}` } });
-    state = ((await res.json()) as { posSyncState: string }).posSyncState;
-  }
+  const state = await waitForSynced(api!, customer, order.id, 100);
   expect(state).toBe("synced");
 
   child.kill("SIGINT");

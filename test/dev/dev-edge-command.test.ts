@@ -2,6 +2,7 @@ import { afterAll, expect, it } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { placeDemoOrder, waitForSynced } from "../support/demo-order";
 import { readUntil } from "./read-until";
 
 /** `bun run dev:edge`: the demo system with the API in workerd, from an empty data directory. */
@@ -48,34 +49,11 @@ it("starts the demo system with the API in workerd, syncs an order through the B
   const customer = tokens["customer@demo.test"]!;
   const me = await fetch(`${api}/v1/me`, { headers: { authorization: `Bearer ${customer}` } });
   expect(me.status).toBe(200);
-  const menu = (await (await fetch(`${api}/v1/restaurants/1/menu`)).json()) as {
-    categories: Array<{ items: Array<{ id: number; available: boolean; branchId: number | null }> }>;
-  };
-  const item = menu.categories.flatMap((c) => c.items).find((i) => i.available && i.branchId === null)!;
-  const restaurant = (await (await fetch(`${api}/v1/restaurants/1`)).json()) as { branches: Array<{ id: number }> };
-  const placed = await fetch(`${api}/v1/orders`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${customer}`,
-      "content-type": "application/json",
-      "idempotency-key": `dev-edge-smoke-${Date.now()}`,
-    },
-    body: JSON.stringify({
-      restaurantId: 1,
-      branchId: restaurant.branches[0]!.id,
-      type: "pickup",
-      items: [{ menuItemId: item.id, quantity: 2 }],
-    }),
-  });
+  const placed = await placeDemoOrder(api!, customer, 2, `dev-edge-smoke-${Date.now()}`);
   expect(placed.status).toBe(201);
   const order = (await placed.json()) as { id: number };
   // Dispatched over REST by workerd, synced to the simulated Square POS by the Bun worker.
-  let state = "";
-  for (let i = 0; i < 300 && state !== "synced"; i++) {
-    await Bun.sleep(100);
-    const res = await fetch(`${api}/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${customer}` } });
-    state = ((await res.json()) as { posSyncState: string }).posSyncState;
-  }
+  const state = await waitForSynced(api!, customer, order.id, 300);
   expect(state).toBe("synced");
 
   child.kill("SIGINT");

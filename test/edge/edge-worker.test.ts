@@ -4,6 +4,7 @@ import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
 import { queueKeys } from "../../src/queue/keys";
 import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
 import { createTestApp, type TestApp } from "../support/app";
+import { placeDemoOrder } from "../support/demo-order";
 import { type SharedDatabase, shareDatabase } from "../support/shared-database";
 
 /**
@@ -93,25 +94,7 @@ describe("the API on Cloudflare Workers", () => {
 
   it("takes an order and hands its POS sync to the queue over REST", async () => {
     const token = await t.tokenFor("customer@demo.test");
-    const restaurant = (await (await fetch(`${edge}/v1/restaurants/1`)).json()) as { branches: Array<{ id: number }> };
-    const menu = (await (await fetch(`${edge}/v1/restaurants/1/menu`)).json()) as {
-      categories: Array<{ items: Array<{ id: number; available: boolean; branchId: number | null }> }>;
-    };
-    const item = menu.categories.flatMap((c) => c.items).find((i) => i.available && i.branchId === null)!;
-    const res = await fetch(`${edge}/v1/orders`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        "idempotency-key": `edge-${Date.now()}`,
-      },
-      body: JSON.stringify({
-        restaurantId: 1,
-        branchId: restaurant.branches[0]!.id,
-        type: "pickup",
-        items: [{ menuItemId: item.id, quantity: 3 }],
-      }),
-    });
+    const res = await placeDemoOrder(edge, token, 3, `edge-${Date.now()}`);
     expect(res.status).toBe(201);
     const order = (await res.json()) as { posSyncState: string };
     expect(order.posSyncState).toBe("queued");

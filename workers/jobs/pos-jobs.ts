@@ -14,13 +14,20 @@ export type PosJobsOptions = {
   timeScale?: number;
 };
 
-/** The same job with its clock sped up: backoffs, timeout and every release delay scaled alike. */
+/**
+ * A compressed clock speeds up waiting, not the work an attempt does: a scaled timeout never drops
+ * below this, or a loaded machine (a GC pause, a busy database) would time attempts out, count the
+ * timeouts as POS outages and open the breaker.
+ */
+export const MIN_SCALED_TIMEOUT_SECONDS = 2;
+
+/** The same job with its clock sped up: backoffs, timeout (down to a floor) and every release delay. */
 function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   if (scale === 1) return job;
   return defineJob({
     ...job,
     backoff: job.backoff.map((s) => s * scale),
-    timeout: job.timeout * scale,
+    timeout: Math.max(job.timeout * scale, MIN_SCALED_TIMEOUT_SECONDS),
     handle: (payload, ctx) => job.handle(payload, { ...ctx, release: (seconds) => ctx.release(seconds * scale) }),
   }) as J;
 }
