@@ -48,6 +48,7 @@ export const dashboardHtml = `<!doctype html>
     .charts { grid-template-columns: 1fr; }
     main { padding: .5rem; }
     header { padding: .5rem; }
+    header h1 { flex-basis: 100%; }
   }
 </style>
 </head>

@@ -2,6 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { z } from "zod";
 import { NonRetryableError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
+import { jobSeries, LIFETIME_MINUTE, lifetimeJobSeries } from "../../src/queue/job-series-metrics";
 import { HISTOGRAM_BUCKETS_MS, MINUTE_MS } from "../../src/queue/metrics";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
@@ -59,6 +60,27 @@ describe("monitoring", () => {
     expect(overview).toMatchObject({ queue: "default", waiting: 0, inFlight: 0, delayed: 1, failed: 2, paused: false });
     const ttl = Number(await world.redis.send("TTL", [world.queue.keys.global.metrics("default", point.minute)]));
     expect(ttl).toBeGreaterThan(86_000);
+
+    // The same counts per job name, per minute and for the job's lifetime, beside the queue's.
+    const byName = await monitor.metrics(jobSeries("Outcome"), { from: point.minute, to: point.minute });
+    expect([byName.points[0]?.processed, byName.points[0]?.failed, byName.points[0]?.runtime.count]).toEqual([
+      7, 2, 10,
+    ]);
+    const lifetime = await monitor.metrics(lifetimeJobSeries("Outcome"), {
+      from: LIFETIME_MINUTE,
+      to: LIFETIME_MINUTE,
+    });
+    expect([lifetime.points[0]?.processed, lifetime.points[0]?.released, lifetime.points[0]?.wait.count]).toEqual([
+      7, 1, 10,
+    ]);
+    for (const key of [
+      world.queue.keys.global.metrics(jobSeries("Outcome"), point.minute),
+      world.queue.keys.global.metrics(lifetimeJobSeries("Outcome"), LIFETIME_MINUTE),
+    ]) {
+      // Cluster-safe: one hash tag with the queue's own metrics; kept for the retention window.
+      expect(key.startsWith(`{${world.prefix}:meta}:metrics:`)).toBe(true);
+      expect(Number(await world.redis.send("TTL", [key]))).toBeGreaterThan(86_000);
+    }
   });
 
   it("shows jobs by state with a restaurant filter, job detail and pending entries", async () => {
