@@ -280,6 +280,9 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
     const outcome = await confirmed("#clear-matching", "Delete failed jobs of restaurant 2?");
     expect(outcome).toBe("1 failed job deleted.");
     expect(await world.store.get(theirs)).toBeNull();
+    expect(await page.locator("#job-detail").isHidden()).toBe(true);
+    await page.waitForSelector("#jobs td.muted");
+    expect(await page.locator("#jobs").textContent()).toBe("No failed jobs match");
     await filter({});
   }, 30_000);
 
@@ -388,7 +391,11 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
 
   it("shows an admin everything, charts included (the README's screenshot)", async () => {
     await page.selectOption("#metrics-range", "hour");
+    const failedNow = await world.failedJob(1);
     await page.click('.tab[data-state="failed"]');
+    await page.click(`#jobs button[data-open-job="${failedNow}"]`);
+    await page.waitForSelector(`#job-detail[data-job-id="${failedNow}"]:not([hidden])`);
+    await page.click("#detail-errors summary");
     await page.waitForSelector("#workers tr td");
     // Two refreshes, so the charts carry the latest minute.
     await page.waitForTimeout(700);

@@ -102,7 +102,11 @@ export class JobsExplorer {
     void confirmAndRun(
       kind === "retry" ? `Retry ${what}?` : `Delete ${what}? This cannot be undone.`,
       () => (kind === "retry" ? actions.retryMatching(filter) : actions.clearMatching(filter)),
-      this.refreshAll,
+      () => {
+        // The open job may be one of those just retried or deleted.
+        el("job-detail").hidden = true;
+        this.refreshAll();
+      },
     );
   }
 
@@ -190,9 +194,9 @@ export class JobsExplorer {
       if (rows[i]) rows[i].dataset.jobId = j.id;
     });
     fill("jobs", rows.length > 0 ? rows : [empty(labels.length, `No ${state} jobs match`)]);
-    const first = rows.length === 0 ? 0 : this.#offset + 1;
+    const range = `${this.#offset + 1}–${this.#offset + answer.jobs.length}`;
     el("page-info").textContent =
-      `${first}–${this.#offset + rows.length}${"total" in answer ? ` of ${answer.total}` : ""}`;
+      answer.jobs.length === 0 ? "" : `${range}${"total" in answer ? ` of ${answer.total}` : ""}`;
     el<HTMLButtonElement>("page-prev").disabled = this.#offset === 0;
     el<HTMLButtonElement>("page-next").disabled = !more;
   }
