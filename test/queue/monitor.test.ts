@@ -6,6 +6,7 @@ import { jobSeries, LIFETIME_MINUTE, lifetimeJobSeries } from "../../src/queue/j
 import { HISTOGRAM_BUCKETS_MS, MINUTE_MS } from "../../src/queue/metrics";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
+import { type WorkerInfo, writeHeartbeat } from "../../src/queue/worker-registry";
 import { manualClock, queueWorld, waitFor } from "./support";
 
 const payload = z.object({ restaurantId: z.number(), outcome: z.enum(["ok", "fail", "release", "slow"]) });
@@ -202,5 +203,53 @@ describe("monitoring", () => {
     clock.advance(5000);
     const reported = (await monitor.workers()).find((w) => w.id === silent.id);
     expect(reported).toMatchObject({ alive: false, dead: true });
+  });
+
+  it("lists live workers first and forgets stopped and dead ones after the retention window", async () => {
+    const clock = manualClock(Date.now());
+    const world = await queueWorld({ clock });
+    const monitor = new QueueMonitor({
+      redis: world.redis,
+      prefix: world.prefix,
+      clock,
+      deadAfterMs: 1000,
+      workerRetentionMs: 10_000,
+    });
+    const beat = (id: string, state: WorkerInfo["state"], lastBeatAt: number) =>
+      writeHeartbeat(world.redis, world.queue.keys, {
+        id,
+        pid: 1,
+        host: "h",
+        queues: ["low"],
+        shards: 1,
+        concurrency: 1,
+        mode: "strict",
+        state,
+        startedAt: lastBeatAt,
+        lastBeatAt,
+        inFlight: [],
+        processed: 0,
+        failed: 0,
+        retried: 0,
+        released: 0,
+        dropped: 0,
+      });
+    const now = clock.now();
+    // The stopped one beat last, so a newest-first list alone would put it first.
+    await beat("live", "running", now - 100);
+    await beat("stopped", "stopped", now);
+    await beat("dead", "running", now - 5000);
+    expect((await monitor.workers()).map((w) => [w.id, w.alive])).toEqual([
+      ["live", true],
+      ["stopped", false],
+      ["dead", false],
+    ]);
+    clock.advance(7_000);
+    await beat("live", "running", clock.now());
+    // 12 s after its last beat the dead worker is forgotten; the stopped one (7 s) is still listed.
+    expect((await monitor.workers()).map((w) => w.id)).toEqual(["live", "stopped"]);
+    clock.advance(4_000);
+    await beat("live", "running", clock.now());
+    expect((await monitor.workers()).map((w) => w.id)).toEqual(["live"]);
   });
 });
