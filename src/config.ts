@@ -55,6 +55,8 @@ export const configSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
     METRICS_TOKEN: optionalString,
+    /** Stopped or dead workers stay in the monitoring list (faded) this long after their last heartbeat. */
+    WORKER_RETENTION_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
     /** The Chromium the dashboard's browser test drives. */
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */

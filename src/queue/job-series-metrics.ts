@@ -17,6 +17,8 @@ export const partitionJobSeries = (partition: string, name: string) => `p:${part
  * grow (Prometheus counters and histograms) until a whole retention window passes without a job.
  */
 export const lifetimeSeries = (queue: string) => `total:${queue}`;
+/** Lifetime totals of one job name (its per-job-name Prometheus series); same renewal as a queue's. */
+export const lifetimeJobSeries = (name: string) => `total:job:${name}`;
 export const LIFETIME_MINUTE = 0;
 
 /**
@@ -27,15 +29,16 @@ export const LIFETIME_MINUTE = 0;
 export function withJobSeries(recorder: AttemptMetrics, envelope: JobEnvelope): AttemptMetrics {
   const series = [jobSeries(envelope.name)];
   if (envelope.partition !== undefined) series.push(partitionJobSeries(envelope.partition, envelope.name));
+  const lifetimes = (queue: string) => [lifetimeSeries(queue), lifetimeJobSeries(envelope.name)];
   return {
     recordWait(queue, at, waitMs) {
       recorder.recordWait(queue, at, waitMs);
-      recorder.recordWait(lifetimeSeries(queue), LIFETIME_MINUTE, waitMs);
+      for (const name of lifetimes(queue)) recorder.recordWait(name, LIFETIME_MINUTE, waitMs);
       for (const name of series) recorder.recordWait(name, at, waitMs);
     },
     recordOutcome(queue, at, outcome, runtimeMs) {
       recorder.recordOutcome(queue, at, outcome, runtimeMs);
-      recorder.recordOutcome(lifetimeSeries(queue), LIFETIME_MINUTE, outcome, runtimeMs);
+      for (const name of lifetimes(queue)) recorder.recordOutcome(name, LIFETIME_MINUTE, outcome, runtimeMs);
       for (const name of series) recorder.recordOutcome(name, at, outcome, runtimeMs);
     },
   };

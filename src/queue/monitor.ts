@@ -24,6 +24,8 @@ export type QueueMonitorOptions = {
   /** Oldest waiting job older than this raises the queue's long-wait flag (ms); per queue or one for all. */
   longWaitMs?: number | Readonly<Record<string, number>>;
   deadAfterMs?: number;
+  /** Stopped and dead workers are forgotten once their last heartbeat is older than this (ms). Default 1 h. */
+  workerRetentionMs?: number;
   clock?: Clock;
 };
 
@@ -67,6 +69,7 @@ export class QueueMonitor {
   readonly #clock: Clock;
   readonly #longWait: QueueMonitorOptions["longWaitMs"];
   readonly #deadAfterMs: number;
+  readonly workerRetentionMs: number;
 
   constructor(options: QueueMonitorOptions) {
     this.#redis = options.redis;
@@ -85,6 +88,7 @@ export class QueueMonitor {
     this.#reader = new JobReader(options.redis, this.queue.keys, this.queues, (q) => stallThresholdMs(jobs, q, grace));
     this.#longWait = options.longWaitMs;
     this.#deadAfterMs = options.deadAfterMs ?? 45_000;
+    this.workerRetentionMs = options.workerRetentionMs ?? 3_600_000;
   }
 
   #longWaitThreshold(queue: string): number {
@@ -148,8 +152,14 @@ export class QueueMonitor {
     return out.slice(0, limit);
   }
 
-  workers(): Promise<WorkerStatus[]> {
-    return listWorkers(this.#redis, this.queue.keys, { now: this.#clock.now(), deadAfterMs: this.#deadAfterMs });
+  /** Live workers first, each group newest heartbeat first; stopped and dead ones until the retention window passes. */
+  async workers(): Promise<WorkerStatus[]> {
+    const workers = await listWorkers(this.#redis, this.queue.keys, {
+      now: this.#clock.now(),
+      deadAfterMs: this.#deadAfterMs,
+      forgetAfterMs: this.workerRetentionMs,
+    });
+    return workers.sort((a, b) => Number(b.alive) - Number(a.alive));
   }
 
   listFailed(filter: FailedJobFilter, page: { limit: number; offset: number }): Promise<FailedJobPage> {

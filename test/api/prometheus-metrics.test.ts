@@ -143,6 +143,23 @@ describe("GET /metrics", () => {
       checkHistogram(f);
     }
 
+    const perJob = families.get("foodhub_job_attempts_total");
+    expect(perJob?.type).toBe("counter");
+    const menuSync = { queue: "low", job: "MenuSyncFromPOS" };
+    expect(value(perJob, "foodhub_job_attempts_total", { ...menuSync, outcome: "failed" })).toBe(2);
+    expect(value(perJob, "foodhub_job_attempts_total", { ...menuSync, outcome: "processed" })).toBe(0);
+    // Every registered job has its series, whether it ran or not.
+    expect(
+      value(perJob, "foodhub_job_attempts_total", { queue: "high", job: "OrderSyncToPOS", outcome: "failed" }),
+    ).toBe(0);
+    for (const name of ["foodhub_job_runtime_seconds", "foodhub_job_wait_seconds"]) {
+      const f = families.get(name)!;
+      expect(f.type).toBe("histogram");
+      expect(value(f, `${name}_count`, menuSync)).toBe(2);
+      expect(value(f, `${name}_count`, { queue: "high", job: "OrderSyncToPOS" })).toBe(0);
+      checkHistogram(f);
+    }
+
     const http = families.get("foodhub_http_request_duration_seconds")!;
     expect(http.type).toBe("histogram");
     checkHistogram(http);

@@ -206,3 +206,42 @@ describe("queue monitoring access: role × own/other restaurant × route", () =>
     }
   }
 });
+
+// Error stacks show code paths: only admins get them, on the job detail and the failed list alike.
+const seesStacks: Record<Caller, boolean | number> = {
+  admin: true,
+  owner: false,
+  manager: false,
+  staff: 403,
+  owner2: false,
+  customer: 403,
+  anonymous: 401,
+};
+
+describe("queue monitoring access: who sees error stacks", () => {
+  for (const caller of callers) {
+    const expected = seesStacks[caller];
+    it(`${caller} on own restaurant → ${typeof expected === "number" ? expected : expected ? "stacks" : "no stacks"}`, async () => {
+      const restaurantId = restaurantOf(caller, "own");
+      const jobId = await world.failedJob(restaurantId);
+      const token = tokens.get(caller);
+      const detail = await t.call("GET", `/v1/admin/queues/jobs/${jobId}`, { token });
+      const list = await t.call("GET", `/v1/admin/queues/failed?restaurantId=${restaurantId}`, { token });
+      if (typeof expected === "number") {
+        // A customer has no role in the restaurant the list names: that is a 404 (see viewRestaurant).
+        expect([detail.status, list.status]).toEqual([expected, caller === "customer" ? 404 : expected]);
+        return;
+      }
+      expect([detail.status, list.status]).toEqual([200, 200]);
+      const stacks = [
+        detail.body.failure.stack,
+        detail.body.errors[0].stack,
+        ...list.body.jobs.map((j: { stack: string | null }) => j.stack),
+      ];
+      for (const stack of stacks) {
+        if (expected) expect(stack).toContain("NonRetryableError");
+        else expect(stack).toBeNull();
+      }
+    });
+  }
+});

@@ -103,11 +103,96 @@ describe("queue monitoring for owners and admins", () => {
       payload: { restaurantId: 1, mode: "fail" },
       failure: { reason: "non-retryable", error: "NonRetryableError: menu of restaurant 1 rejected by the POS" },
     });
-    expect(detail.body.failure.stack).toContain("NonRetryableError");
+    // Stacks are for admins: the owner sees the error, not the code paths.
+    expect(detail.body.failure.stack).toBeNull();
+    expect(detail.body.errors).toEqual([
+      {
+        attempt: 1,
+        at: detail.body.failure.failedAt,
+        message: "NonRetryableError: menu of restaurant 1 rejected by the POS",
+        stack: null,
+      },
+    ]);
+    const asAdmin = await t.call("GET", `/v1/admin/queues/jobs/${id}`, { token: admin });
+    expect(asAdmin.body.failure.stack).toContain("NonRetryableError");
+    expect(asAdmin.body.errors[0].stack).toContain("NonRetryableError");
+    const failedRows = async (token: string) =>
+      (await t.call("GET", `/v1/admin/queues/failed?restaurantId=1`, { token })).body.jobs as Array<{
+        stack: string | null;
+      }>;
+    expect((await failedRows(owner)).map((j) => j.stack)).toEqual([null]);
+    expect((await failedRows(admin))[0]?.stack).toContain("NonRetryableError");
     expect((await t.call("GET", `/v1/admin/queues/jobs/${id}`, { token: owner2 })).status).toBe(404);
     const list = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: owner2 });
     expect(list.body.total).toBe(2);
     expect(list.body.jobs.every((j: { restaurantId: number }) => j.restaurantId === 2)).toBe(true);
+  });
+
+  it("tells a job's timeline from dispatch to failure, and a live job's from dispatch to its run", async () => {
+    const failedId = failed[1]![0]!;
+    const detail = (await t.call("GET", `/v1/admin/queues/jobs/${failedId}`, { token: owner })).body;
+    expect(detail.timeline.map((e: { kind: string }) => e.kind)).toEqual(["dispatched", "failed"]);
+    expect(detail.timeline[0].at).toBe(detail.createdAt);
+    expect(detail.timeline[1]).toEqual({
+      kind: "failed",
+      at: detail.failure.failedAt,
+      attempt: 1,
+      detail: "non-retryable: NonRetryableError: menu of restaurant 1 rejected by the POS",
+    });
+
+    const running = (await t.call("GET", `/v1/admin/queues/jobs/${held[1]}`, { token: owner })).body;
+    expect(running.state).toBe("in-flight");
+    expect(running.errors).toEqual([]);
+    const kinds = running.timeline.map((e: { kind: string }) => e.kind);
+    expect(kinds).toEqual(["dispatched", "queued", "running"]);
+    const [dispatched, queued, run] = running.timeline as Array<{ at: number; detail: string }>;
+    expect(queued!.at).toBeGreaterThanOrEqual(dispatched!.at);
+    expect(run!.at).toBeGreaterThanOrEqual(queued!.at);
+    expect(run!.detail).toContain(running.consumer);
+
+    const [delayed] = (await t.call("GET", "/v1/admin/queues/jobs?state=delayed&restaurantId=1", { token: owner })).body
+      .jobs as Array<{ id: string; dueAt: number }>;
+    const due = (await t.call("GET", `/v1/admin/queues/jobs/${delayed!.id}`, { token: owner })).body;
+    expect(due.timeline.at(-1)).toMatchObject({ kind: "available", at: delayed!.dueAt, attempt: 1 });
+    expect(delayed!.dueAt).toBeGreaterThan(Date.now());
+  });
+
+  it("says why the status is not ok, and lists live workers first with the retention window", async () => {
+    const overview = (await t.call("GET", "/v1/admin/queues", { token: admin })).body;
+    // Jobs wait on high and default, and the test world's only worker serves low.
+    expect(overview.status).toBe("down");
+    const codes = overview.reasons.map((r: { code: string; queue: string | null }) => `${r.code}:${r.queue}`);
+    expect(codes).toContain("no_live_worker:high");
+    expect(codes).not.toContain("no_live_worker:low");
+    const high = overview.reasons.find((r: { queue: string }) => r.queue === "high");
+    expect(high.message).toBe("high: 5 waiting and no live worker serves it");
+
+    const { redis, config } = t;
+    const stopped = { id: "stopped-worker", pid: 1, host: "h", queues: ["low"], shards: 1, concurrency: 1 };
+    await redis.send("HSET", [
+      `{${config.REDIS_PREFIX}:meta}:workers:info`,
+      stopped.id,
+      JSON.stringify({
+        ...stopped,
+        mode: "strict",
+        state: "stopped",
+        startedAt: Date.now() - 5000,
+        lastBeatAt: Date.now() - 1000,
+        inFlight: [],
+        processed: 0,
+        failed: 0,
+        retried: 0,
+        released: 0,
+        dropped: 0,
+      }),
+    ]);
+    await redis.send("ZADD", [`{${config.REDIS_PREFIX}:meta}:workers`, Date.now() - 1000, stopped.id]);
+    const list = (await t.call("GET", "/v1/admin/queues/workers", { token: admin })).body;
+    expect(list.retentionMs).toBe(t.config.WORKER_RETENTION_SECONDS * 1000);
+    expect(list.workers.map((w: { alive: boolean }) => w.alive)).toEqual([true, false]);
+    expect(list.workers[1]).toMatchObject({ id: "stopped-worker", state: "stopped", alive: false });
+    await redis.send("ZREM", [`{${config.REDIS_PREFIX}:meta}:workers`, stopped.id]);
+    await redis.send("HDEL", [`{${config.REDIS_PREFIX}:meta}:workers:info`, stopped.id]);
   });
 
   it("shows owners only their own pending entries and in-flight jobs on workers", async () => {

@@ -2,9 +2,11 @@ import { describe, expect, it } from "bun:test";
 import { z } from "zod";
 import { NonRetryableError } from "../../src/queue/errors";
 import { defineJob } from "../../src/queue/job";
+import { jobSeries, LIFETIME_MINUTE, lifetimeJobSeries } from "../../src/queue/job-series-metrics";
 import { HISTOGRAM_BUCKETS_MS, MINUTE_MS } from "../../src/queue/metrics";
 import { QueueMonitor } from "../../src/queue/monitor";
 import { RedisFailedJobStore } from "../../src/queue/redis-failed-store";
+import { type WorkerInfo, writeHeartbeat } from "../../src/queue/worker-registry";
 import { manualClock, queueWorld, waitFor } from "./support";
 
 const payload = z.object({ restaurantId: z.number(), outcome: z.enum(["ok", "fail", "release", "slow"]) });
@@ -59,6 +61,27 @@ describe("monitoring", () => {
     expect(overview).toMatchObject({ queue: "default", waiting: 0, inFlight: 0, delayed: 1, failed: 2, paused: false });
     const ttl = Number(await world.redis.send("TTL", [world.queue.keys.global.metrics("default", point.minute)]));
     expect(ttl).toBeGreaterThan(86_000);
+
+    // The same counts per job name, per minute and for the job's lifetime, beside the queue's.
+    const byName = await monitor.metrics(jobSeries("Outcome"), { from: point.minute, to: point.minute });
+    expect([byName.points[0]?.processed, byName.points[0]?.failed, byName.points[0]?.runtime.count]).toEqual([
+      7, 2, 10,
+    ]);
+    const lifetime = await monitor.metrics(lifetimeJobSeries("Outcome"), {
+      from: LIFETIME_MINUTE,
+      to: LIFETIME_MINUTE,
+    });
+    expect([lifetime.points[0]?.processed, lifetime.points[0]?.released, lifetime.points[0]?.wait.count]).toEqual([
+      7, 1, 10,
+    ]);
+    for (const key of [
+      world.queue.keys.global.metrics(jobSeries("Outcome"), point.minute),
+      world.queue.keys.global.metrics(lifetimeJobSeries("Outcome"), LIFETIME_MINUTE),
+    ]) {
+      // Cluster-safe: one hash tag with the queue's own metrics; kept for the retention window.
+      expect(key.startsWith(`{${world.prefix}:meta}:metrics:`)).toBe(true);
+      expect(Number(await world.redis.send("TTL", [key]))).toBeGreaterThan(86_000);
+    }
   });
 
   it("shows jobs by state with a restaurant filter, job detail and pending entries", async () => {
@@ -180,5 +203,53 @@ describe("monitoring", () => {
     clock.advance(5000);
     const reported = (await monitor.workers()).find((w) => w.id === silent.id);
     expect(reported).toMatchObject({ alive: false, dead: true });
+  });
+
+  it("lists live workers first and forgets stopped and dead ones after the retention window", async () => {
+    const clock = manualClock(Date.now());
+    const world = await queueWorld({ clock });
+    const monitor = new QueueMonitor({
+      redis: world.redis,
+      prefix: world.prefix,
+      clock,
+      deadAfterMs: 1000,
+      workerRetentionMs: 10_000,
+    });
+    const beat = (id: string, state: WorkerInfo["state"], lastBeatAt: number) =>
+      writeHeartbeat(world.redis, world.queue.keys, {
+        id,
+        pid: 1,
+        host: "h",
+        queues: ["low"],
+        shards: 1,
+        concurrency: 1,
+        mode: "strict",
+        state,
+        startedAt: lastBeatAt,
+        lastBeatAt,
+        inFlight: [],
+        processed: 0,
+        failed: 0,
+        retried: 0,
+        released: 0,
+        dropped: 0,
+      });
+    const now = clock.now();
+    // The stopped one beat last, so a newest-first list alone would put it first.
+    await beat("live", "running", now - 100);
+    await beat("stopped", "stopped", now);
+    await beat("dead", "running", now - 5000);
+    expect((await monitor.workers()).map((w) => [w.id, w.alive])).toEqual([
+      ["live", true],
+      ["stopped", false],
+      ["dead", false],
+    ]);
+    clock.advance(7_000);
+    await beat("live", "running", clock.now());
+    // 12 s after its last beat the dead worker is forgotten; the stopped one (7 s) is still listed.
+    expect((await monitor.workers()).map((w) => w.id)).toEqual(["live", "stopped"]);
+    clock.advance(4_000);
+    await beat("live", "running", clock.now());
+    expect((await monitor.workers()).map((w) => w.id)).toEqual(["live"]);
   });
 });

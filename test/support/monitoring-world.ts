@@ -37,7 +37,8 @@ export async function monitoringWorld(t: TestApp) {
     queue: "low",
     tries: 1,
     backoff: [],
-    timeout: 60,
+    // Long enough that a held job stays in flight through a slow browser test run.
+    timeout: 600,
     payload: z.object({ restaurantId: z.number().int(), mode: z.enum(["fail", "hold"]) }),
     partitionKey: (p) => String(p.restaurantId),
     async handle(p, ctx) {

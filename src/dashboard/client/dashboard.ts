@@ -1,16 +1,23 @@
 import { ApiError, api, loadSnapshot, type Me, tokenStore } from "./api";
 import { QueueCharts } from "./charts";
-import { renderFailed, renderOverview, renderPending, renderWorkers } from "./render";
+import { el } from "./dom";
+import { JobsExplorer } from "./explorer";
+import { openJobDetail } from "./job-detail";
+import { renderJobMetrics } from "./job-metrics";
+import { renderOverview, renderPending, renderWorkers } from "./render";
 
 const REFRESH_MS = Number(new URLSearchParams(location.search).get("refresh")) || 5000;
-
-const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let me: Me | null = null;
 let charts: QueueCharts | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** Bumped at every sign-in and sign-out: a refresh started for an earlier user is dropped. */
 let session = 0;
+
+const refreshSoon = () => void refresh();
+const explorer = new JobsExplorer((jobId) => {
+  if (me) void openJobDetail(jobId, me, refreshSoon);
+}, refreshSoon);
 
 function showSignIn(message = ""): void {
   session += 1;
@@ -20,19 +27,9 @@ function showSignIn(message = ""): void {
   el("sign-out").hidden = true;
   el("who").textContent = "";
   el("status").textContent = "";
+  el("status-reasons").textContent = "";
   el("sign-in").hidden = false;
   el("sign-in-error").textContent = message;
-}
-
-async function act(action: "retry" | "delete", jobId: string): Promise<void> {
-  const path = action === "retry" ? `/v1/admin/queues/failed/${jobId}/retry` : `/v1/admin/queues/failed/${jobId}`;
-  try {
-    await api(action === "retry" ? "POST" : "DELETE", path);
-  } catch (error) {
-    el("refresh-error").hidden = false;
-    el("refresh-error").textContent = `${action} failed: ${(error as Error).message}`;
-  }
-  await refresh();
 }
 
 /** One refresh of every panel; schedules the next one whatever happens. */
@@ -40,13 +37,18 @@ async function refresh(): Promise<void> {
   clearTimeout(timer);
   const mine = session;
   try {
-    const snapshot = await loadSnapshot();
+    const range = el<HTMLSelectElement>("metrics-range").value === "day" ? "day" : "hour";
+    const [snapshot] = await Promise.all([loadSnapshot(range), explorer.load()]);
     // Signed out, or someone else signed in, while this was loading: not theirs to see.
     if (!me || mine !== session) return;
-    renderOverview(snapshot);
-    renderFailed(snapshot.failed, me, (action, jobId) => void act(action, jobId));
+    renderOverview(snapshot, me, refreshSoon);
     renderPending(snapshot);
     renderWorkers(snapshot);
+    renderJobMetrics(snapshot.metrics);
+    explorer.setChoices(
+      snapshot.overview.queues.map((q) => q.queue),
+      snapshot.metrics.jobs.map((j) => j.job ?? "").filter(Boolean),
+    );
     charts ??= new QueueCharts(el<HTMLCanvasElement>("throughput"), el<HTMLCanvasElement>("runtime"));
     charts.update(snapshot.metrics);
     el("refresh-error").hidden = true;
@@ -78,6 +80,9 @@ async function start(): Promise<void> {
   el("sign-in").hidden = true;
   el("sign-out").hidden = false;
   el("board").hidden = false;
+  el("job-detail").hidden = true;
+  el("outcome").hidden = true;
+  explorer.signIn(me);
   await refresh();
 }
 
@@ -91,4 +96,8 @@ el("sign-out").addEventListener("click", () => {
   tokenStore.clear();
   showSignIn();
 });
+el("detail-close").addEventListener("click", () => {
+  el("job-detail").hidden = true;
+});
+el("metrics-range").addEventListener("change", refreshSoon);
 void start();

@@ -7,7 +7,8 @@ import type * as routes from "./failed-jobs.routes";
 export const listFailed: RouteHandler<typeof routes.listFailed, AppEnv> = async (c) => {
   const { restaurantId, limit, offset, ...query } = c.req.valid("query");
   const scope = monitoringScope(c.var.principal, "queue:view", restaurantId);
-  return c.json(await c.var.services.monitoring.failed.list(scope, query, { limit, offset }), 200);
+  const page = { limit, offset };
+  return c.json(await c.var.services.monitoring.failed.list(scope, query, page, c.var.principal.isAdmin), 200);
 };
 
 export const retryFailed: RouteHandler<typeof routes.retryFailed, AppEnv> = async (c) => {

@@ -46,7 +46,7 @@ export const failedJobSchema = z
     attempts: z.number().int(),
     reason: z.enum(["exhausted", "non-retryable", "invalid-payload", "unknown-job", "poison"]),
     error: z.string(),
-    stack: z.string().nullable(),
+    stack: z.string().nullable().openapi({ description: "Admins only (null for others)" }),
     failedAt: z.number().openapi({ description: "Milliseconds since the epoch" }),
     payload: z.unknown(),
   })

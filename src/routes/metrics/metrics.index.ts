@@ -27,7 +27,7 @@ export const metricsRouter = createRouter().openapi(getMetrics, async (c) => {
   if (!expected) throw routeNotFound("GET", "/metrics");
   const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   if (!(await timingSafeEqual(given, expected))) throw unauthorized("the metrics token is missing or wrong");
-  const { monitor, cache, httpMetrics } = c.var.services;
-  const body = await metricsExposition({ monitor, cache, http: httpMetrics });
+  const { monitor, monitoring, cache, httpMetrics } = c.var.services;
+  const body = await metricsExposition({ monitor, jobs: monitoring.jobs, cache, http: httpMetrics });
   return c.text(body, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 });

@@ -58,8 +58,8 @@ export const getJob = createRoute({
   middleware: [requireAuth()] as const,
   method: "get",
   path: "/v1/admin/queues/jobs/{id}",
-  summary: "One job wherever it is (stream, delayed, failed): payload, attempts, last error, timestamps",
-  description: `${view} Another restaurant's job is a 404.`,
+  summary: "One job wherever it is (stream, delayed, failed): payload, attempts, errors, timeline",
+  description: `${view} Another restaurant's job is a 404. Error stacks are shown to admins only.`,
   request: { params: jobIdParams },
   responses: { 200: jsonContent(jobDetailSchema, "The job"), ...errorResponses },
 });
@@ -81,7 +81,7 @@ export const listWorkers = createRoute({
   method: "get",
   path: "/v1/admin/queues/workers",
   summary: "Workers: alive or dead, heartbeat age, host, pid, queues, concurrency, in-flight jobs",
-  description: view,
+  description: `${view} Live workers first; stopped and dead ones stay until their last heartbeat is older than WORKER_RETENTION_SECONDS.`,
   responses: { 200: jsonContent(workersSchema, "The workers"), ...errorResponses },
 });
 

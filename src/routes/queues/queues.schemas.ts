@@ -54,6 +54,15 @@ export const overviewSchema = z
       description:
         "down: jobs wait and no live worker serves their queue; degraded: a long wait, a paused queue or a dead worker",
     }),
+    reasons: z
+      .array(
+        z.object({
+          code: z.enum(["no_live_worker", "long_wait", "paused", "dead_worker"]),
+          queue: z.string().nullable(),
+          message: z.string().openapi({ example: "high: 3 waiting and no live worker serves it" }),
+        }),
+      )
+      .openapi({ description: "Why the status is not ok; empty when it is" }),
     scope: z.union([z.literal("all"), z.array(z.number().int())]).openapi({
       description: "`all` for admins, else the restaurants whose jobs are counted",
     }),
@@ -154,12 +163,33 @@ export const jobPageSchema = z
 export const failureSchema = z.object({
   reason: z.enum(["exhausted", "non-retryable", "invalid-payload", "unknown-job", "poison"]),
   error: z.string(),
-  stack: z.string().nullable(),
+  stack: z.string().nullable().openapi({ description: "Admins only (null for others)" }),
   failedAt: epochMs,
 });
 
+const recordedErrorSchema = z.object({
+  attempt: z.number().int(),
+  at: epochMs.nullable().openapi({ description: "Null where the queue does not keep the time" }),
+  message: z.string(),
+  stack: z.string().nullable().openapi({ description: "Admins only (null for others)" }),
+});
+
+const timelineEventSchema = z.object({
+  kind: z.enum(["dispatched", "attempt-failed", "available", "queued", "running", "failed"]),
+  at: epochMs.nullable().openapi({ description: "Null where the queue does not keep the time (earlier attempts)" }),
+  attempt: z.number().int().nullable(),
+  detail: z.string().nullable(),
+});
+
 export const jobDetailSchema = jobSummarySchema
-  .extend({ payload: z.unknown(), failure: failureSchema.nullable() })
+  .extend({
+    payload: z.unknown(),
+    failure: failureSchema.nullable(),
+    errors: z.array(recordedErrorSchema).openapi({
+      description: "The errors the queue kept: the last failed attempt's message, or the final failure with its stack",
+    }),
+    timeline: z.array(timelineEventSchema),
+  })
   .openapi("JobDetail");
 
 export const pendingQuery = z.object({
@@ -189,6 +219,10 @@ export const pendingSchema = z
 
 export const workersSchema = z
   .object({
+    retentionMs: z.number().int().openapi({
+      description:
+        "Stopped and dead workers are listed until their last heartbeat is this old (WORKER_RETENTION_SECONDS)",
+    }),
     workers: z.array(
       z.object({
         id: z.string(),

@@ -33,9 +33,10 @@ export class FailedJobAdmin {
     return filter;
   }
 
-  async list(scope: MonitoringScope, query: FailedQuery, page: { limit: number; offset: number }) {
+  /** Stacks show code paths: the HTTP routes pass `showStacks` for admins only; the ops CLI sees them. */
+  async list(scope: MonitoringScope, query: FailedQuery, page: { limit: number; offset: number }, showStacks = true) {
     const result = await this.#monitor.listFailed(this.#filter(scope, query), page);
-    return { jobs: result.jobs.map(failedJobView), total: result.total, ...page };
+    return { jobs: result.jobs.map((j) => failedJobView(j, showStacks)), total: result.total, ...page };
   }
 
   /**

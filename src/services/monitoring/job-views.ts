@@ -1,5 +1,12 @@
 import type { FailedJob } from "../../queue/failed-store";
 import type { JobSummary } from "../../queue/inspect-jobs";
+import {
+  failedJobErrors,
+  failedJobTimeline,
+  liveJobErrors,
+  liveJobTimeline,
+  type RecordedError,
+} from "../../queue/job-timeline";
 import type { JobLookup } from "../../queue/monitor";
 import { restaurantIdOf } from "./monitoring-scope";
 
@@ -23,8 +30,12 @@ export function jobSummaryView(job: JobSummary) {
   };
 }
 
-/** A failed job as a list row. */
-export function failedJobView(job: FailedJob) {
+/** Stacks show file paths and code: only admins see them. */
+const withStacks = (errors: RecordedError[], showStacks: boolean) =>
+  showStacks ? errors : errors.map((e) => ({ ...e, stack: null }));
+
+/** A failed job as a list row; the stack only when `showStacks` (admins). */
+export function failedJobView(job: FailedJob, showStacks: boolean) {
   return {
     id: job.jobId,
     name: job.name,
@@ -33,15 +44,23 @@ export function failedJobView(job: FailedJob) {
     attempts: job.attempts,
     reason: job.reason,
     error: job.error,
-    stack: job.stack,
+    stack: showStacks ? job.stack : null,
     failedAt: job.failedAt,
     payload: job.payload,
   };
 }
 
-/** One job wherever it is, with its payload and, when it failed, why. */
-export function jobDetailView(found: JobLookup) {
-  if (found.state !== "failed") return { ...jobSummaryView(found), payload: found.payload, failure: null };
+/** One job wherever it is, with its payload, its recorded errors, its timeline and, when it failed, why. */
+export function jobDetailView(found: JobLookup, now: number, showStacks: boolean) {
+  if (found.state !== "failed") {
+    return {
+      ...jobSummaryView(found),
+      payload: found.payload,
+      failure: null,
+      errors: withStacks(liveJobErrors(found), showStacks),
+      timeline: liveJobTimeline(found, now),
+    };
+  }
   const f = found.failed;
   return {
     id: f.jobId,
@@ -59,7 +78,9 @@ export function jobDetailView(found: JobLookup) {
     idleMs: null,
     deliveries: null,
     payload: f.payload,
-    failure: { reason: f.reason, error: f.error, stack: f.stack, failedAt: f.failedAt },
+    failure: { reason: f.reason, error: f.error, stack: showStacks ? f.stack : null, failedAt: f.failedAt },
+    errors: withStacks(failedJobErrors(f), showStacks),
+    timeline: failedJobTimeline(f),
   };
 }
 

@@ -3,6 +3,7 @@ import { LIFETIME_MINUTE, lifetimeSeries } from "../../queue/job-series-metrics"
 import { type AttemptOutcome, HISTOGRAM_BUCKETS_MS, type MetricsPoint } from "../../queue/metrics";
 import type { QueueMonitor } from "../../queue/monitor";
 import { HTTP_LATENCY_BOUNDS_S, type HttpRequestMetrics } from "./http-request-metrics";
+import { addJobNameSeries } from "./job-name-exposition";
 import { type Labels, PrometheusText } from "./prometheus-text";
 
 const OUTCOMES: readonly AttemptOutcome[] = ["processed", "failed", "retried", "released", "dropped"];
@@ -10,11 +11,13 @@ const QUEUE_BOUNDS_S = HISTOGRAM_BUCKETS_MS.map((ms) => ms / 1000);
 
 /**
  * Everything `GET /metrics` shows, in the Prometheus text format: queue depths and workers now,
- * lifetime attempt counters and runtime / wait histograms per queue (from the queue's lifetime
- * series), HTTP latency of this instance, and the cache's hit / miss counters.
+ * lifetime attempt counters and runtime / wait histograms per queue and per job name (from the
+ * queue's lifetime series), HTTP latency of this instance, and the cache's hit / miss counters.
  */
 export async function metricsExposition(deps: {
   monitor: QueueMonitor;
+  /** The registered jobs, for the per-job-name series. */
+  jobs: ReadonlyArray<{ name: string; queue: string }>;
   cache: CachingService;
   http: HttpRequestMetrics;
 }): Promise<string> {
@@ -79,6 +82,8 @@ export async function metricsExposition(deps: {
       })),
     );
   }
+
+  await addJobNameSeries(text, monitor, deps.jobs);
 
   text.histogram(
     "foodhub_http_request_duration_seconds",

@@ -94,10 +94,11 @@ export class QueueMonitoringService {
         };
       }),
     );
-    const down = queues.some((q) => q.waiting > 0 && q.workers === 0);
-    const degraded = queues.some((q) => q.longWait || q.paused) || workers.some((w) => w.dead);
+    const reasons = statusReasons(queues, workers);
+    const down = reasons.some((r) => r.code === "no_live_worker");
     return {
-      status: down ? ("down" as const) : degraded ? ("degraded" as const) : ("ok" as const),
+      status: down ? ("down" as const) : reasons.length > 0 ? ("degraded" as const) : ("ok" as const),
+      reasons,
       scope: scope.kind === "all" ? ("all" as const) : scope.restaurantIds,
       queues,
       generatedAt: now,
@@ -159,11 +160,11 @@ export class QueueMonitoringService {
     };
   }
 
-  /** A job wherever it is; another restaurant's job is "not found". */
-  async job(scope: MonitoringScope, jobId: string) {
+  /** A job wherever it is; another restaurant's job is "not found". Stacks only when `showStacks` (admins). */
+  async job(scope: MonitoringScope, jobId: string, showStacks: boolean) {
     const found = await this.monitor.job(jobId);
     if (!found || !inScope(scope, partitionOf(found))) throw notFound("job");
-    return jobDetailView(found);
+    return jobDetailView(found, this.#now(), showStacks);
   }
 
   async pending(scope: MonitoringScope, query: { queue?: string; limit: number }) {
@@ -190,6 +191,7 @@ export class QueueMonitoringService {
     ]);
     const visible = ownInFlight ? new Set(ownInFlight.map((j) => j.id)) : null;
     return {
+      retentionMs: this.monitor.workerRetentionMs,
       workers: workers.map((w) => ({
         id: w.id,
         host: w.host,
@@ -226,6 +228,50 @@ export class QueueMonitoringService {
     const statuses = await listPosConnectionStatuses(this.deps.redis, this.deps.prefix, restaurantId);
     return { restaurantId, connections: statuses.map(({ restaurantId: _id, ...s }) => s) };
   }
+}
+
+type StatusReason = {
+  code: "no_live_worker" | "long_wait" | "paused" | "dead_worker";
+  queue: string | null;
+  message: string;
+};
+
+/** Why the overview is not "ok", one line per problem: what an operator reads on the badge. */
+function statusReasons(
+  queues: ReadonlyArray<{
+    queue: string;
+    waiting: number;
+    workers: number;
+    longWait: boolean;
+    paused: boolean;
+    oldestWaitingMs: number | null;
+  }>,
+  workers: ReadonlyArray<{ id: string; dead: boolean; queues: string[] }>,
+): StatusReason[] {
+  const reasons: StatusReason[] = [];
+  for (const q of queues) {
+    if (q.waiting > 0 && q.workers === 0) {
+      const message = `${q.queue}: ${q.waiting} waiting and no live worker serves it`;
+      reasons.push({ code: "no_live_worker", queue: q.queue, message });
+    }
+    if (q.paused) reasons.push({ code: "paused", queue: q.queue, message: `${q.queue}: paused` });
+    if (q.longWait) {
+      const seconds = Math.round((q.oldestWaitingMs ?? 0) / 1000);
+      reasons.push({
+        code: "long_wait",
+        queue: q.queue,
+        message: `${q.queue}: the oldest job has waited ${seconds} s`,
+      });
+    }
+  }
+  for (const w of workers.filter((w) => w.dead)) {
+    reasons.push({
+      code: "dead_worker",
+      queue: null,
+      message: `worker ${w.id} (${w.queues.join(", ")}) missed its heartbeats`,
+    });
+  }
+  return reasons;
 }
 
 function emptyDepth() {
