@@ -1,15 +1,14 @@
-import type { z } from "zod";
 import { toNumber, toRecord } from "../redis/replies";
 import type { RedisArg, RedisConnection } from "../redis/types";
 import { type Clock, systemClock } from "./clock";
 import { type JobEnvelope, newJobId } from "./envelope";
 import { InvalidPayloadError, QueueScriptError } from "./errors";
-import type { JobContract } from "./job";
+import type { AnyJobContract } from "./job";
 import type { QueueKeys, ShardKeys } from "./keys";
 import { QueueScripts } from "./scripts";
 
-/** One job of a batch: a contract and its payload (optionally on another queue). */
-export type BatchJob<S extends z.ZodType = z.ZodType> = { job: JobContract<S>; payload: z.input<S>; queue?: string };
+/** One job of a batch: a contract and its payload (checked against the contract at dispatch), optionally on another queue. */
+export type BatchJob = { job: AnyJobContract; payload: unknown; queue?: string };
 
 /** A callback: an ordinary job, dispatched once by the batch's home shard when its moment comes. */
 export type BatchCallback = BatchJob;
@@ -59,7 +58,7 @@ function envelopeFor(entry: BatchJob, now: number): JobEnvelope {
   if (!parsed.success) {
     throw new InvalidPayloadError(
       entry.job.name,
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join(".")}: ${i.message}`).join("; "),
     );
   }
   const envelope: JobEnvelope = {

@@ -39,6 +39,7 @@ const DRAIN_STEP_TIMEOUT_MS = 2_000;
  */
 export class Worker {
   readonly id: string;
+  readonly #supervisor: string | undefined;
   readonly #o: ResolvedWorkerOptions;
   readonly #redis: RedisConnection;
   readonly #keys: QueueKeys;
@@ -72,6 +73,7 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#o = resolveWorkerOptions(options);
     this.#redis = options.redis;
+    this.#supervisor = options.supervisor;
     this.#clock = options.clock ?? systemClock;
     this.id = options.id ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
     this.#log = options.logger ?? consoleLogger("info", { worker: this.id });
@@ -160,6 +162,7 @@ export class Worker {
   info(): WorkerInfo {
     return {
       id: this.id,
+      ...(this.#supervisor ? { supervisor: this.#supervisor } : {}),
       pid: process.pid,
       host: hostname(),
       queues: [...this.#o.queues],
