@@ -8,6 +8,7 @@ import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
+import { BatchService } from "./batches/batch-service";
 import type { DateRange } from "./analytics/analytics-window";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
@@ -34,6 +35,7 @@ export type AppServices = {
   restaurantReads: RestaurantReads;
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
+  batches: BatchService;
   httpMetrics: HttpRequestMetrics;
   principals: PrincipalCache;
 };
@@ -75,6 +77,7 @@ export function createAppServices(deps: AppDeps): AppServices {
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
+    batches: new BatchService(deps.db, queue),
     httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
     principals: new PrincipalCache({
       redis: deps.redis,
