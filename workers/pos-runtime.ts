@@ -12,8 +12,8 @@ import type { RedisConnection } from "../src/redis/types";
 import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-store";
 import { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
 import { createPosJobDeps } from "./jobs/pos-job-deps";
-import { createRecordJobBatch } from "./jobs/record-job-batch";
 import type { PosJobs } from "./jobs/pos-jobs";
+import { createRecordJobBatch } from "./jobs/record-job-batch";
 import { type PosSchedulerOptions, startPosScheduler } from "./pos-scheduler";
 import { createJobRegistry } from "./registry";
 
@@ -61,7 +61,13 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,
     }),
     { timeScale: options.timeScale },
-    { recordJobBatch: createRecordJobBatch({ db, batches: queue.batches, retentionDays: config.JOB_BATCH_RETENTION_DAYS }) },
+    {
+      recordJobBatch: createRecordJobBatch({
+        db,
+        batches: queue.batches,
+        retentionDays: config.JOB_BATCH_RETENTION_DAYS,
+      }),
+    },
   );
   const jobs = registry.pos;
   const failedStore = new PostgresFailedJobStore(db);

@@ -58,7 +58,9 @@ function envelopeFor(entry: BatchJob, now: number): JobEnvelope {
   if (!parsed.success) {
     throw new InvalidPayloadError(
       entry.job.name,
-      parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      parsed.error.issues
+        .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join(".")}: ${i.message}`)
+        .join("; "),
     );
   }
   const envelope: JobEnvelope = {
@@ -146,7 +148,14 @@ export class JobBatches {
       const callback = options[kind];
       if (!callback) continue;
       const envelope = envelopeFor(callback, now);
-      record.push(`${kind}:queue`, envelope.queue, `${kind}:id`, envelope.id, `${kind}:job`, openEnvelope(envelope, id));
+      record.push(
+        `${kind}:queue`,
+        envelope.queue,
+        `${kind}:id`,
+        envelope.id,
+        `${kind}:job`,
+        openEnvelope(envelope, id),
+      );
     }
     const commands: Array<readonly [string, RedisArg[]]> = [
       ["HSET", [home.batch(id), ...record]],

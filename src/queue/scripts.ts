@@ -193,8 +193,9 @@ export class QueueScripts {
   /** batch-reported-2: clears a batch from the shard's outbox unless more settled since `settled`. */
   async batchReported(keys: ShardKeys, batchId: string, settled: number): Promise<boolean> {
     return (
-      toNumber(await runScript(this.redis, batchReported, [keys.batchPart(batchId), keys.batchOutbox], [batchId, settled])) ===
-      1
+      toNumber(
+        await runScript(this.redis, batchReported, [keys.batchPart(batchId), keys.batchOutbox], [batchId, settled]),
+      ) === 1
     );
   }
 

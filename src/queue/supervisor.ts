@@ -102,16 +102,24 @@ export class Supervisor {
     for (let i = 0; i < this.#o.minProcesses; i++) this.#spawn();
     this.#lastChangeAt = Date.now();
     await this.#heartbeat();
-    this.#timers.every("heartbeat", async () => {
-      await this.#heartbeat();
-      return this.#o.heartbeatIntervalMs ?? 15_000;
-    }, this.#o.heartbeatIntervalMs ?? 15_000);
+    this.#timers.every(
+      "heartbeat",
+      async () => {
+        await this.#heartbeat();
+        return this.#o.heartbeatIntervalMs ?? 15_000;
+      },
+      this.#o.heartbeatIntervalMs ?? 15_000,
+    );
     if (this.#o.balance === "auto") {
       const interval = this.#o.checkIntervalMs ?? 1_000;
-      this.#timers.every("balance", async () => {
-        await this.balance();
-        return interval;
-      }, interval);
+      this.#timers.every(
+        "balance",
+        async () => {
+          await this.balance();
+          return interval;
+        },
+        interval,
+      );
     }
   }
 

@@ -75,11 +75,15 @@ describe("a supervisor of worker processes", () => {
         Array.from({ length: total }, (_, n) => ({ n })),
       );
       await waitFor(() => supervisor.size === 3, 15_000, "three processes for the backlog");
-      const workers = await waitFor(async () => {
-        const list = await listWorkers(world.redis, world.queue.keys, { now: Date.now(), deadAfterMs: 5000 });
-        const children = list.filter((w) => w.supervisor === supervisor.id && w.alive);
-        return children.length === 3 ? list : null;
-      }, 15_000, "three workers reporting their supervisor");
+      const workers = await waitFor(
+        async () => {
+          const list = await listWorkers(world.redis, world.queue.keys, { now: Date.now(), deadAfterMs: 5000 });
+          const children = list.filter((w) => w.supervisor === supervisor.id && w.alive);
+          return children.length === 3 ? list : null;
+        },
+        15_000,
+        "three workers reporting their supervisor",
+      );
       const own = workers.find((w) => w.id === supervisor.id);
       expect(own?.role).toBe("supervisor");
       expect(own?.processes?.length).toBeGreaterThanOrEqual(2);
@@ -114,11 +118,15 @@ describe("a supervisor of worker processes", () => {
         15_000,
         "a replacement process",
       );
-      const own = await waitFor(async () => {
-        const list = await listWorkers(world.redis, world.queue.keys, { now: Date.now(), deadAfterMs: 5000 });
-        const entry = list.find((w) => w.id === supervisor.id);
-        return entry?.restarts === 1 ? entry : null;
-      }, 5000, "the restart in the worker list");
+      const own = await waitFor(
+        async () => {
+          const list = await listWorkers(world.redis, world.queue.keys, { now: Date.now(), deadAfterMs: 5000 });
+          const entry = list.find((w) => w.id === supervisor.id);
+          return entry?.restarts === 1 ? entry : null;
+        },
+        5000,
+        "the restart in the worker list",
+      );
       expect(own.balance).toBe("off");
     } finally {
       await supervisor.stop();

@@ -1,7 +1,7 @@
 import type { Database } from "../../db/client";
+import type { JobBatches } from "../../src/queue/batches";
 import { NonRetryableError } from "../../src/queue/errors";
 import { implementJob } from "../../src/queue/job";
-import type { JobBatches } from "../../src/queue/batches";
 import { recordJobBatch } from "../../src/services/batches/batch-history";
 import { RecordJobBatch } from "../../src/sync/app-job-contracts";
 

@@ -1,4 +1,5 @@
 import { ApiError, api, loadSnapshot, type Me, tokenStore } from "./api";
+import { refreshBatches } from "./batches";
 import { QueueCharts } from "./charts";
 import { renderFailed, renderOverview, renderPending, renderWorkers } from "./render";
 
@@ -47,6 +48,10 @@ async function refresh(): Promise<void> {
     renderFailed(snapshot.failed, me, (action, jobId) => void act(action, jobId));
     renderPending(snapshot);
     renderWorkers(snapshot);
+    await refreshBatches(el("board"), (message) => {
+      el("refresh-error").hidden = false;
+      el("refresh-error").textContent = message;
+    });
     charts ??= new QueueCharts(el<HTMLCanvasElement>("throughput"), el<HTMLCanvasElement>("runtime"));
     charts.update(snapshot.metrics);
     el("refresh-error").hidden = true;

@@ -77,7 +77,9 @@ export class BatchService {
     }
     const jobs: BatchJob[] = connections.flatMap(({ restaurantId: id }): BatchJob[] => {
       if (request.kind === "sync-all-restaurants") {
-        return [{ job: request.what === "menu" ? MenuSyncFromPOS : InventoryUpdateFromPOS, payload: { restaurantId: id } }];
+        return [
+          { job: request.what === "menu" ? MenuSyncFromPOS : InventoryUpdateFromPOS, payload: { restaurantId: id } },
+        ];
       }
       return [
         { job: MenuSyncFromPOS, payload: { restaurantId: id } },
