@@ -127,6 +127,8 @@ export class Supervisor {
   async balance(): Promise<number> {
     if (this.#state !== "running") return this.size;
     this.#lastLoad = await this.#measure();
+    // stop() began while Redis answered: start nothing more.
+    if (this.#state !== "running") return this.size;
     const now = Date.now();
     // Within the cooldown: the last change has not shown its effect yet.
     if (now - this.#lastChangeAt < (this.#o.cooldownMs ?? 5_000)) return this.size;
@@ -148,8 +150,11 @@ export class Supervisor {
     if (this.#state === "stopped" || this.#state === "draining") return;
     this.#state = "draining";
     this.#timers.cancel();
-    for (const pid of this.#children.keys()) this.#drainChild(pid);
-    await Promise.all([...this.#children.values()].map((c) => c.process.exited));
+    // Until none is left: a balancing step under way when stop() began may still have started one.
+    while (this.#children.size > 0) {
+      for (const pid of this.#children.keys()) this.#drainChild(pid);
+      await Promise.all([...this.#children.values()].map((c) => c.process.exited));
+    }
     this.#state = "stopped";
     await this.#heartbeat().catch(() => undefined);
   }
