@@ -8,6 +8,7 @@ import type { AppDeps } from "./kernel/app-deps";
 import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
+import { batchesRouter } from "./routes/batches/batches.index";
 import { healthRouter } from "./routes/health/health.index";
 import { meRouter } from "./routes/me/me.index";
 import { monitoringRouter } from "./routes/monitoring/monitoring.index";
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", analyticsRouter);
   app.route("/", restaurantOrdersRouter);
   app.route("/", monitoringRouter);
+  app.route("/", batchesRouter);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

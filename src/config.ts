@@ -54,6 +54,7 @@ export const configSchema = z
     ),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
+    JOB_BATCH_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     METRICS_TOKEN: optionalString,
     /** Stopped or dead workers stay in the monitoring list (faded) this long after their last heartbeat. */
     WORKER_RETENTION_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),

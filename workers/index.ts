@@ -15,6 +15,13 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
       concurrency: { type: "string", default: "10" },
       shards: { type: "string", default: String(config.QUEUE_SHARDS) },
       mode: { type: "string", default: "strict" },
+      balance: { type: "string" },
+      "min-processes": { type: "string", default: "1" },
+      "max-processes": { type: "string" },
+      cooldown: { type: "string", default: "5" },
+      "max-shift": { type: "string", default: "1" },
+      "jobs-per-process": { type: "string", default: "500" },
+      supervisor: { type: "string" },
     },
     strict: true,
   });
@@ -31,7 +38,53 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency must be a positive integer");
   if (!Number.isInteger(shards) || shards < 1) throw new Error("--shards must be a positive integer");
   if (values.mode !== "strict" && values.mode !== "weighted") throw new Error("--mode must be strict or weighted");
-  return { queues, concurrency, shards, mode: values.mode as WorkerMode };
+  return {
+    queues,
+    concurrency,
+    shards,
+    mode: values.mode as WorkerMode,
+    supervisor: values.supervisor,
+    pool: parsePoolFlags(values),
+  };
+}
+
+/** `--balance auto|off` with `--min-processes`/`--max-processes`: run a supervisor of worker processes. */
+function parsePoolFlags(values: Record<string, string | boolean | undefined>) {
+  const wantsPool = values.balance !== undefined || values["max-processes"] !== undefined;
+  if (!wantsPool) return null;
+  const balance = values.balance ?? "auto";
+  if (balance !== "auto" && balance !== "off") throw new Error("--balance must be auto or off");
+  const positive = (name: string) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  const minProcesses = positive("min-processes");
+  const maxProcesses = values["max-processes"] === undefined ? minProcesses : positive("max-processes");
+  if (maxProcesses < minProcesses) throw new Error("--max-processes must be at least --min-processes");
+  const cooldown = Number(values.cooldown);
+  if (!(cooldown >= 0)) throw new Error("--cooldown must be a number of seconds >= 0");
+  return {
+    balance: balance as "auto" | "off",
+    minProcesses,
+    maxProcesses,
+    cooldownMs: Math.round(cooldown * 1000),
+    maxShift: positive("max-shift"),
+    jobsPerProcess: positive("jobs-per-process"),
+  };
+}
+
+/** Worker flags again, for the processes a supervisor starts. */
+function childCommand(flags: ReturnType<typeof parseWorkerFlags>, supervisorId: string): string[] {
+  return [
+    process.execPath,
+    import.meta.path,
+    `--queue=${flags.queues.join(",")}`,
+    `--concurrency=${flags.concurrency}`,
+    `--shards=${flags.shards}`,
+    `--mode=${flags.mode}`,
+    `--supervisor=${supervisorId}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -46,7 +99,7 @@ async function main(): Promise<void> {
     flags = parseWorkerFlags(process.argv.slice(2), config);
   } catch (error) {
     console.error(
-      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]`,
+      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]\n       [--balance=auto|off --min-processes=1 --max-processes=N --cooldown=5 --max-shift=1 --jobs-per-process=500]`,
     );
     process.exit(2);
   }
@@ -57,13 +110,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
+  if (flags.pool) {
+    await superviseProcesses(flags, flags.pool, config.REDIS_PREFIX, redis, logger);
+    return;
+  }
   const database = await openConfiguredDatabase(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },
     db: database.db,
     redis,
     logger,
-    worker: { queues: flags.queues, concurrency: flags.concurrency, mode: flags.mode },
+    worker: { queues: flags.queues, concurrency: flags.concurrency, mode: flags.mode, supervisor: flags.supervisor },
   });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -73,6 +130,43 @@ async function main(): Promise<void> {
     logger.info(`${signal}: draining`);
     await running.stop();
     await database.close();
+    redis.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The supervisor's process: no jobs, no database; it sizes and watches its worker processes. */
+async function superviseProcesses(
+  flags: ReturnType<typeof parseWorkerFlags>,
+  pool: NonNullable<ReturnType<typeof parsePoolFlags>>,
+  prefix: string,
+  redis: import("../src/redis/types").RedisConnection,
+  logger: import("../src/logger").Logger,
+): Promise<void> {
+  const { Supervisor } = await import("../src/queue/supervisor");
+  const supervisor = new Supervisor({
+    redis,
+    prefix,
+    shards: flags.shards,
+    queues: flags.queues,
+    concurrency: flags.concurrency,
+    ...pool,
+    command: (id) => childCommand(flags, id),
+    logger: logger.child({ component: "supervisor" }),
+  });
+  await supervisor.start();
+  logger.info(
+    `supervisor ${supervisor.id} started: balance=${pool.balance} processes=${pool.minProcesses}..${pool.maxProcesses}`,
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // A second signal while the processes drain is ignored.
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining worker processes`);
+    await supervisor.stop();
     redis.close();
     process.exit(0);
   };

@@ -13,6 +13,7 @@ import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-st
 import { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
 import { createPosJobDeps } from "./jobs/pos-job-deps";
 import type { PosJobs } from "./jobs/pos-jobs";
+import { createRecordJobBatch } from "./jobs/record-job-batch";
 import { type PosSchedulerOptions, startPosScheduler } from "./pos-scheduler";
 import { createJobRegistry } from "./registry";
 
@@ -48,6 +49,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     prefix,
     onInvalidationFailure: "throw",
   });
+  const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
@@ -59,10 +61,16 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,
     }),
     { timeScale: options.timeScale },
+    {
+      recordJobBatch: createRecordJobBatch({
+        db,
+        batches: queue.batches,
+        retentionDays: config.JOB_BATCH_RETENTION_DAYS,
+      }),
+    },
   );
   const jobs = registry.pos;
   const failedStore = new PostgresFailedJobStore(db);
-  const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
   const worker = new Worker({
     shards: config.QUEUE_SHARDS,
     logger: logger.child({ component: "worker" }),

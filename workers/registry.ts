@@ -8,13 +8,17 @@ export type JobRegistry = { pos: PosJobs; all: readonly AnyJobDefinition[] };
 
 /**
  * A handler for every job of the app (`APP_JOB_CONTRACTS`): the five POS sync
- * jobs, bound to their dependencies, and QueuePing. The list is the one the
+ * jobs, bound to their dependencies, QueuePing and RecordJobBatch. The list is the one the
  * API's monitoring reads; a contract without a handler here, or a handler
  * without a contract, stops the worker before it starts.
  */
-export function createJobRegistry(deps: PosJobDeps, options: PosJobsOptions = {}): JobRegistry {
+export function createJobRegistry(
+  deps: PosJobDeps,
+  options: PosJobsOptions = {},
+  appJobs: { recordJobBatch: AnyJobDefinition },
+): JobRegistry {
   const pos = createPosJobs(deps, options);
-  const all = [...pos.all, queuePing];
+  const all = [...pos.all, queuePing, appJobs.recordJobBatch];
   const handled = all.map((j) => j.name).sort();
   const contracted = APP_JOB_CONTRACTS.map((j) => j.name).sort();
   if (handled.join() !== contracted.join()) {

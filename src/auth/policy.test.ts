@@ -26,6 +26,8 @@ const expected: Record<Action, Record<MemberRole | "admin" | "none", "allow" | "
   "queue:view": { admin: "allow", owner: "allow", manager: "allow", staff: "forbidden", none: "forbidden" },
   "queue:manage": { admin: "allow", owner: "allow", manager: "forbidden", staff: "forbidden", none: "forbidden" },
   "pos:sync": { admin: "allow", owner: "allow", manager: "allow", staff: "forbidden", none: "forbidden" },
+  "batches:view": { admin: "allow", owner: "allow", manager: "allow", staff: "forbidden", none: "forbidden" },
+  "batches:manage": { admin: "allow", owner: "allow", manager: "forbidden", staff: "forbidden", none: "forbidden" },
 };
 
 describe("policy", () => {

@@ -16,6 +16,8 @@ export const policy = {
   "queue:view": ["owner", "manager"],
   "queue:manage": ["owner"],
   "pos:sync": ["owner", "manager"],
+  "batches:view": ["owner", "manager"],
+  "batches:manage": ["owner"],
 } as const satisfies Record<string, readonly MemberRole[]>;
 
 export type Action = keyof typeof policy;
@@ -45,6 +47,7 @@ export function scopeFor(principal: Principal, action: Action): "all" | number[]
 /** Actions on the whole platform rather than one restaurant: admins only, whatever the memberships. */
 export const platformPolicy = {
   "queue:pause": "pausing or resuming a queue affects every restaurant; only admins may do it",
+  "batches:platform": "a batch over every restaurant affects the whole platform; only admins may run or see it",
 } as const;
 
 export type PlatformAction = keyof typeof platformPolicy;

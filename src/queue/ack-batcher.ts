@@ -15,6 +15,8 @@ export class AckBatcher {
     private readonly keys: QueueKeys,
     private readonly group: string,
     private readonly log: QueueLogger,
+    /** Called after a shard's acks that counted jobs of a batch: its outbox may have news. */
+    private readonly onBatchNews: (shard: number) => void = () => undefined,
   ) {}
 
   add(shard: number, queue: string, item: AckItem): void {
@@ -43,6 +45,7 @@ export class AckBatcher {
         batches.map(async ({ shard, queue, items }) => {
           try {
             await this.scripts.ackJobs(this.keys.shard(shard), queue, this.group, items);
+            if (items.some((item) => item.batchId)) this.onBatchNews(shard);
           } catch (error) {
             // The entries stay pending and are redelivered after the stall threshold: at-least-once.
             this.log.error("ack failed", { queue, shard, jobs: items.length, error: (error as Error).message });

@@ -1,11 +1,13 @@
 import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import type { AckBatcher } from "./ack-batcher";
+import type { BatchSettler } from "./batch-settler";
+import type { JobBatches } from "./batches";
 import type { Clock } from "./clock";
 import { encodeEnvelope, type JobEnvelope } from "./envelope";
 import { JobTimeoutError, MissingModelError, NonRetryableError, QueueScriptError } from "./errors";
 import type { FailedJobStore, FailureReason } from "./failed-store";
-import { type AnyJobDefinition, backoffSeconds, type JobContext } from "./job";
+import { type AnyJobDefinition, backoffSeconds, type JobBatchContext, type JobContext } from "./job";
 import { type AttemptMetrics, withJobSeries } from "./job-series-metrics";
 import type { QueueKeys } from "./keys";
 import { childLogger, type QueueLogger } from "./logger";
@@ -24,6 +26,8 @@ export type AttemptDeps = {
   store: FailedJobStore;
   metrics: AttemptMetrics;
   acks: AckBatcher;
+  batches: JobBatches;
+  settler: BatchSettler;
   log: QueueLogger;
   jobs: ReadonlyMap<string, AnyJobDefinition>;
   /** Handler starts without finishing after which an entry is failed as poison. */
@@ -65,6 +69,20 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
   deps = { ...deps, metrics: withJobSeries(deps.metrics, envelope) };
   const now = deps.clock.now();
   deps.metrics.recordWait(delivery.queue, now, now - envelope.availableAt);
+  const batchId = envelope.batch ?? envelope.callbackOf;
+  const cancelled = batchId ? await deps.batches.isCancelled(batchId) : false;
+  if (envelope.batch && cancelled) {
+    // Its batch was cancelled before it started: skipped, counted as such in the batch.
+    deps.acks.add(delivery.shard, delivery.queue, {
+      entryId: delivery.entryId,
+      jobId: envelope.id,
+      uniqueKey: envelope.uniqueKey,
+      batchId: envelope.batch,
+      outcome: "s",
+    });
+    record(deps, delivery.queue, "dropped", null);
+    return;
+  }
   if (isSuspect(delivery)) {
     // Recorded before the handler runs: a handler that kills its process has been counted.
     const charged = await chargeSuspectStart(deps.redis, deps.keys.shard(delivery.shard), delivery.entryId);
@@ -93,7 +111,11 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
   const attempt = envelope.attempts + 1;
   const signal = running.controller.signal;
   let releaseSeconds: number | null = null;
+  const batch: JobBatchContext | undefined = batchId
+    ? { id: batchId, cancelled, isCancelled: () => deps.batches.isCancelled(batchId) }
+    : undefined;
   const ctx: JobContext = {
+    batch,
     jobId: envelope.id,
     attempt,
     signal,
@@ -134,6 +156,7 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       entryId: delivery.entryId,
       jobId: envelope.id,
       uniqueKey: envelope.uniqueKey,
+      batchId: envelope.batch,
     });
     record(deps, delivery.queue, "processed", runtimeMs);
     return;
@@ -146,7 +169,10 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       entryId: delivery.entryId,
       jobId: envelope.id,
       uniqueKey: envelope.uniqueKey,
+      batchId: envelope.batch,
+      outcome: "dropped",
     });
+    if (envelope.batch) deps.settler.request(delivery.shard);
     deps.log.info("job dropped: a model it needs is missing", {
       jobId: envelope.id,
       job: envelope.name,
@@ -247,7 +273,10 @@ async function fail(
     entryId: delivery.entryId,
     jobId: envelope.id,
     uniqueKey: envelope.uniqueKey,
+    batchId: envelope.batch,
+    outcome: "failed",
   });
+  if (envelope.batch) deps.settler.request(delivery.shard);
   if (code === QueueScriptError.EntryNotOwned) {
     // Another worker reclaimed it and is running it: that worker decides its fate. Only this
     // worker's record goes; one the other worker saved meanwhile stays.

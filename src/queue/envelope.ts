@@ -20,6 +20,10 @@ export type JobEnvelope = {
   availableAt: number;
   /** The error of the last failed attempt. */
   lastError?: string;
+  /** The job batch it belongs to: its outcome is counted there, and it is skipped once the batch is cancelled. */
+  batch?: string;
+  /** The batch whose callback (then, catch, finally) this job is; it is not counted in it. */
+  callbackOf?: string;
 };
 
 /**

@@ -6,6 +6,8 @@ export enum QueueScriptError {
   EntryNotPending = -2,
   /** The stream entry is pending for another consumer (it was reclaimed from this worker). */
   EntryNotOwned = -3,
+  /** No record of that batch (never created, or expired after its retention). */
+  BatchNotFound = -4,
 }
 
 /** Throw from a handler to fail the job at once, without using its remaining tries. */

@@ -16,6 +16,17 @@ export type JobContext = {
    * when another worker has already taken the job over.
    */
   extendClaim(): Promise<boolean>;
+  /** Set for a job of a batch and for a batch's callbacks. */
+  readonly batch?: JobBatchContext;
+};
+
+/** What a job learns about its batch. */
+export type JobBatchContext = {
+  readonly id: string;
+  /** Whether the batch was cancelled when this attempt started (a job of a cancelled batch is skipped before it starts). */
+  readonly cancelled: boolean;
+  /** Asks Redis again, for long jobs that want to stop early once their batch is cancelled. */
+  isCancelled(): Promise<boolean>;
 };
 
 /** What producers and consumers agree on: everything about a job but the code that runs it. */

@@ -20,6 +20,16 @@ export type ShardKeys = {
   readonly paused: string;
   /** STRING: how often a suspect entry's handler was started (poison rule); expires after a week. */
   starts(entryId: string): string;
+  /** Prefix of a batch's keys on this shard (`${batchPrefix}${id}` …); scripts build them from it. */
+  readonly batchPrefix: string;
+  /** HASH: a batch's record (on its home shard): name, total, options, callbacks, per-shard counts. */
+  batch(id: string): string;
+  /** HASH: the counts of a batch's jobs on this shard (total, processed, failed, skipped). */
+  batchPart(id: string): string;
+  /** HASH jobId → outcome (p, f, s) of a batch's settled jobs on this shard: a job counts once. */
+  batchJobs(id: string): string;
+  /** SET of batch ids whose part on this shard has news (completed, first failure) for the home shard. */
+  readonly batchOutbox: string;
 };
 
 /** Keys that are not tied to a shard: metrics, worker registry, the Redis failed-job store. */
@@ -30,6 +40,8 @@ export type GlobalKeys = {
   readonly workerInfo: string;
   readonly failed: string;
   readonly failedJobs: string;
+  /** ZSET batch id → created at (ms): every batch, for listing and pruning. */
+  readonly batches: string;
 };
 
 /** The one place queue keys are built. The consumer group name is fixed per prefix. */
@@ -41,6 +53,8 @@ export type QueueKeys = {
   readonly global: GlobalKeys;
   /** The shard a partition key maps to (FNV-1a, stable across processes and runtimes). */
   shardFor(partitionKey: string | undefined): number;
+  /** A batch's home shard (its record and callbacks), from its id alone. */
+  batchHome(batchId: string): number;
 };
 
 function fnv1a(text: string): number {
@@ -70,6 +84,11 @@ export function queueKeys(prefix: string, shards = 1): QueueKeys {
       counts: `${tag}:counts`,
       paused: `${tag}:paused`,
       starts: (entryId) => `${tag}:starts:${entryId}`,
+      batchPrefix: `${tag}:batch:`,
+      batch: (id) => `${tag}:batch:${id}`,
+      batchPart: (id) => `${tag}:batch:${id}:part`,
+      batchJobs: (id) => `${tag}:batch:${id}:jobs`,
+      batchOutbox: `${tag}:batches:outbox`,
     });
   }
   const globalTag = `{${prefix}:meta}`;
@@ -91,6 +110,7 @@ export function queueKeys(prefix: string, shards = 1): QueueKeys {
       workerInfo: `${globalTag}:workers:info`,
       failed: `${globalTag}:failed`,
       failedJobs: `${globalTag}:failed:jobs`,
+      batches: `${globalTag}:batches`,
     },
     shardFor(partitionKey) {
       if (shards === 1) return 0;
@@ -99,6 +119,9 @@ export function queueKeys(prefix: string, shards = 1): QueueKeys {
         return roundRobin;
       }
       return fnv1a(partitionKey) % shards;
+    },
+    batchHome(batchId) {
+      return fnv1a(batchId) % shards;
     },
   };
 }

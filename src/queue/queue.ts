@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
+import { type BatchJob, type BatchOptions, JobBatches } from "./batches";
 import { type Clock, systemClock } from "./clock";
 import { encodeEnvelope, type JobEnvelope, newJobId } from "./envelope";
 import {
@@ -72,6 +73,8 @@ function validate<S extends z.ZodType>(job: JobContract<S>, payload: z.input<S>)
  */
 export class Queue {
   readonly keys: QueueKeys;
+  /** Job batches on this queue's keys: records, progress, cancellation. */
+  readonly batches: JobBatches;
   readonly #redis: RedisConnection;
   readonly #scripts: QueueScripts;
   readonly #clock: Clock;
@@ -83,6 +86,36 @@ export class Queue {
     this.#scripts = new QueueScripts(options.redis);
     this.#clock = options.clock ?? systemClock;
     this.#dispatchTimeoutMs = options.dispatchTimeoutMs ?? DEFAULT_DISPATCH_TIMEOUT_MS;
+    this.batches = new JobBatches({ redis: options.redis, keys: this.keys, clock: this.#clock });
+  }
+
+  /**
+   * Dispatches jobs as one batch and returns its id. Its record counts them as they are
+   * processed, fail or are skipped; `then`, `catch` and `finally` are jobs dispatched once each.
+   * @example
+   * const id = await queue.dispatchBatch(
+   *   restaurants.map((r) => ({ job: MenuSyncFromPOS, payload: { restaurantId: r.id } })),
+   *   { name: "menu sync", finally: { job: Notify, payload: {} } },
+   * );
+   */
+  async dispatchBatch(jobs: readonly BatchJob[], options: BatchOptions): Promise<string> {
+    if (jobs.length === 0) throw new Error("a batch needs at least one job");
+    let prepared: Awaited<ReturnType<JobBatches["prepare"]>>;
+    try {
+      prepared = await this.batches.prepare(jobs, options);
+    } catch (error) {
+      if (error instanceof InvalidPayloadError) throw error;
+      throw new QueueUnavailableError(`Redis did not take the batch: ${(error as Error).message}`, { cause: error });
+    }
+    const shardOf = new Map<string, number>();
+    for (const [shard, envelopes] of prepared.byShard) for (const e of envelopes) shardOf.set(e.id, shard);
+    await this.#addWithin([...prepared.byShard.values()].flat(), 0, undefined, false, (e) => shardOf.get(e.id)!);
+    return prepared.id;
+  }
+
+  /** Cancels a batch: its jobs that have not started are skipped (`ctx.batch.cancelled`). */
+  cancelBatch(id: string): Promise<"cancelled" | "already-ended" | "not-found"> {
+    return this.batches.cancel(id);
   }
 
   /**
@@ -152,9 +185,10 @@ export class Queue {
     dueAt: number,
     timeoutMs = this.#dispatchTimeoutMs,
     durable = false,
+    shardOf?: (envelope: JobEnvelope) => number,
   ): Promise<Array<string | null>> {
     try {
-      return await this.#add(envelopes, dueAt, timeoutMs, durable);
+      return await this.#add(envelopes, dueAt, timeoutMs, durable, shardOf);
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
       throw new QueueUnavailableError(`Redis did not take the job: ${(error as Error).message}`, { cause: error });
@@ -201,6 +235,7 @@ export class Queue {
     dueAt: number,
     timeoutMs: number,
     durable: boolean,
+    shardOf = (envelope: JobEnvelope) => this.keys.shardFor(envelope.partition ?? envelope.uniqueKey),
   ): Promise<Array<string | null>> {
     const now = this.#clock.now();
     const out: Array<string | null> = new Array(envelopes.length).fill(null);
@@ -210,7 +245,7 @@ export class Queue {
       { shard: number; queue: string; items: { envelope: JobEnvelope; index: number }[] }
     >();
     envelopes.forEach((envelope, index) => {
-      const shard = this.keys.shardFor(envelope.partition ?? envelope.uniqueKey);
+      const shard = shardOf(envelope);
       const id = `${shard} ${envelope.queue}`;
       let group = groups.get(id);
       if (!group) {

@@ -46,10 +46,12 @@ export type WorkerOptions = {
   longWaitMs?: number;
   /** Consumer name; default host-pid-random. */
   id?: string;
+  /** The id of the supervisor that started this process, reported in the worker list. */
+  supervisor?: string;
 };
 
 export type ResolvedWorkerOptions = Required<
-  Omit<WorkerOptions, "failedStore" | "clock" | "logger" | "id" | "weights">
+  Omit<WorkerOptions, "failedStore" | "clock" | "logger" | "id" | "weights" | "supervisor">
 > & {
   weights: Readonly<Record<string, number>>;
 };

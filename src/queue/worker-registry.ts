@@ -6,8 +6,22 @@ export type WorkerState = "starting" | "running" | "draining" | "stopped";
 
 export type InFlightJob = { jobId: string; name: string; queue: string; shard: number; startedAt: number };
 
-/** What a worker reports about itself on every heartbeat. */
+/** A worker process as its supervisor sees it. */
+export type SupervisedProcess = { pid: number; startedAt: number; state: "running" | "draining" };
+
+/** What a worker (or a supervisor of worker processes) reports about itself on every heartbeat. */
 export type WorkerInfo = {
+  /** Absent for a worker; a supervisor runs no jobs itself and lists its `processes`. */
+  role?: "worker" | "supervisor";
+  /** The id of the supervisor that started this worker's process, if any. */
+  supervisor?: string;
+  /** A supervisor's processes, draining ones included. */
+  processes?: SupervisedProcess[];
+  /** How often a supervisor restarted a crashed process. */
+  restarts?: number;
+  balance?: "auto" | "off";
+  /** Jobs waiting across its queues at a supervisor's last measurement. */
+  waiting?: number;
   /** Also its consumer name in every consumer group. */
   id: string;
   pid: number;

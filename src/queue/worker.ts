@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { RedisConnection } from "../redis/types";
 import { AckBatcher } from "./ack-batcher";
 import { type RunningAttempt, runAttempt } from "./attempt";
+import { BatchSettler } from "./batch-settler";
 import { type Clock, systemClock } from "./clock";
 import { checkEvictionPolicy } from "./eviction-check";
 import type { FailedJobStore } from "./failed-store";
@@ -38,6 +39,7 @@ const DRAIN_STEP_TIMEOUT_MS = 2_000;
  */
 export class Worker {
   readonly id: string;
+  readonly #supervisor: string | undefined;
   readonly #o: ResolvedWorkerOptions;
   readonly #redis: RedisConnection;
   readonly #keys: QueueKeys;
@@ -48,6 +50,7 @@ export class Worker {
   readonly #store: FailedJobStore;
   readonly #metrics: MetricsRecorder;
   readonly #acks: AckBatcher;
+  readonly #settler: BatchSettler;
   readonly #stall: StallRecovery;
   readonly #jobs: Map<string, AnyJobDefinition>;
   readonly #priority: Map<string, number>;
@@ -70,6 +73,7 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.#o = resolveWorkerOptions(options);
     this.#redis = options.redis;
+    this.#supervisor = options.supervisor;
     this.#clock = options.clock ?? systemClock;
     this.id = options.id ?? `${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
     this.#log = options.logger ?? consoleLogger("info", { worker: this.id });
@@ -79,7 +83,10 @@ export class Worker {
     this.#scripts = new QueueScripts(this.#redis);
     this.#store = options.failedStore ?? new RedisFailedJobStore(this.#redis, this.#keys);
     this.#metrics = new MetricsRecorder(this.#keys, this.#o.metricsRetentionMs);
-    this.#acks = new AckBatcher(this.#scripts, this.#keys, this.#keys.group, this.#log);
+    this.#settler = new BatchSettler(this.#redis, this.#keys, this.#scripts, this.#clock, this.#log);
+    this.#acks = new AckBatcher(this.#scripts, this.#keys, this.#keys.group, this.#log, (shard) =>
+      this.#settler.request(shard),
+    );
     this.#stall = new StallRecovery(this.#redis, this.#keys, this.id);
     this.#jobs = new Map(this.#o.jobs.map((j) => [j.name, j]));
     this.#priority = new Map(this.#o.queues.map((q, i) => [q, i]));
@@ -113,6 +120,16 @@ export class Worker {
       this.#loops.push(this.#readLoop(shard, this.#readers[shard]!));
     }
     this.#timers.every("stall recovery", () => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
+    // Batch news a dead worker left in an outbox is settled by whichever worker comes next.
+    this.#timers.every(
+      "batch settlement",
+      async () => {
+        for (let shard = 0; shard < this.#o.shards; shard++) this.#settler.request(shard);
+        await this.#settler.flush();
+        return this.#o.stallCheckIntervalMs;
+      },
+      0,
+    );
     this.#timers.every(
       "heartbeat",
       async () => {
@@ -145,6 +162,7 @@ export class Worker {
   info(): WorkerInfo {
     return {
       id: this.id,
+      ...(this.#supervisor ? { supervisor: this.#supervisor } : {}),
       pid: process.pid,
       host: hostname(),
       queues: [...this.#o.queues],
@@ -198,6 +216,7 @@ export class Worker {
     const abandoned = this.#running.size;
     // Failed acks are logged by the batcher; their entries stay pending and run again elsewhere.
     await this.#bestEffort("flush acks", () => this.#acks.flush());
+    await this.#bestEffort("settle batches", () => this.#settler.flush());
     await this.#bestEffort("flush metrics", () => this.#metrics.flush(this.#redis));
     this.#state = "stopped";
     await this.#bestEffort("report the stopped state", () => this.#heartbeat());
@@ -349,6 +368,8 @@ export class Worker {
         store: this.#store,
         metrics: this.#metrics,
         acks: this.#acks,
+        batches: this.#queue.batches,
+        settler: this.#settler,
         log: this.#log,
         jobs: this.#jobs,
         maxDeliveries: this.#o.maxDeliveries,

@@ -9,6 +9,7 @@ import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
 import type { DateRange } from "./analytics/analytics-window";
+import { BatchService } from "./batches/batch-service";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
 import { QueueMonitoringService } from "./monitoring/queue-monitoring";
@@ -34,6 +35,7 @@ export type AppServices = {
   restaurantReads: RestaurantReads;
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
+  batches: BatchService;
   httpMetrics: HttpRequestMetrics;
   principals: PrincipalCache;
 };
@@ -76,6 +78,7 @@ export function createAppServices(deps: AppDeps): AppServices {
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
+    batches: new BatchService(deps.db, queue),
     httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
     principals: new PrincipalCache({
       redis: deps.redis,

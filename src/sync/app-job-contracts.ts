@@ -16,7 +16,20 @@ export const QueuePing = defineJobContract({
 });
 
 /**
+ * The `finally` callback of every batch the app dispatches: writes the finished batch to
+ * `job_batches` and prunes history past `JOB_BATCH_RETENTION_DAYS`. Its batch is `ctx.batch`.
+ */
+export const RecordJobBatch = defineJobContract({
+  name: "RecordJobBatch",
+  queue: "low",
+  tries: 3,
+  backoff: [10, 60],
+  timeout: 30,
+  payload: z.object({}).strict(),
+});
+
+/**
  * Every job of the app. The API's monitoring knows these names and the worker must have a
  * handler for each (it refuses to start otherwise), so the two never disagree.
  */
-export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [...POS_JOB_CONTRACTS, QueuePing];
+export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [...POS_JOB_CONTRACTS, QueuePing, RecordJobBatch];

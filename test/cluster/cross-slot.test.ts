@@ -151,8 +151,18 @@ describe("on a Redis Cluster", () => {
         failing,
         ns.map((n) => ({ n })),
       );
+      // Batches: parts on every shard, the record and callbacks on a home shard, one cancelled.
+      const batchId = await queue.dispatchBatch(
+        ns.map((n) => ({ job: ok, payload: { n: n + 200 } })),
+        { name: "spread", finally: { job: ok, payload: { n: 999 } } },
+      );
+      const cancelled = await queue.dispatchBatch([{ job: failing, payload: { n: 1 } }], { name: "cancelled" });
+      expect(await queue.cancelBatch(cancelled)).toBe("cancelled");
       expect(ids.every((id) => id !== null)).toBe(true);
       await waitFor(() => ids.every((id) => done.get(id!) === 1), 20_000, "every job done once");
+      await waitFor(async () => (await queue.batches.find(batchId))?.finishedAt, 20_000, "the batch to finish");
+      await waitFor(async () => (await queue.batches.find(cancelled))?.finishedAt, 20_000, "the cancelled batch");
+      expect(await queue.batches.find(batchId)).toMatchObject({ processed: ns.length, pending: 0 });
       await waitFor(async () => (await store.count({})) === failed.length, 10_000, "failed jobs stored");
 
       // Requeue runs only when a draining worker holds unstarted entries: call it on every shard.

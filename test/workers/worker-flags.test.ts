@@ -10,13 +10,34 @@ describe("bun run worker flags", () => {
       concurrency: 4,
       shards: 2,
       mode: "weighted",
+      supervisor: undefined,
+      pool: null,
     });
     expect(parseWorkerFlags([], { QUEUE_SHARDS: 3 })).toEqual({
       queues: ["high", "default", "low"],
       concurrency: 10,
       shards: 3,
       mode: "strict",
+      supervisor: undefined,
+      pool: null,
     });
+  });
+
+  it("reads the supervisor's pool flags", () => {
+    expect(
+      parseWorkerFlags(["--min-processes=1", "--max-processes=4", "--balance=auto", "--cooldown=0.5"], {
+        QUEUE_SHARDS: 1,
+      }).pool,
+    ).toEqual({ balance: "auto", minProcesses: 1, maxProcesses: 4, cooldownMs: 500, maxShift: 1, jobsPerProcess: 500 });
+    expect(parseWorkerFlags(["--balance=off", "--min-processes=3"], { QUEUE_SHARDS: 1 }).pool).toMatchObject({
+      balance: "off",
+      minProcesses: 3,
+      maxProcesses: 3,
+    });
+    expect(() => parseWorkerFlags(["--balance=sometimes"], { QUEUE_SHARDS: 1 })).toThrow(/--balance/);
+    expect(() => parseWorkerFlags(["--min-processes=3", "--max-processes=2"], { QUEUE_SHARDS: 1 })).toThrow(
+      /--max-processes/,
+    );
   });
 
   it("refuses unknown queues, bad numbers and modes with a clear message", () => {

@@ -1,4 +1,5 @@
 import { ApiError, api, loadSnapshot, type Me, tokenStore } from "./api";
+import { refreshBatches } from "./batches";
 import { QueueCharts } from "./charts";
 import { el } from "./dom";
 import { JobsExplorer } from "./explorer";
@@ -49,6 +50,10 @@ async function refresh(): Promise<void> {
       snapshot.overview.queues.map((q) => q.queue),
       snapshot.metrics.jobs.map((j) => j.job ?? "").filter(Boolean),
     );
+    await refreshBatches(el("board"), (message) => {
+      el("refresh-error").hidden = false;
+      el("refresh-error").textContent = message;
+    });
     charts ??= new QueueCharts(el<HTMLCanvasElement>("throughput"), el<HTMLCanvasElement>("runtime"));
     charts.update(snapshot.metrics);
     el("refresh-error").hidden = true;

@@ -226,6 +226,14 @@ export const workersSchema = z
     workers: z.array(
       z.object({
         id: z.string(),
+        role: z.enum(["worker", "supervisor"]).openapi({
+          description: "A supervisor (`bun run worker --balance auto`) runs worker processes, not jobs",
+        }),
+        supervisor: z.string().nullable().openapi({ description: "The supervisor that started this worker's process" }),
+        processes: z
+          .array(z.object({ pid: z.number().int(), startedAt: epochMs, state: z.enum(["running", "draining"]) }))
+          .nullable()
+          .openapi({ description: "A supervisor's worker processes" }),
         host: z.string(),
         pid: z.number().int(),
         state: z.enum(["starting", "running", "draining", "stopped"]),

@@ -56,8 +56,8 @@ export async function metricsExposition(deps: {
     overview.map((o) => [q(o.queue), (o.oldestWaitingMs ?? 0) / 1000]),
   );
   text.gauge("foodhub_queue_workers", "Known workers by liveness.", [
-    [{ status: "alive" }, workers.filter((w) => w.alive).length],
-    [{ status: "dead" }, workers.filter((w) => w.dead).length],
+    [{ status: "alive" }, workers.filter((w) => w.alive && w.role !== "supervisor").length],
+    [{ status: "dead" }, workers.filter((w) => w.dead && w.role !== "supervisor").length],
   ]);
 
   const points = monitor.queues.map((queue, i) => [queue, lifetimes[i]?.points[0]] as const);

@@ -89,7 +89,7 @@ export class QueueMonitoringService {
           failedLastMinute: lastMinute.failed,
           processedLastHour: lastHour.processed,
           failedLastHour: lastHour.failed,
-          workers: workers.filter((w) => w.alive && w.queues.includes(q.queue)).length,
+          workers: workers.filter((w) => w.alive && w.role !== "supervisor" && w.queues.includes(q.queue)).length,
           shards: shards.map((s) => ({ shard: s.shard, waiting: s.waiting, inFlight: s.inFlight, delayed: s.delayed })),
         };
       }),
@@ -194,6 +194,9 @@ export class QueueMonitoringService {
       retentionMs: this.monitor.workerRetentionMs,
       workers: workers.map((w) => ({
         id: w.id,
+        role: w.role ?? "worker",
+        supervisor: w.supervisor ?? null,
+        processes: w.processes ?? null,
         host: w.host,
         pid: w.pid,
         state: w.state,
