@@ -28,9 +28,9 @@ beforeAll(async () => {
       RATE_LIMIT_MONITORING_WRITES: "2/60",
     },
   });
-  [customer, owner, admin] = await Promise.all(
-    ["customer@demo.test", "owner@demo.test", "admin@demo.test"].map((email) => t.tokenFor(email)),
-  );
+  customer = await t.tokenFor("customer@demo.test");
+  owner = await t.tokenFor("owner@demo.test");
+  admin = await t.tokenFor("admin@demo.test");
   const branchId = (await t.call("GET", "/v1/restaurants/1")).body.branches[0].id;
   const [item] = await t.db
     .select({ id: menuItems.id })
