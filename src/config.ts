@@ -108,6 +108,8 @@ export const configSchema = z
         .transform((v) => v.toLowerCase())
         .optional(),
     ),
+    /** How old (or how far ahead) a webhook's signed timestamp may be (Toast, local). */
+    WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
     METRICS_TOKEN: optionalString,

@@ -66,6 +66,7 @@ export function createAppServices(deps: AppDeps): AppServices {
       prefix: deps.config.REDIS_PREFIX,
       queue,
       logger: deps.logger,
+      toleranceSeconds: deps.config.WEBHOOK_TOLERANCE_SECONDS,
     }),
     orders: createOrderService(deps.db, posDispatch),
     analytics: (metric, restaurantId, range) => getAnalytics(deps.db, cache, metric, restaurantId, range),

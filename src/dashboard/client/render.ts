@@ -147,7 +147,7 @@ export function renderWorkers(s: Snapshot): void {
       row(
         [
           w.id,
-          `${w.host} / ${w.pid}`,
+          w.host === null ? "—" : `${w.host} / ${w.pid}`,
           w.dead ? "dead" : w.state,
           duration(w.heartbeatAgeMs),
           w.queues.join(", "),

@@ -192,8 +192,8 @@ export const workersSchema = z
     workers: z.array(
       z.object({
         id: z.string(),
-        host: z.string(),
-        pid: z.number().int(),
+        host: z.string().nullable().openapi({ description: "Admins only; null for everyone else" }),
+        pid: z.number().int().nullable().openapi({ description: "Admins only; null for everyone else" }),
         state: z.enum(["starting", "running", "draining", "stopped"]),
         alive: z.boolean(),
         dead: z.boolean(),

@@ -35,7 +35,8 @@ export class FailedJobAdmin {
 
   async list(scope: MonitoringScope, query: FailedQuery, page: { limit: number; offset: number }) {
     const result = await this.#monitor.listFailed(this.#filter(scope, query), page);
-    return { jobs: result.jobs.map(failedJobView), total: result.total, ...page };
+    const viewer = { admin: scope.kind === "all" };
+    return { jobs: result.jobs.map((job) => failedJobView(job, viewer)), total: result.total, ...page };
   }
 
   /**

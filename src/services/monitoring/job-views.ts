@@ -3,8 +3,28 @@ import type { JobSummary } from "../../queue/inspect-jobs";
 import type { JobLookup } from "../../queue/monitor";
 import { restaurantIdOf } from "./monitoring-scope";
 
+/**
+ * What a non-admin sees of the machines behind the queue: a worker id names its host and pid
+ * (`host-pid-random`), so it is replaced by a stable opaque id (FNV-1a, twice seeded); the same
+ * worker keeps the same id across views, which is all a restaurant's staff needs to follow it.
+ */
+export function opaqueWorkerId(id: string): string {
+  const hash = (seed: number) => {
+    let h = seed;
+    for (let i = 0; i < id.length; i += 1) h = Math.imul(h ^ id.charCodeAt(i), 16_777_619) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  };
+  return `worker-${hash(2_166_136_261)}${hash(0x811c9dc6)}`;
+}
+
+/** Who is looking: admins see hosts, pids, worker ids and stack traces; everyone else does not. */
+export type Viewer = { admin: boolean };
+
+const consumerFor = (consumer: string | null, viewer: Viewer) =>
+  consumer === null || viewer.admin ? consumer : opaqueWorkerId(consumer);
+
 /** A live job as the monitoring API shows it (the restaurant id instead of the raw partition key). */
-export function jobSummaryView(job: JobSummary) {
+export function jobSummaryView(job: JobSummary, viewer: Viewer) {
   return {
     id: job.id,
     name: job.name,
@@ -17,14 +37,14 @@ export function jobSummaryView(job: JobSummary) {
     availableAt: job.availableAt,
     lastError: job.lastError,
     dueAt: job.dueAt,
-    consumer: job.consumer,
+    consumer: consumerFor(job.consumer, viewer),
     idleMs: job.idleMs,
     deliveries: job.deliveries,
   };
 }
 
 /** A failed job as a list row. */
-export function failedJobView(job: FailedJob) {
+export function failedJobView(job: FailedJob, viewer: Viewer) {
   return {
     id: job.jobId,
     name: job.name,
@@ -33,15 +53,16 @@ export function failedJobView(job: FailedJob) {
     attempts: job.attempts,
     reason: job.reason,
     error: job.error,
-    stack: job.stack,
+    // A stack trace shows our code's paths and versions: admins only.
+    stack: viewer.admin ? job.stack : null,
     failedAt: job.failedAt,
     payload: job.payload,
   };
 }
 
 /** One job wherever it is, with its payload and, when it failed, why. */
-export function jobDetailView(found: JobLookup) {
-  if (found.state !== "failed") return { ...jobSummaryView(found), payload: found.payload, failure: null };
+export function jobDetailView(found: JobLookup, viewer: Viewer) {
+  if (found.state !== "failed") return { ...jobSummaryView(found, viewer), payload: found.payload, failure: null };
   const f = found.failed;
   return {
     id: f.jobId,
@@ -59,7 +80,7 @@ export function jobDetailView(found: JobLookup) {
     idleMs: null,
     deliveries: null,
     payload: f.payload,
-    failure: { reason: f.reason, error: f.error, stack: f.stack, failedAt: f.failedAt },
+    failure: { reason: f.reason, error: f.error, stack: viewer.admin ? f.stack : null, failedAt: f.failedAt },
   };
 }
 

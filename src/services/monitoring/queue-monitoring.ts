@@ -9,7 +9,7 @@ import { MINUTE_MS } from "../../queue/metrics";
 import type { QueueMonitor } from "../../queue/monitor";
 import type { RedisConnection } from "../../redis/types";
 import { FailedJobAdmin } from "./failed-job-admin";
-import { jobDetailView, jobSummaryView, partitionOf } from "./job-views";
+import { jobDetailView, jobSummaryView, opaqueWorkerId, partitionOf } from "./job-views";
 import { inScope, type MonitoringScope, restaurantIdOf, scopePartitions } from "./monitoring-scope";
 import { type MetricsRange, metricsSeries, SeriesPlan, seriesTotals } from "./queue-metrics-series";
 
@@ -152,7 +152,7 @@ export class QueueMonitoringService {
     const matching = query.name === undefined ? fetched : fetched.filter((j) => j.name === query.name);
     const end = query.offset + query.limit;
     return {
-      jobs: matching.slice(query.offset, end).map(jobSummaryView),
+      jobs: matching.slice(query.offset, end).map((job) => jobSummaryView(job, { admin: scope.kind === "all" })),
       limit: query.limit,
       offset: query.offset,
       hasMore: matching.length > end,
@@ -163,7 +163,7 @@ export class QueueMonitoringService {
   async job(scope: MonitoringScope, jobId: string) {
     const found = await this.monitor.job(jobId);
     if (!found || !inScope(scope, partitionOf(found))) throw notFound("job");
-    return jobDetailView(found);
+    return jobDetailView(found, { admin: scope.kind === "all" });
   }
 
   async pending(scope: MonitoringScope, query: { queue?: string; limit: number }) {
@@ -176,7 +176,11 @@ export class QueueMonitoringService {
       .flat()
       .filter((e) => inScope(scope, e.partition))
       .slice(0, query.limit)
-      .map(({ partition, ...e }) => ({ ...e, restaurantId: restaurantIdOf(partition) }));
+      .map(({ partition, ...e }) => ({
+        ...e,
+        consumer: scope.kind === "all" ? e.consumer : opaqueWorkerId(e.consumer),
+        restaurantId: restaurantIdOf(partition),
+      }));
     return { entries };
   }
 
@@ -190,10 +194,11 @@ export class QueueMonitoringService {
     ]);
     const visible = ownInFlight ? new Set(ownInFlight.map((j) => j.id)) : null;
     return {
+      // Hosts and pids describe our machines, not a restaurant's jobs: admins only.
       workers: workers.map((w) => ({
-        id: w.id,
-        host: w.host,
-        pid: w.pid,
+        id: visible ? opaqueWorkerId(w.id) : w.id,
+        host: visible ? null : w.host,
+        pid: visible ? null : w.pid,
         state: w.state,
         alive: w.alive,
         dead: w.dead,
