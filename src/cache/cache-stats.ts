@@ -68,7 +68,9 @@ export class CacheCounters {
   async flush(): Promise<void> {
     this.#lastFlush = Date.now();
     if (this.#pending.size === 0 || !this.#redis.available) return;
-    const batch = [...this.#pending].flatMap(([key, fields]) => [...fields].map(([field, n]) => [key, field, n] as const));
+    const batch = [...this.#pending].flatMap(([key, fields]) =>
+      [...fields].map(([field, n]) => [key, field, n] as const),
+    );
     this.#pending.clear();
     try {
       await this.#redis.pipeline(batch.map(([key, field, n]) => ["HINCRBY", [key, field, n]] as const));

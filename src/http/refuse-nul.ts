@@ -37,7 +37,8 @@ export function refuseNul() {
         }
       }
     }
-    if (where) throw new AppError(400, "validation_error", `${where} contains a NUL character (U+0000), which cannot be stored`);
+    if (where)
+      throw new AppError(400, "validation_error", `${where} contains a NUL character (U+0000), which cannot be stored`);
     await next();
   });
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { count, eq, sql } from "drizzle-orm";
-import { orders, restaurantMembers, users } from "../../db/schema";
+import { orders, posConnections, restaurantMembers, users } from "../../db/schema";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
 import { createLogger, type Logger } from "../../src/logger";
+import { signPosWebhook } from "../../src/pos/webhook-signatures";
 import { createTestApp, notInProcess, type TestApp } from "../support/app";
 import { testDatabase } from "../support/database";
 
@@ -101,7 +102,11 @@ describe("text Postgres refuses", () => {
     expect(res.body.error.code).toBe("validation_error");
     const inKey = await t.request("/v1/orders", {
       method: "POST",
-      headers: { authorization: `Bearer ${customer}`, "content-type": "application/json", "idempotency-key": "k-12345678" },
+      headers: {
+        authorization: `Bearer ${customer}`,
+        "content-type": "application/json",
+        "idempotency-key": "k-12345678",
+      },
       body: '{"restaurantId":1,"branchId":1,"type":"pickup","items":[],"n\\u0000":1}',
     });
     expect(inKey.status).toBe(400);
@@ -111,41 +116,49 @@ describe("text Postgres refuses", () => {
     expect((await t.db.select({ n: count() }).from(orders))[0]!.n).toBe(before);
   });
 
-  it.skipIf(notInProcess)("leaves no query parameter in the error log of a failed query", async () => {
-    const broken = await testDatabase();
-    try {
-      // A schema the code no longer matches: the next query about restaurants fails in Postgres.
-      await broken.db.execute(sql`alter table restaurants rename column slug to slug_gone`);
-      const logger = capturingLogger();
-      const app = createApp({ config: t.config, db: broken.db, redis: t.redis, logger });
-      const res = await app.request("/v1/restaurants/7777777");
-      expect(res.status).toBe(500);
-      const errors = logger.lines.filter((line) => line.level === "error");
-      expect(errors).toHaveLength(1);
-      const logged = JSON.stringify(errors[0]);
-      expect(logged).toContain('"query"');
-      expect(logged).toContain("$1");
-      expect(logged).not.toContain("7777777");
-      expect(logged).not.toContain("params");
-    } finally {
-      await broken.close();
-    }
-  }, 60_000);
+  it.skipIf(notInProcess)(
+    "leaves no query parameter in the error log of a failed query",
+    async () => {
+      const broken = await testDatabase();
+      try {
+        // A schema the code no longer matches: the next query about restaurants fails in Postgres.
+        await broken.db.execute(sql`alter table restaurants rename column slug to slug_gone`);
+        const logger = capturingLogger();
+        const app = createApp({ config: t.config, db: broken.db, redis: t.redis, logger });
+        const res = await app.request("/v1/restaurants/7777777");
+        expect(res.status).toBe(500);
+        const errors = logger.lines.filter((line) => line.level === "error");
+        expect(errors).toHaveLength(1);
+        const logged = JSON.stringify(errors[0]);
+        expect(logged).toContain('"query"');
+        expect(logged).toContain("$1");
+        expect(logged).not.toContain("7777777");
+        expect(logged).not.toContain("params");
+      } finally {
+        await broken.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe("/readyz", () => {
-  it.skipIf(notInProcess)("answers 503 within 2 s when the database is gone", async () => {
-    const gone = await testDatabase();
-    await gone.close();
-    const app = createApp({ config: t.config, db: gone.db, redis: t.redis, logger: createLogger("silent") });
-    const started = performance.now();
-    const res = await app.request("/readyz");
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(res.status).toBe(503);
-    const body = await res.json();
-    expect(body.checks.database.ok).toBe(false);
-    expect(body.checks.redis.ok).toBe(true);
-  }, 60_000);
+  it.skipIf(notInProcess)(
+    "answers 503 within 2 s when the database is gone",
+    async () => {
+      const gone = await testDatabase();
+      await gone.close();
+      const app = createApp({ config: t.config, db: gone.db, redis: t.redis, logger: createLogger("silent") });
+      const started = performance.now();
+      const res = await app.request("/readyz");
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(res.status).toBe(503);
+      const body = await res.json();
+      expect(body.checks.database.ok).toBe(false);
+      expect(body.checks.redis.ok).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe("cache statistics", () => {
@@ -181,5 +194,63 @@ describe("cache statistics", () => {
     await t.call("GET", `/v1/restaurants/${mine[0]}/menu`);
     const own = await stats(owner);
     expect(own.totals.hits + own.totals.misses).toBe(before.totals.hits + before.totals.misses + 1);
+  });
+});
+
+describe("webhooks", () => {
+  /** A local POS inventory webhook, signed with the connection's secret. */
+  async function localWebhook(storeId: string, secret: string, id: string, createdAt: Date) {
+    const rawBody = JSON.stringify({
+      id,
+      type: "inventory.updated",
+      storeId,
+      createdAt: createdAt.toISOString(),
+      data: { levels: [{ itemId: "item-1", quantity: 4 }] },
+    });
+    const headers = { "content-type": "application/json", ...(await signPosWebhook("local", { secret, rawBody })) };
+    const res = await t.request("/v1/webhooks/pos/local", { method: "POST", headers, body: rawBody });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it("refuses a genuine delivery whose signed time is older (or later) than the tolerance", async () => {
+    const old = await localWebhook(
+      "store-3",
+      "whsec-demo-local",
+      `evt-old-${Date.now()}`,
+      new Date(Date.now() - 6 * 60_000),
+    );
+    expect(old.status).toBe(400);
+    expect(old.body.error.code).toBe("stale_webhook");
+    const ahead = await localWebhook(
+      "store-3",
+      "whsec-demo-local",
+      `evt-ahead-${Date.now()}`,
+      new Date(Date.now() + 6 * 60_000),
+    );
+    expect(ahead.status).toBe(400);
+    // Refused before it was remembered: the same event, sent now, is acted on.
+    const id = `evt-late-${Date.now()}`;
+    expect((await localWebhook("store-3", "whsec-demo-local", id, new Date(Date.now() - 6 * 60_000))).status).toBe(400);
+    const fresh = await localWebhook("store-3", "whsec-demo-local", id, new Date(Date.now() - 60_000));
+    expect(fresh.body.status).toBe("accepted");
+  });
+
+  it("remembers event ids per POS connection: one connection's id never shadows another's", async () => {
+    await t.db
+      .insert(posConnections)
+      .values({
+        restaurantId: 2,
+        posType: "local",
+        baseUrl: "http://127.0.0.1:9/local",
+        locationRef: "store-9",
+        credentials: { accessToken: "x" },
+        webhookSecret: "whsec-second-local",
+      })
+      .onConflictDoNothing();
+    const id = `evt-shared-${Date.now()}`;
+    const first = await localWebhook("store-3", "whsec-demo-local", id, new Date());
+    const second = await localWebhook("store-9", "whsec-second-local", id, new Date());
+    expect([first.body.status, second.body.status]).toEqual(["accepted", "accepted"]);
+    expect((await localWebhook("store-3", "whsec-demo-local", id, new Date())).body.status).toBe("duplicate");
   });
 });

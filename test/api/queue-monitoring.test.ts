@@ -1,5 +1,5 @@
-import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { hostname } from "node:os";
 import { opaqueWorkerId } from "../../src/services/monitoring/job-views";
 import { createTestApp, type TestApp } from "../support/app";
 import { type MonitoringWorld, monitoringWorld, waitUntil } from "../support/monitoring-world";
@@ -113,7 +113,9 @@ describe("queue monitoring for owners and admins", () => {
     expect(ownList.body.jobs.length).toBeGreaterThan(0);
     expect(ownList.body.jobs.every((j: { stack: string | null }) => j.stack === null)).toBe(true);
     const adminList = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: admin });
-    expect(adminList.body.jobs.some((j: { stack: string | null }) => j.stack?.includes("NonRetryableError"))).toBe(true);
+    expect(adminList.body.jobs.some((j: { stack: string | null }) => j.stack?.includes("NonRetryableError"))).toBe(
+      true,
+    );
     expect((await t.call("GET", `/v1/admin/queues/jobs/${id}`, { token: owner2 })).status).toBe(404);
     const list = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: owner2 });
     expect(list.body.total).toBe(2);
