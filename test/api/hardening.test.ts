@@ -20,8 +20,8 @@ beforeAll(async () => {
   owner = await t.tokenFor("owner@demo.test");
   owner2 = await t.tokenFor("owner2@demo.test");
   admin = await t.tokenFor("admin@demo.test");
-}, 120_000);
-afterAll(() => t.close());
+}, 300_000);
+afterAll(() => t?.close());
 
 /** A logger that keeps its lines, to look at what an error left in the log. */
 function capturingLogger(): Logger & { lines: Array<{ level: string; message: string; fields?: unknown }> } {
