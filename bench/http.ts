@@ -43,14 +43,17 @@ if (!pinning) console.error("taskset is not available: server and load generator
 const local = process.env.REDIS_URL ? null : await startLocalRedis();
 const redisUrl = process.env.REDIS_URL ?? local!.url;
 const prefix = `bench${Date.now().toString(36)}`;
-const config = loadConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+// One HS256 secret for this run, shared with the server process: benchmarks never use the public dev secret.
+const jwtSecret = `bench-${crypto.randomUUID()}-${crypto.randomUUID()}`;
+const config = loadConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, JWT_SECRET: jwtSecret });
 
 const child = Bun.spawn(pinnedTo(SERVER_CPU, ["bun", new URL("./http-server.ts", import.meta.url).pathname]), {
   env: {
     ...process.env,
     REDIS_URL: redisUrl,
     BENCH_PREFIX: prefix,
-    BENCH_TOKEN: await issueToken(config.JWT_SECRET, DEMO_USER_IDS.owner),
+    JWT_SECRET: jwtSecret,
+    BENCH_TOKEN: await issueToken(config, DEMO_USER_IDS.owner),
   },
   stdout: "pipe",
   stderr: "inherit",
@@ -72,8 +75,8 @@ const urls = JSON.parse(await firstLine(child.stdout)) as { api: string; raw: st
 
 const redis = await connectTcpRedis(redisUrl);
 const cache = new CachingService(redis, createLogger("silent"), { prefix });
-const owner = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEMO_USER_IDS.owner)}` };
-const admin = { authorization: `Bearer ${await issueToken(config.JWT_SECRET, DEMO_USER_IDS.admin)}` };
+const owner = { authorization: `Bearer ${await issueToken(config, DEMO_USER_IDS.owner)}` };
+const admin = { authorization: `Bearer ${await issueToken(config, DEMO_USER_IDS.admin)}` };
 
 type Case = { name: string; concurrency: number; rounds: number[] } & LoadResult;
 type Plan = { name: string; concurrency: number; url: string; headers?: Record<string, string> };

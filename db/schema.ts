@@ -40,6 +40,8 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   isAdmin: boolean("is_admin").notNull().default(false),
+  /** The OpenID Connect issuer's `sub` for this user (production sign-in); null for users it does not know. */
+  authSubject: text("auth_subject").unique(),
   createdAt: createdAt(),
 });
 

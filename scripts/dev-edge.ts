@@ -62,12 +62,14 @@ async function main() {
   const port = config.PORT === 0 ? await freePort() : config.PORT;
   const vars: Record<string, string> = {
     NODE_ENV: "development",
+    // workerd listens on 127.0.0.1 (--ip below); the edge accepts the dev secret only when told so.
+    HOST: "127.0.0.1",
     LOG_LEVEL: config.LOG_LEVEL,
     DATABASE_URL: database.url,
     DATABASE_WS_PROXY: database.proxy,
     UPSTASH_REDIS_REST_URL: upstash.url,
     UPSTASH_REDIS_REST_TOKEN: REST_TOKEN,
-    JWT_SECRET: config.JWT_SECRET,
+    JWT_SECRET: config.JWT_SECRET ?? "",
     REDIS_PREFIX: config.REDIS_PREFIX,
     QUEUE_SHARDS: String(config.QUEUE_SHARDS),
   };

@@ -53,7 +53,9 @@ export function say(message: string) {
 export async function startDevSystem(
   options: { workerDatabase?: (system: Pick<DevSystem, "config" | "database" | "running">) => Promise<Database> } = {},
 ): Promise<DevSystem> {
-  let config = loadConfigOrExit();
+  // The dev command is development unless told otherwise: the public dev secret then works on loopback.
+  const configOptions = { target: "api", defaults: { NODE_ENV: "development" } } as const;
+  let config = loadConfigOrExit({}, configOptions);
   const logger = createLogger(config.LOG_LEVEL);
   const running = (name: string, stop: () => Promise<void> | void) => parts.push({ name, stop });
 
@@ -67,7 +69,7 @@ export async function startDevSystem(
       process.exit(1);
     }
     running("redis", () => local.stop());
-    config = loadConfig({ REDIS_URL: local.url });
+    config = loadConfig({ REDIS_URL: local.url }, configOptions);
     say(`started a private redis-server at ${local.url} (data in .data/redis)`);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
@@ -117,7 +119,7 @@ export async function startDevSystem(
     const tokens: Record<string, string> = {};
     for (const email of Object.values(DEMO_USERS)) {
       const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
-      if (user) tokens[email] = await issueToken(config.JWT_SECRET, user.id);
+      if (user) tokens[email] = await issueToken(config, user.id);
     }
     mkdirSync(".data", { recursive: true });
     writeFileSync(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);

@@ -50,6 +50,10 @@ const base = loadConfig({ LOG_LEVEL: "silent", REDIS_PREFIX: `soak${process.pid}
 const localRedis = hasRedisTarget(base) ? null : await startLocalRedis();
 const config = loadConfig({
   LOG_LEVEL: "silent",
+  // Its own HS256 secret, and no per-customer limits: one customer places every order of the run.
+  JWT_SECRET: `soak-${crypto.randomUUID()}-${crypto.randomUUID()}`,
+  RATE_LIMIT_ORDERS: "off",
+  RATE_LIMIT_PAYMENTS: "off",
   REDIS_PREFIX: `soak${process.pid}`,
   REDIS_URL: base.REDIS_URL ?? localRedis?.url,
 });
@@ -100,7 +104,7 @@ const customer = await db.query.users.findFirst({
   columns: { id: true },
   where: (u, { eq: e }) => e(u.email, DEMO_USERS.customer),
 });
-const token = await issueToken(config.JWT_SECRET, customer!.id);
+const token = await issueToken(config, customer!.id);
 const active = await db.query.restaurants.findMany({
   columns: { id: true },
   where: inArray(restaurants.id, [1, 2, 3]),

@@ -1,8 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { createRouter } from "./http/create-router";
 import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
+import { refuseNul } from "./http/refuse-nul";
 import { requestContext } from "./http/request-context";
 import type { AppDeps } from "./kernel/app-deps";
 import { AppError, routeNotFound } from "./kernel/app-error";
@@ -27,6 +29,16 @@ export function createApp(deps: AppDeps) {
   const services = createAppServices(deps);
 
   app.use("*", requestContext(deps, services));
+  // On every response, errors included: no MIME sniffing, no Referer, never framed, and HSTS where
+  // the API is served over HTTPS (production). The dashboard adds its own CSP (frame-ancestors 'none').
+  app.use(
+    "*",
+    secureHeaders({
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      strictTransportSecurity: deps.config.NODE_ENV === "production" ? "max-age=31536000; includeSubDomains" : false,
+    }),
+  );
   // Only requests that may carry a body pay for the limit.
   app.on(
     ["POST", "PUT", "PATCH", "DELETE"],
@@ -40,6 +52,8 @@ export function createApp(deps: AppDeps) {
         ),
     }),
   );
+
+  app.use("*", refuseNul());
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

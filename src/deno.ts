@@ -40,7 +40,7 @@ const port = config instanceof Error ? Number(environment.PORT ?? 8000) : config
 const server = Deno.serve(
   {
     port,
-    hostname: "0.0.0.0",
+    hostname: config instanceof Error ? "127.0.0.1" : config.HOST,
     onListen: ({ port: bound }) => console.log(`deno: API on http://127.0.0.1:${bound}`),
   },
   handler(),

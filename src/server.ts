@@ -5,6 +5,12 @@ import { createLogger, type Logger, logRedisState } from "./logger";
 import { connectRedis, hasRedisTarget } from "./redis/connect";
 import type { RedisConnection } from "./redis/types";
 
+/** The host part of a URL that reaches the server: a wildcard address is reached on loopback. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
 export type RunningServer = { url: string; stop(): Promise<void> };
 
 /** Starts the HTTP API on Bun. Used by `bun run start` and by the dev command. */
@@ -15,9 +21,9 @@ export async function startServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const app = createApp(options);
-  const server = Bun.serve({ port: options.config.PORT, hostname: "0.0.0.0", fetch: app.fetch });
+  const server = Bun.serve({ port: options.config.PORT, hostname: options.config.HOST, fetch: app.fetch });
   return {
-    url: `http://localhost:${server.port}`,
+    url: `http://${urlHost(options.config.HOST)}:${server.port}`,
     async stop() {
       await server.stop();
     },
@@ -25,7 +31,7 @@ export async function startServer(options: {
 }
 
 async function main() {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit({}, { target: "api" });
   const logger = createLogger(config.LOG_LEVEL);
   if (!hasRedisTarget(config)) {
     console.error(

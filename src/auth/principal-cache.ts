@@ -1,6 +1,6 @@
-import { decode } from "hono/jwt";
 import type { RedisConnection } from "../redis/types";
 import type { Principal } from "./principal";
+import type { TokenVerifier } from "./tokens";
 
 /** What a bearer token turned out to be. */
 export type Authentication = Principal | "invalid" | "unknown_user";
@@ -8,8 +8,8 @@ export type Authentication = Principal | "invalid" | "unknown_user";
 export type PrincipalCacheOptions = {
   redis: RedisConnection;
   prefix: string;
-  /** Verifies a token; the user id it names, or null. */
-  verify: (token: string) => Promise<number | null>;
+  /** Verifies a token: the user it names and its expiry, or null. */
+  verify: TokenVerifier;
   /** Loads a user with their memberships; null when there is no such user. */
   load: (userId: number) => Promise<Principal | null>;
   /** How long a principal is kept even without an invalidation (the backstop for writes that do not announce). */
@@ -91,6 +91,7 @@ export class PrincipalCache {
   async authenticate(token: string): Promise<Authentication> {
     const userId = await this.#userIdOf(token);
     if (userId === null) return "invalid";
+    if (userId === "unknown") return "unknown_user";
     const version = await this.#currentVersion();
     const cached = this.#principals.get(userId);
     if (version !== null && cached && cached.version === version && cached.expiresAt > performance.now()) {
@@ -107,20 +108,19 @@ export class PrincipalCache {
     this.#checkedAt = Number.NEGATIVE_INFINITY;
   }
 
-  async #userIdOf(token: string): Promise<number | null> {
+  async #userIdOf(token: string): Promise<number | "unknown" | null> {
     const known = this.#tokens.get(token);
     if (known) {
       if (known.expiresAt > Date.now()) return known.userId;
       this.#tokens.delete(token);
     }
-    const userId = await this.#verify(token);
-    if (userId === null) return null;
-    const exp = Number(decode(token).payload.exp);
-    // A token without an expiry is verified every time: there is no moment up to which it is known good.
-    if (Number.isFinite(exp)) {
-      remember(this.#tokens, token, { userId, expiresAt: exp * 1000 }, this.#options.maxEntries);
-    }
-    return userId;
+    const verified = await this.#verify(token);
+    if (verified === null) return null;
+    // A valid token naming no user yet is looked at again next time: the user may be created meanwhile.
+    if (verified.userId === null) return "unknown";
+    // Every accepted token has an `exp` (the verifiers require one): it is known good until then.
+    remember(this.#tokens, token, { userId: verified.userId, expiresAt: verified.expiresAt }, this.#options.maxEntries);
+    return verified.userId;
   }
 
   /** The version key as of at most `checkEveryMs` ago; null when Redis cannot say. */

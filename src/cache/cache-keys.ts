@@ -74,8 +74,13 @@ export function bookkeepingKeys(prefix: string) {
     restaurantGenerations: (restaurantId: number) => `${prefix}:cache:gen:${restaurantId}`,
     /** Sorted set of a family's stored keys scored by expiry time (ms), for key counts without KEYS/SCAN. */
     familyIndex: (family: CacheFamily) => `${prefix}:cache:index:${family}`,
+    /** The same, for one restaurant's keys (an owner's statistics). */
+    restaurantFamilyIndex: (family: CacheFamily, restaurantId: number) =>
+      `${prefix}:cache:index:${family}:${restaurantId}`,
     /** Hash of `{family}:hits|misses|fallbacks` counters shared by every instance. */
     stats: `${prefix}:cache:stats`,
+    /** The same counters for one restaurant. */
+    restaurantStats: (restaurantId: number) => `${prefix}:cache:stats:${restaurantId}`,
   };
 }
 

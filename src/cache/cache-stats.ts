@@ -1,5 +1,5 @@
 import { parseInfo, toNumber, toRecord } from "../redis/replies";
-import { type BookkeepingKeys, type CacheFamily, cacheFamilies, cacheTtlSeconds } from "./cache-keys";
+import { type BookkeepingKeys, type CacheEntry, type CacheFamily, cacheFamilies, cacheTtlSeconds } from "./cache-keys";
 import type { RedisGuard } from "./redis-guard";
 
 export type CacheOutcome = "hits" | "misses" | "fallbacks";
@@ -18,6 +18,8 @@ export type FamilyStats = {
 };
 
 export type CacheStats = {
+  /** Whose entries these are: the whole cache (admins), or these restaurants' only. */
+  scope: "all" | number[];
   families: FamilyStats[];
   totals: { hits: number; misses: number; fallbacks: number; hitRate: number | null; keys: number };
   redis: { available: boolean; usedMemoryBytes: number | null; usedMemoryHuman: string | null; failures: number };
@@ -30,10 +32,13 @@ const rate = (hits: number, misses: number) => (hits + misses === 0 ? null : hit
 /**
  * Hit/miss counters. Counted in process and added to a Redis hash at most
  * once a second (and before every stats read), so a hit costs no extra Redis
- * command while the numbers still add up across instances.
+ * command while the numbers still add up across instances. Each count goes to
+ * the cache-wide hash and to its restaurant's, so an owner's statistics are
+ * their restaurants' alone.
  */
 export class CacheCounters {
-  readonly #pending = new Map<string, number>();
+  /** Pending increments by hash key, then field. */
+  readonly #pending = new Map<string, Map<string, number>>();
   readonly #redis: RedisGuard;
   readonly #keys: BookkeepingKeys;
   #lastFlush = Date.now();
@@ -43,42 +48,65 @@ export class CacheCounters {
     this.#keys = keys;
   }
 
-  count(family: CacheFamily, outcome: CacheOutcome): void {
-    const field = `${family}:${outcome}`;
-    this.#pending.set(field, (this.#pending.get(field) ?? 0) + 1);
+  count(entry: Pick<CacheEntry, "family" | "restaurantId">, outcome: CacheOutcome): void {
+    const field = `${entry.family}:${outcome}`;
+    this.#add(this.#keys.stats, field, 1);
+    this.#add(this.#keys.restaurantStats(entry.restaurantId), field, 1);
     if (Date.now() - this.#lastFlush >= FLUSH_EVERY_MS) void this.flush().catch(() => {});
+  }
+
+  #add(key: string, field: string, n: number): void {
+    let fields = this.#pending.get(key);
+    if (!fields) {
+      fields = new Map();
+      this.#pending.set(key, fields);
+    }
+    fields.set(field, (fields.get(field) ?? 0) + n);
   }
 
   /** Adds the pending counts to Redis; on failure they stay pending for the next flush. */
   async flush(): Promise<void> {
     this.#lastFlush = Date.now();
     if (this.#pending.size === 0 || !this.#redis.available) return;
-    const batch = [...this.#pending];
+    const batch = [...this.#pending].flatMap(([key, fields]) =>
+      [...fields].map(([field, n]) => [key, field, n] as const),
+    );
     this.#pending.clear();
     try {
-      await this.#redis.pipeline(batch.map(([field, n]) => ["HINCRBY", [this.#keys.stats, field, n]] as const));
+      await this.#redis.pipeline(batch.map(([key, field, n]) => ["HINCRBY", [key, field, n]] as const));
     } catch (error) {
-      for (const [field, n] of batch) this.#pending.set(field, (this.#pending.get(field) ?? 0) + n);
+      for (const [key, field, n] of batch) this.#add(key, field, n);
       throw error;
     }
   }
 
-  /** Everything the stats route shows: counters, key counts per family and Redis memory. */
-  async read(): Promise<CacheStats> {
+  /**
+   * Everything the stats route shows: counters, key counts per family and, for the whole cache,
+   * Redis memory and this instance's Redis failures. Scoped to restaurants, only their counters
+   * and keys: nothing cache-wide.
+   */
+  async read(scope: "all" | readonly number[] = "all"): Promise<CacheStats> {
     await this.flush().catch(() => {});
     const now = Date.now();
+    const all = scope === "all";
+    const hashes = all ? [this.#keys.stats] : scope.map((id) => this.#keys.restaurantStats(id));
+    const indexes = (family: CacheFamily) =>
+      all ? [this.#keys.familyIndex(family)] : scope.map((id) => this.#keys.restaurantFamilyIndex(family, id));
     const replies = await this.#redis.pipeline([
-      ["HGETALL", [this.#keys.stats]],
       ["INFO", ["memory"]],
-      ...cacheFamilies.map((f) => ["ZCOUNT", [this.#keys.familyIndex(f), now, "+inf"]] as const),
+      ...hashes.map((key) => ["HGETALL", [key]] as const),
+      ...cacheFamilies.flatMap((f) => indexes(f).map((key) => ["ZCOUNT", [key, now, "+inf"]] as const)),
     ]);
-    const counters = toRecord(replies[0]);
-    const info = parseInfo(replies[1]);
+    const info = parseInfo(replies[0]);
+    const records = hashes.map((_, i) => toRecord(replies[1 + i]));
+    const counter = (field: string) => records.reduce((n, record) => n + toNumber(record[field]), 0);
+    const perFamily = all ? 1 : scope.length;
     const families = cacheFamilies.map((family, i): FamilyStats => {
-      const hits = toNumber(counters[`${family}:hits`]);
-      const misses = toNumber(counters[`${family}:misses`]);
-      const fallbacks = toNumber(counters[`${family}:fallbacks`]);
-      const keys = toNumber(replies[2 + i]);
+      const hits = counter(`${family}:hits`);
+      const misses = counter(`${family}:misses`);
+      const fallbacks = counter(`${family}:fallbacks`);
+      const start = 1 + hashes.length + i * perFamily;
+      const keys = replies.slice(start, start + perFamily).reduce((n: number, reply) => n + toNumber(reply), 0);
       return {
         family,
         ttlSeconds: cacheTtlSeconds[family],
@@ -93,6 +121,7 @@ export class CacheCounters {
     const hits = sum((f) => f.hits);
     const misses = sum((f) => f.misses);
     return {
+      scope: all ? "all" : [...scope],
       families,
       totals: {
         hits,
@@ -103,9 +132,9 @@ export class CacheCounters {
       },
       redis: {
         available: true,
-        usedMemoryBytes: info.used_memory === undefined ? null : Number(info.used_memory),
-        usedMemoryHuman: info.used_memory_human ?? null,
-        failures: this.#redis.failures,
+        usedMemoryBytes: !all || info.used_memory === undefined ? null : Number(info.used_memory),
+        usedMemoryHuman: all ? (info.used_memory_human ?? null) : null,
+        failures: all ? this.#redis.failures : 0,
       },
     };
   }

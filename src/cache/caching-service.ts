@@ -105,7 +105,7 @@ export class CachingService {
     if (local) {
       const stamp = await this.#currentStamp(entry);
       if (stamp === local.stamp) {
-        this.#counters.count(entry.family, "hits");
+        this.#counters.count(entry, "hits");
         return { json: local.json, etag: local.etag, source: "hit", bytes: local.bytes };
       }
     }
@@ -149,9 +149,10 @@ export class CachingService {
     await Promise.all([this.invalidate("menu_items", restaurantId), this.invalidate("categories", restaurantId)]);
   }
 
-  async stats(): Promise<CacheStats> {
+  /** Statistics of the whole cache (`"all"`), or of some restaurants' entries only. */
+  async stats(scope: "all" | readonly number[] = "all"): Promise<CacheStats> {
     try {
-      return await this.#counters.read();
+      return await this.#counters.read(scope);
     } catch {
       throw unavailable("Redis is unavailable; cache statistics cannot be read");
     }
@@ -229,11 +230,11 @@ export class CachingService {
       return this.#fallback(entry, load);
     }
     if (found.envelope && found.envelope.stamp === found.stamp) {
-      this.#counters.count(entry.family, "hits");
+      this.#counters.count(entry, "hits");
       this.#keepLocal(entry, found.envelope);
       return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
     }
-    this.#counters.count(entry.family, "misses");
+    this.#counters.count(entry, "misses");
     const token = crypto.randomUUID();
     const mayCompute = await this.#tryLock(entry, token);
     if (!mayCompute) {
@@ -253,7 +254,7 @@ export class CachingService {
   }
 
   async #fallback(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
-    this.#counters.count(entry.family, "fallbacks");
+    this.#counters.count(entry, "fallbacks");
     const { envelope } = await this.#compute(load, "");
     return { json: envelope.json, etag: envelope.etag, source: "fallback" };
   }
@@ -267,10 +268,14 @@ export class CachingService {
     const ttl = cacheTtlSeconds[entry.family];
     const now = Date.now();
     const index = this.#keys.familyIndex(entry.family);
+    const own = this.#keys.restaurantFamilyIndex(entry.family, entry.restaurantId);
     await this.#redis.pipeline([
       ["SET", [this.#keys.value(entry), encodeEnvelope(envelope), "EX", ttl]],
       ["ZADD", [index, now + ttl * 1000, entry.key]],
       ["ZREMRANGEBYSCORE", [index, "-inf", now]],
+      ["ZADD", [own, now + ttl * 1000, entry.key]],
+      ["ZREMRANGEBYSCORE", [own, "-inf", now]],
+      ["PEXPIRE", [own, ttl * 1000]],
     ]);
   }
 

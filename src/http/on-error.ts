@@ -3,19 +3,13 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "../kernel/app-env";
 import { AppError } from "../kernel/app-error";
+import { databaseErrorFacts, sqlStateOf, stackFrames } from "../kernel/database-errors";
 import { QueueUnavailableError } from "../queue/errors";
 
 /** Postgres: numeric value out of range, invalid text representation, datetime out of range. */
 const OUT_OF_RANGE_CODES = new Set(["22003", "22P02", "22008"]);
-
-function isValueOutOfRange(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth += 1) {
-    if (OUT_OF_RANGE_CODES.has((current as { code?: string }).code ?? "")) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
+/** Postgres: text it refuses to store (a NUL byte, a bad byte sequence, a bad \u escape in JSON). */
+const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05", "22025"]);
 
 /** What the client is told about a thrown error; anything unexpected is an opaque 500. */
 function toAppError(error: Error): AppError | null {
@@ -29,8 +23,15 @@ function toAppError(error: Error): AppError | null {
     const code = error.status === 413 ? "payload_too_large" : `http_${error.status}`;
     return new AppError(error.status, code, error.message || "request rejected");
   }
+  const sqlState = sqlStateOf(error);
   // A value the database cannot hold (an id past the integer range, a date out of bounds) is bad input.
-  if (isValueOutOfRange(error)) return new AppError(400, "invalid_value", "a value in the request is out of range");
+  if (sqlState && OUT_OF_RANGE_CODES.has(sqlState)) {
+    return new AppError(400, "invalid_value", "a value in the request is out of range");
+  }
+  // The request guard refuses NUL bytes first; this catches any other text Postgres will not store.
+  if (sqlState && UNSTORABLE_TEXT_CODES.has(sqlState)) {
+    return new AppError(400, "validation_error", "a text value in the request cannot be stored (invalid characters)");
+  }
   return null;
 }
 
@@ -38,11 +39,18 @@ function toAppError(error: Error): AppError | null {
 export function onError(error: Error, c: Context<AppEnv>) {
   const known = toAppError(error);
   if (known) return c.json(known.toBody(), known.status);
-  c.var.deps?.logger.error("unhandled error", {
-    requestId: c.var.requestId,
-    error: error.message,
-    cause: error.cause instanceof Error ? error.cause.message : undefined,
-    stack: error.stack,
-  });
+  const database = databaseErrorFacts(error);
+  // A database error's messages may quote what the client sent: log only what the query was.
+  c.var.deps?.logger.error(
+    "unhandled error",
+    database
+      ? { requestId: c.var.requestId, error: "database error", database, stack: stackFrames(error) }
+      : {
+          requestId: c.var.requestId,
+          error: error.message,
+          cause: error.cause instanceof Error ? error.cause.message : undefined,
+          stack: error.stack,
+        },
+  );
   return c.json(new AppError(500, "internal_error", "internal server error").toBody(), 500);
 }

@@ -21,6 +21,9 @@ export const errorResponses = {
   401: errorResponse("Missing or invalid bearer token"),
   403: errorResponse("Not allowed"),
   404: errorResponse("Not found"),
+  429: errorResponse(
+    "Too many requests (failed authentications from this address, or a per-user limit); see Retry-After",
+  ),
 } as const;
 
 /** A route that dispatches a job answers this when Redis does not take it (`queue_unavailable`). */

@@ -8,8 +8,11 @@ export function posKeys(prefix: string) {
   return {
     /** A connection's circuit breaker and status (JSON, TTL 300 s). */
     connection: (restaurantId: number, posType: PosType) => `${prefix}:pos:connection:${restaurantId}:${posType}`,
-    /** A webhook event already acted on (24 h), so a vendor's redelivery is not acted on twice. */
-    webhookSeen: (posType: PosType, eventId: string) => `${prefix}:webhook:seen:${posType}:${eventId}`,
+    /**
+     * A webhook event already acted on (24 h), so a vendor's redelivery is not acted on twice;
+     * per POS connection, so one connection's event ids never shadow another's.
+     */
+    webhookSeen: (connectionId: number, eventId: string) => `${prefix}:webhook:seen:${connectionId}:${eventId}`,
     /** Slot `slot` of a scheduled pull: the first worker to set it dispatches the pull. */
     scheduleSlot: (kind: "inventory" | "menu", restaurantId: number, slot: number) =>
       `${prefix}:schedule:${kind}:${restaurantId}:${slot}`,

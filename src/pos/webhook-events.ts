@@ -186,3 +186,17 @@ export function parsePosWebhook(posType: PosType, rawBody: string): PosWebhookEv
       return parseLocal(body);
   }
 }
+
+/**
+ * When the vendor sent a webhook, where its signature covers that moment: Toast signs the body and
+ * the envelope's `timestamp`, and the local POS's body (signed whole) carries `createdAt`, the
+ * delivery's time. Square signs no delivery time (its `created_at` is the event's, kept across
+ * redeliveries), so null: there only the event-id memory stops a replay. NaN for a timestamp
+ * that does not parse.
+ */
+export function signedSendTime(posType: PosType, rawBody: string): number | null {
+  if (posType === "square") return null;
+  const body = JSON.parse(rawBody) as { timestamp?: unknown; createdAt?: unknown };
+  const value = posType === "toast" ? body.timestamp : body.createdAt;
+  return typeof value === "string" ? Date.parse(value) : Number.NaN;
+}

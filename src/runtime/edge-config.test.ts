@@ -8,7 +8,14 @@ describe("edge configuration", () => {
     expect(parsed).toBeInstanceOf(ConfigError);
     const names = (parsed as ConfigError).problems.map((p) => p.split(":")[0]);
     expect(names.sort()).toEqual(
-      ["DATABASE_URL", "JWT_SECRET", "PORT", "UPSTASH_REDIS_REST_TOKEN", "UPSTASH_REDIS_REST_URL"].sort(),
+      [
+        "AUTH_JWKS_URL",
+        "DATABASE_URL",
+        "PORT",
+        "PUBLIC_BASE_URL",
+        "UPSTASH_REDIS_REST_TOKEN",
+        "UPSTASH_REDIS_REST_URL",
+      ].sort(),
     );
   });
 
@@ -31,6 +38,7 @@ describe("edge configuration", () => {
       DATABASE_URL: "postgres://u@db.example/x",
       UPSTASH_REDIS_REST_URL: "https://redis.example",
       UPSTASH_REDIS_REST_TOKEN: "t",
+      JWT_SECRET: "an-edge-test-secret-of-32-characters",
     });
     expect(parsed).not.toBeInstanceOf(Error);
   });

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { loadPrincipal } from "../auth/load-principal";
 import { PrincipalCache } from "../auth/principal-cache";
-import { verifyToken } from "../auth/tokens";
+import { createTokenVerifier } from "../auth/token-verifier";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
+import { RateLimiter } from "../rate-limit/rate-limiter";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
 import type { DateRange } from "./analytics/analytics-window";
@@ -38,6 +39,7 @@ export type AppServices = {
   batches: BatchService;
   httpMetrics: HttpRequestMetrics;
   principals: PrincipalCache;
+  rateLimiter: RateLimiter;
 };
 
 export function createAppServices(deps: AppDeps): AppServices {
@@ -67,6 +69,7 @@ export function createAppServices(deps: AppDeps): AppServices {
       prefix: deps.config.REDIS_PREFIX,
       queue,
       logger: deps.logger,
+      toleranceSeconds: deps.config.WEBHOOK_TOLERANCE_SECONDS,
     }),
     orders: createOrderService(deps.db, posDispatch),
     analytics: (metric, restaurantId, range) => getAnalytics(deps.db, cache, metric, restaurantId, range),
@@ -83,8 +86,13 @@ export function createAppServices(deps: AppDeps): AppServices {
     principals: new PrincipalCache({
       redis: deps.redis,
       prefix: deps.config.REDIS_PREFIX,
-      verify: (token) => verifyToken(deps.config.JWT_SECRET, token),
+      verify: createTokenVerifier(deps.config, deps.db),
       load: (userId) => loadPrincipal(deps.db, userId),
+    }),
+    rateLimiter: new RateLimiter({
+      redis: deps.redis,
+      prefix: deps.config.REDIS_PREFIX,
+      logger: deps.logger.child({ component: "rate-limit" }),
     }),
   };
 }

@@ -58,7 +58,7 @@ async function msUntil(app: ReturnType<typeof createApp>, path: string, token: s
 
 describe("principal cache", () => {
   it("serves repeated authenticated reads without looking the user up again", async () => {
-    const token = await issueToken(config.JWT_SECRET, DEMO_USER_IDS.manager);
+    const token = await issueToken(config, DEMO_USER_IDS.manager);
     const initial = userQueries();
     expect(await statusOf(apps[0], "/v1/me", token)).toBe(200);
     const before = userQueries();
@@ -69,7 +69,7 @@ describe("principal cache", () => {
 
   it("stops honouring a removed role on the other instance within a second of the change", async () => {
     const userId = DEMO_USER_IDS.owner2;
-    const token = await issueToken(config.JWT_SECRET, userId);
+    const token = await issueToken(config, userId);
     const [membership] = await database.db
       .select({ restaurantId: restaurantMembers.restaurantId })
       .from(restaurantMembers)
@@ -92,7 +92,7 @@ describe("principal cache", () => {
   });
 
   it("sees a user's changed admin flag on every instance after the announcement", async () => {
-    const token = await issueToken(config.JWT_SECRET, DEMO_USER_IDS.customer);
+    const token = await issueToken(config, DEMO_USER_IDS.customer);
     for (const app of apps) expect(await statusOf(app, "/v1/restaurants/1/config", token)).toBe(404);
     await database.db.update(users).set({ isAdmin: true }).where(eq(users.id, DEMO_USER_IDS.customer));
     await invalidatePrincipals(redisB, prefix);
@@ -105,7 +105,7 @@ describe("principal cache", () => {
       .insert(users)
       .values({ email: "leaver@demo.test", name: "Leaver" })
       .returning({ id: users.id });
-    const token = await issueToken(config.JWT_SECRET, created!.id);
+    const token = await issueToken(config, created!.id);
     expect(await statusOf(apps[1], "/v1/me", token)).toBe(200);
     await database.db.delete(users).where(eq(users.id, created!.id));
     await invalidatePrincipals(redisA, prefix);
@@ -113,7 +113,7 @@ describe("principal cache", () => {
   });
 
   it("rejects a cached token once its exp has passed", async () => {
-    const token = await issueToken(config.JWT_SECRET, DEMO_USER_IDS.staff, 1);
+    const token = await issueToken(config, DEMO_USER_IDS.staff, 1);
     expect(await statusOf(apps[0], "/v1/me", token)).toBe(200);
     // exp is in whole seconds: the token lapses within 2 s of being issued.
     const elapsed = await msUntil(apps[0], "/v1/me", token, 401);
@@ -121,7 +121,7 @@ describe("principal cache", () => {
   });
 
   it("rejects a tampered token even after the genuine one was cached", async () => {
-    const token = await issueToken(config.JWT_SECRET, DEMO_USER_IDS.staff);
+    const token = await issueToken(config, DEMO_USER_IDS.staff);
     expect(await statusOf(apps[0], "/v1/me", token)).toBe(200);
     const [header, payload] = token.split(".");
     expect(await statusOf(apps[0], "/v1/me", `${header}.${payload}.AAAA`)).toBe(401);
@@ -131,7 +131,7 @@ describe("principal cache", () => {
     const unreachable = await testRedis();
     unreachable.close();
     const app = createApp({ config, db: database.db, redis: unreachable, logger: createLogger("silent") });
-    const token = await issueToken(config.JWT_SECRET, DEMO_USER_IDS.manager);
+    const token = await issueToken(config, DEMO_USER_IDS.manager);
     const before = userQueries();
     for (let i = 0; i < 3; i += 1) expect(await statusOf(app, "/v1/me", token)).toBe(200);
     expect(userQueries()).toBe(before + 3);

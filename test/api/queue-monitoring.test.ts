@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { hostname } from "node:os";
+import { opaqueWorkerId } from "../../src/services/monitoring/job-views";
 import { createTestApp, type TestApp } from "../support/app";
 import { type MonitoringWorld, monitoringWorld, waitUntil } from "../support/monitoring-world";
 
@@ -93,7 +95,7 @@ describe("queue monitoring for owners and admins", () => {
     expect(inFlight.body.jobs.map((j: { id: string }) => j.id)).toEqual([held[2]]);
   });
 
-  it("shows a failed job's reason and stack, and hides it from other restaurants", async () => {
+  it("shows a failed job's reason to its owner and its stack to admins only, and hides it from other restaurants", async () => {
     const id = failed[1]![0]!;
     const detail = await t.call("GET", `/v1/admin/queues/jobs/${id}`, { token: owner });
     expect(detail.body).toMatchObject({
@@ -122,6 +124,13 @@ describe("queue monitoring for owners and admins", () => {
       }>;
     expect((await failedRows(owner)).map((j) => j.stack)).toEqual([null]);
     expect((await failedRows(admin))[0]?.stack).toContain("NonRetryableError");
+    const ownList = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: owner });
+    expect(ownList.body.jobs.length).toBeGreaterThan(0);
+    expect(ownList.body.jobs.every((j: { stack: string | null }) => j.stack === null)).toBe(true);
+    const adminList = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: admin });
+    expect(adminList.body.jobs.some((j: { stack: string | null }) => j.stack?.includes("NonRetryableError"))).toBe(
+      true,
+    );
     expect((await t.call("GET", `/v1/admin/queues/jobs/${id}`, { token: owner2 })).status).toBe(404);
     const list = await t.call("GET", "/v1/admin/queues/failed?queue=low", { token: owner2 });
     expect(list.body.total).toBe(2);
@@ -195,17 +204,22 @@ describe("queue monitoring for owners and admins", () => {
     await redis.send("HDEL", [`{${config.REDIS_PREFIX}:meta}:workers:info`, stopped.id]);
   });
 
-  it("shows owners only their own pending entries and in-flight jobs on workers", async () => {
+  it("shows owners only their own pending entries and in-flight jobs on workers, and no host or pid", async () => {
     const pending = await t.call("GET", "/v1/admin/queues/pending", { token: owner });
     expect(pending.body.entries.map((e: { jobId: string }) => e.jobId)).toEqual([held[1]]);
     expect(pending.body.entries[0]).toMatchObject({ queue: "low", deliveries: 1, stalled: false, restaurantId: 1 });
+    // The consumer (a worker id, `host-pid-…`) is an opaque id for anyone but an admin.
+    expect(pending.body.entries[0].consumer).toBe(opaqueWorkerId(world.worker.id));
     const mine = await t.call("GET", "/v1/admin/queues/workers", { token: owner });
-    const worker = mine.body.workers.find((w: { id: string }) => w.id === world.worker.id);
+    const worker = mine.body.workers.find((w: { id: string }) => w.id === opaqueWorkerId(world.worker.id));
+    expect(worker).toMatchObject({ host: null, pid: null });
+    expect(JSON.stringify(mine.body)).not.toContain(hostname());
     expect(worker.inFlight.map((j: { jobId: string }) => j.jobId)).toEqual([held[1]]);
     expect(worker.processed).toBeNull();
     const all = await t.call("GET", "/v1/admin/queues/workers", { token: admin });
     const full = all.body.workers.find((w: { id: string }) => w.id === world.worker.id);
     expect(full).toMatchObject({ alive: true, dead: false, queues: ["low"], concurrency: 4, failed: 3 });
+    expect(full).toMatchObject({ host: hostname(), pid: process.pid });
     expect(full.inFlight).toHaveLength(2);
   });
 

@@ -82,7 +82,7 @@ describe("the API while Redis is stopped", () => {
     const app = createApp({ config, db: database.db, redis: connection, logger });
     const tokenFor = async (email: string) => {
       const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
-      return issueToken(config.JWT_SECRET, user!.id);
+      return issueToken(config, user!.id);
     };
     const [customer, admin] = [await tokenFor("customer@demo.test"), await tokenFor("admin@demo.test")];
     const restaurant = await (await app.request("/v1/restaurants/1")).json();

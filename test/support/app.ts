@@ -44,7 +44,7 @@ export async function createTestApp(options: { settings?: Record<string, string>
   async function tokenFor(email: string): Promise<string> {
     const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
     if (!user) throw new Error(`no demo user ${email}`);
-    return issueToken(config.JWT_SECRET, user.id);
+    return issueToken(config, user.id);
   }
 
   /** `request` with JSON and an optional bearer token. */

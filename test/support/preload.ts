@@ -24,7 +24,22 @@ try {
   process.exit(1);
 }
 process.env.NODE_ENV = "test";
+// The tests' HS256 secret, new every run: the public development secret is refused outside a
+// development server on loopback, and nothing here depends on a secret anyone else knows.
+process.env.JWT_SECRET ??= `test-${crypto.randomUUID()}-${crypto.randomUUID()}`;
 process.env.LOG_LEVEL ??= "silent";
+// Test worlds place many orders as one customer and try many bad tokens from one (unknown) address:
+// the limits stay on (every request still goes through the limiter) but far apart; the rate-limit
+// tests set the limits they check.
+for (const name of [
+  "RATE_LIMIT_AUTH_FAILURES",
+  "RATE_LIMIT_ORDERS",
+  "RATE_LIMIT_PAYMENTS",
+  "RATE_LIMIT_WEBHOOKS",
+  "RATE_LIMIT_MONITORING_WRITES",
+]) {
+  process.env[name] ??= "1000000/60";
+}
 
 // The app serves the dashboard script built ahead of time; build it from the sources under test.
 await buildDashboard();

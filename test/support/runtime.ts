@@ -69,7 +69,7 @@ export async function startRuntime(
     DATABASE_WS_PROXY: proxy.address,
     UPSTASH_REDIS_REST_URL: upstash.url,
     UPSTASH_REDIS_REST_TOKEN: UPSTASH_TOKEN,
-    JWT_SECRET: world.config.JWT_SECRET,
+    JWT_SECRET: world.config.JWT_SECRET ?? "",
     REDIS_PREFIX: world.config.REDIS_PREFIX,
     QUEUE_SHARDS: String(world.config.QUEUE_SHARDS),
     LOG_LEVEL: "error",

@@ -90,7 +90,7 @@ export function renderWorkers(s: Snapshot): void {
       const tr = row(
         [
           w.id,
-          `${w.host} / ${w.pid}`,
+          w.host === null ? "—" : `${w.host} / ${w.pid}`,
           tagged(state, "worker-state", w.alive ? "badge ok" : "badge down"),
           duration(w.heartbeatAgeMs),
           w.queues.join(", "),

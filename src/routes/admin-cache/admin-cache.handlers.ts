@@ -11,10 +11,10 @@ function requireAdmin(principal: Principal): void {
 }
 
 export const getStats: RouteHandler<typeof routes.getStats, AppEnv> = async (c) => {
-  // The figures are cache-wide, not any restaurant's data: an owner of any restaurant may read them.
+  // An owner sees their restaurants' entries only; the cache-wide view (memory included) is an admin's.
   const scope = scopeFor(c.var.principal, "cache:manage");
   if (scope !== "all" && scope.length === 0) throw forbidden();
-  return c.json(await c.var.services.cache.stats(), 200);
+  return c.json(await c.var.services.cache.stats(scope), 200);
 };
 
 export const warmUp: RouteHandler<typeof routes.warmUp, AppEnv> = async (c) => {

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
+import { byUser, rateLimit } from "../../http/rate-limit";
 import { bearerSecurity, errorResponses, errorSchema, jsonContent } from "../../http/schemas";
 import {
   cacheStatsSchema,
@@ -31,7 +32,7 @@ export const warmUp = createRoute({
   tags,
   summary: "Compute and store a restaurant's client reads (its owner), or every restaurant's (admins)",
   security: bearerSecurity,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   request: jsonBody(warmUpBodySchema),
   responses: { 200: jsonContent(warmUpResultSchema, "What was warmed"), ...errorResponses, ...unavailable },
 });
@@ -42,7 +43,7 @@ export const invalidate = createRoute({
   tags,
   summary: "Invalidate by restaurant and/or key family (a restaurant's owner; across restaurants: admins)",
   security: bearerSecurity,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   request: jsonBody(invalidateBodySchema),
   responses: { 200: jsonContent(invalidateResultSchema, "What was invalidated"), ...errorResponses },
 });

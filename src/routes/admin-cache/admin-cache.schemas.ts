@@ -16,13 +16,16 @@ const familyStatsSchema = z.object({
 
 export const cacheStatsSchema = z
   .object({
+    scope: z.union([z.literal("all"), z.array(z.number().int())]).openapi({
+      description: '"all" (admins): the whole cache; else the restaurants whose entries are counted',
+    }),
     families: z.array(familyStatsSchema),
     totals: familyStatsSchema.omit({ family: true, ttlSeconds: true }),
     redis: z.object({
       available: z.boolean(),
-      usedMemoryBytes: z.number().int().nullable(),
+      usedMemoryBytes: z.number().int().nullable().openapi({ description: "Admins only (cache-wide); else null" }),
       usedMemoryHuman: z.string().nullable(),
-      failures: z.number().int().openapi({ description: "Redis errors this instance has seen" }),
+      failures: z.number().int().openapi({ description: "Redis errors this instance has seen (admins; else 0)" }),
     }),
   })
   .openapi("CacheStats");

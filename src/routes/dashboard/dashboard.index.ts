@@ -2,8 +2,9 @@ import { dashboardHtml } from "../../dashboard/dashboard-html";
 import { dashboardScript } from "../../dashboard/dashboard-script";
 import { createRouter } from "../../http/create-router";
 
-// Scripts only from this origin; chart.js sets inline styles on its canvases.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+// Scripts only from this origin; chart.js sets inline styles on its canvases; never in a frame.
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 /** The dashboard page and its script. The page itself is public; the data behind it needs a token. */
 export const dashboardRouter = createRouter()

@@ -8,7 +8,10 @@ export const listFailed: RouteHandler<typeof routes.listFailed, AppEnv> = async 
   const { restaurantId, limit, offset, ...query } = c.req.valid("query");
   const scope = monitoringScope(c.var.principal, "queue:view", restaurantId);
   const page = { limit, offset };
-  return c.json(await c.var.services.monitoring.failed.list(scope, query, page, c.var.principal.isAdmin), 200);
+  return c.json(
+    await c.var.services.monitoring.failed.list(scope, query, page, { admin: c.var.principal.isAdmin }),
+    200,
+  );
 };
 
 export const retryFailed: RouteHandler<typeof routes.retryFailed, AppEnv> = async (c) => {

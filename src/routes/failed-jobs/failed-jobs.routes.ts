@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
+import { byUser, rateLimit } from "../../http/rate-limit";
 import { bearerSecurity, errorResponses, errorSchema, jsonContent, queueUnavailableResponse } from "../../http/schemas";
 import { jobIdParams } from "../queues/queues.schemas";
 import {
@@ -28,7 +29,7 @@ export const listFailed = createRoute({
 
 export const retryFailed = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
   path: "/v1/admin/queues/failed/{id}/retry",
   summary: "Retry one failed job (fresh tries, same id)",
@@ -44,7 +45,7 @@ export const retryFailed = createRoute({
 
 export const retryMatching = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
   // Was /v1/admin/queues/failed/retry, which still works (src/http/legacy-paths.ts).
   path: "/v1/admin/queues/retry-failed",
@@ -60,7 +61,7 @@ export const retryMatching = createRoute({
 
 export const deleteFailed = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "delete",
   path: "/v1/admin/queues/failed/{id}",
   summary: "Delete one failed job",
@@ -71,7 +72,7 @@ export const deleteFailed = createRoute({
 
 export const clearFailed = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "delete",
   path: "/v1/admin/queues/failed",
   summary: "Clear failed jobs matching a filter: for an owner, only their restaurants' jobs",

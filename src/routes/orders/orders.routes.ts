@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
+import { byUser, rateLimit } from "../../http/rate-limit";
 import { bearerSecurity, errorResponses, errorSchema, idParams, jsonContent } from "../../http/schemas";
 import {
   createOrderBodySchema,
@@ -21,7 +22,7 @@ export const createOrder = createRoute({
   tags,
   summary: "Place an order (totals are computed on the server)",
   security: bearerSecurity,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("orders", byUser)] as const,
   request: {
     headers: idempotencyHeaders,
     body: { content: { "application/json": { schema: createOrderBodySchema } }, required: true },
@@ -51,7 +52,7 @@ export const createPayment = createRoute({
   tags,
   summary: "Record a payment against an order",
   security: bearerSecurity,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("payments", byUser)] as const,
   request: {
     params: idParams,
     headers: idempotencyHeaders,

@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { requireAuth } from "../../auth/require-auth";
+import { clientIp, rateLimit } from "../../http/rate-limit";
 import {
   bearerSecurity,
   errorResponses,
@@ -8,6 +10,10 @@ import {
   jsonContent,
   queueUnavailableResponse,
 } from "../../http/schemas";
+import type { AppEnv } from "../../kernel/app-env";
+
+/** A webhook's source, known before its signature is checked: the vendor and the sender's address. */
+const webhookSource = (c: Context<AppEnv>) => `${c.req.param("posType")}:${clientIp(c)}`;
 
 export const webhookOutcomeSchema = z
   .object({
@@ -22,6 +28,7 @@ export const posWebhook = createRoute({
   path: "/v1/webhooks/pos/{posType}",
   tags: ["POS"],
   summary: "Inbound POS webhook (signature-verified)",
+  middleware: [rateLimit("webhooks", webhookSource)] as const,
   description:
     "Square: `x-square-hmacsha256-signature` (HMAC-SHA256 of notification URL + body, base64). Toast: `toast-signature`. " +
     "Local: `x-local-signature` (hex HMAC-SHA256 of the body). The raw JSON body is verified with the connection's webhook secret.",
@@ -34,6 +41,7 @@ export const posWebhook = createRoute({
     200: jsonContent(webhookOutcomeSchema, "Verified and handled (or a harmless duplicate)"),
     400: errorResponses[400],
     401: errorResponses[401],
+    429: errorResponses[429],
     409: jsonContent(errorSchema, "The event names a POS order we do not know yet; the vendor should redeliver it"),
     503: jsonContent(errorSchema, "Could not queue the work; the vendor should retry"),
   },

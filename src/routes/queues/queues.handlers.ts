@@ -23,7 +23,7 @@ export const listJobs: RouteHandler<typeof routes.listJobs, AppEnv> = async (c) 
 export const getJob: RouteHandler<typeof routes.getJob, AppEnv> = async (c) => {
   const scope = monitoringScope(c.var.principal, "queue:view");
   const { principal } = c.var;
-  return c.json(await c.var.services.monitoring.job(scope, c.req.valid("param").id, principal.isAdmin), 200);
+  return c.json(await c.var.services.monitoring.job(scope, c.req.valid("param").id, { admin: principal.isAdmin }), 200);
 };
 
 export const listPending: RouteHandler<typeof routes.listPending, AppEnv> = async (c) => {

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
+import { byUser, rateLimit } from "../../http/rate-limit";
 import { bearerSecurity, errorResponses, idParams, jsonContent } from "../../http/schemas";
 import {
   jobDetailSchema,
@@ -87,7 +88,7 @@ export const listWorkers = createRoute({
 
 export const pauseQueue = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
   // Was /v1/admin/queues/{queue}/pause, which still works (src/http/legacy-paths.ts).
   path: "/v1/admin/queues/pause/{queue}",
@@ -98,7 +99,7 @@ export const pauseQueue = createRoute({
 
 export const resumeQueue = createRoute({
   ...base,
-  middleware: [requireAuth()] as const,
+  middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
   // Was /v1/admin/queues/{queue}/resume, which still works (src/http/legacy-paths.ts).
   path: "/v1/admin/queues/resume/{queue}",

@@ -234,8 +234,8 @@ export const workersSchema = z
           .array(z.object({ pid: z.number().int(), startedAt: epochMs, state: z.enum(["running", "draining"]) }))
           .nullable()
           .openapi({ description: "A supervisor's worker processes" }),
-        host: z.string(),
-        pid: z.number().int(),
+        host: z.string().nullable().openapi({ description: "Admins only; null for everyone else" }),
+        pid: z.number().int().nullable().openapi({ description: "Admins only; null for everyone else" }),
         state: z.enum(["starting", "running", "draining", "stopped"]),
         alive: z.boolean(),
         dead: z.boolean(),

@@ -3,7 +3,7 @@ import type { Principal } from "../../auth/principal";
 import { conflict, notFound } from "../../kernel/app-error";
 import type { FailedJob, FailedJobFilter } from "../../queue/failed-store";
 import type { QueueMonitor } from "../../queue/monitor";
-import { failedJobView } from "./job-views";
+import { failedJobView, type Viewer } from "./job-views";
 import { type MonitoringScope, restaurantIdOf, scopePartitions } from "./monitoring-scope";
 
 export type FailedQuery = { queue?: string; name?: string; from?: number; to?: number };
@@ -33,10 +33,15 @@ export class FailedJobAdmin {
     return filter;
   }
 
-  /** Stacks show code paths: the HTTP routes pass `showStacks` for admins only; the ops CLI sees them. */
-  async list(scope: MonitoringScope, query: FailedQuery, page: { limit: number; offset: number }, showStacks = true) {
+  /** Stacks show code paths: the HTTP routes pass the caller (admins see them); the ops CLI sees them. */
+  async list(
+    scope: MonitoringScope,
+    query: FailedQuery,
+    page: { limit: number; offset: number },
+    viewer: Viewer = { admin: true },
+  ) {
     const result = await this.#monitor.listFailed(this.#filter(scope, query), page);
-    return { jobs: result.jobs.map((j) => failedJobView(j, showStacks)), total: result.total, ...page };
+    return { jobs: result.jobs.map((job) => failedJobView(job, viewer)), total: result.total, ...page };
   }
 
   /**

@@ -10,8 +10,28 @@ import {
 import type { JobLookup } from "../../queue/monitor";
 import { restaurantIdOf } from "./monitoring-scope";
 
+/**
+ * What a non-admin sees of the machines behind the queue: a worker id names its host and pid
+ * (`host-pid-random`), so it is replaced by a stable opaque id (FNV-1a, twice seeded); the same
+ * worker keeps the same id across views, which is all a restaurant's staff needs to follow it.
+ */
+export function opaqueWorkerId(id: string): string {
+  const hash = (seed: number) => {
+    let h = seed;
+    for (let i = 0; i < id.length; i += 1) h = Math.imul(h ^ id.charCodeAt(i), 16_777_619) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  };
+  return `worker-${hash(2_166_136_261)}${hash(0x811c9dc6)}`;
+}
+
+/** Who is looking: admins see hosts, pids, worker ids and stack traces; everyone else does not. */
+export type Viewer = { admin: boolean };
+
+const consumerFor = (consumer: string | null, viewer: Viewer) =>
+  consumer === null || viewer.admin ? consumer : opaqueWorkerId(consumer);
+
 /** A live job as the monitoring API shows it (the restaurant id instead of the raw partition key). */
-export function jobSummaryView(job: JobSummary) {
+export function jobSummaryView(job: JobSummary, viewer: Viewer) {
   return {
     id: job.id,
     name: job.name,
@@ -24,18 +44,18 @@ export function jobSummaryView(job: JobSummary) {
     availableAt: job.availableAt,
     lastError: job.lastError,
     dueAt: job.dueAt,
-    consumer: job.consumer,
+    consumer: consumerFor(job.consumer, viewer),
     idleMs: job.idleMs,
     deliveries: job.deliveries,
   };
 }
 
 /** Stacks show file paths and code: only admins see them. */
-const withStacks = (errors: RecordedError[], showStacks: boolean) =>
-  showStacks ? errors : errors.map((e) => ({ ...e, stack: null }));
+const withStacks = (errors: RecordedError[], viewer: Viewer) =>
+  viewer.admin ? errors : errors.map((e) => ({ ...e, stack: null }));
 
-/** A failed job as a list row; the stack only when `showStacks` (admins). */
-export function failedJobView(job: FailedJob, showStacks: boolean) {
+/** A failed job as a list row; the stack for admins only. */
+export function failedJobView(job: FailedJob, viewer: Viewer) {
   return {
     id: job.jobId,
     name: job.name,
@@ -44,21 +64,24 @@ export function failedJobView(job: FailedJob, showStacks: boolean) {
     attempts: job.attempts,
     reason: job.reason,
     error: job.error,
-    stack: showStacks ? job.stack : null,
+    // A stack trace shows our code's paths and versions: admins only.
+    stack: viewer.admin ? job.stack : null,
     failedAt: job.failedAt,
     payload: job.payload,
   };
 }
 
 /** One job wherever it is, with its payload, its recorded errors, its timeline and, when it failed, why. */
-export function jobDetailView(found: JobLookup, now: number, showStacks: boolean) {
+export function jobDetailView(found: JobLookup, now: number, viewer: Viewer) {
   if (found.state !== "failed") {
+    const summary = jobSummaryView(found, viewer);
     return {
-      ...jobSummaryView(found),
+      ...summary,
       payload: found.payload,
       failure: null,
-      errors: withStacks(liveJobErrors(found), showStacks),
-      timeline: liveJobTimeline(found, now),
+      errors: withStacks(liveJobErrors(found), viewer),
+      // The timeline names the worker running the job as the viewer may see it.
+      timeline: liveJobTimeline({ ...found, consumer: summary.consumer }, now),
     };
   }
   const f = found.failed;
@@ -78,8 +101,8 @@ export function jobDetailView(found: JobLookup, now: number, showStacks: boolean
     idleMs: null,
     deliveries: null,
     payload: f.payload,
-    failure: { reason: f.reason, error: f.error, stack: showStacks ? f.stack : null, failedAt: f.failedAt },
-    errors: withStacks(failedJobErrors(f), showStacks),
+    failure: { reason: f.reason, error: f.error, stack: viewer.admin ? f.stack : null, failedAt: f.failedAt },
+    errors: withStacks(failedJobErrors(f), viewer),
     timeline: failedJobTimeline(f),
   };
 }

@@ -9,7 +9,7 @@ import { MINUTE_MS } from "../../queue/metrics";
 import type { QueueMonitor } from "../../queue/monitor";
 import type { RedisConnection } from "../../redis/types";
 import { FailedJobAdmin } from "./failed-job-admin";
-import { jobDetailView, jobSummaryView, partitionOf } from "./job-views";
+import { jobDetailView, jobSummaryView, opaqueWorkerId, partitionOf, type Viewer } from "./job-views";
 import { inScope, type MonitoringScope, restaurantIdOf, scopePartitions } from "./monitoring-scope";
 import { type MetricsRange, metricsSeries, SeriesPlan, seriesTotals } from "./queue-metrics-series";
 
@@ -153,18 +153,18 @@ export class QueueMonitoringService {
     const matching = query.name === undefined ? fetched : fetched.filter((j) => j.name === query.name);
     const end = query.offset + query.limit;
     return {
-      jobs: matching.slice(query.offset, end).map(jobSummaryView),
+      jobs: matching.slice(query.offset, end).map((job) => jobSummaryView(job, { admin: scope.kind === "all" })),
       limit: query.limit,
       offset: query.offset,
       hasMore: matching.length > end,
     };
   }
 
-  /** A job wherever it is; another restaurant's job is "not found". Stacks only when `showStacks` (admins). */
-  async job(scope: MonitoringScope, jobId: string, showStacks: boolean) {
+  /** A job wherever it is; another restaurant's job is "not found". Stacks for admins only. */
+  async job(scope: MonitoringScope, jobId: string, viewer: Viewer) {
     const found = await this.monitor.job(jobId);
     if (!found || !inScope(scope, partitionOf(found))) throw notFound("job");
-    return jobDetailView(found, this.#now(), showStacks);
+    return jobDetailView(found, this.#now(), viewer);
   }
 
   async pending(scope: MonitoringScope, query: { queue?: string; limit: number }) {
@@ -177,7 +177,11 @@ export class QueueMonitoringService {
       .flat()
       .filter((e) => inScope(scope, e.partition))
       .slice(0, query.limit)
-      .map(({ partition, ...e }) => ({ ...e, restaurantId: restaurantIdOf(partition) }));
+      .map(({ partition, ...e }) => ({
+        ...e,
+        consumer: scope.kind === "all" ? e.consumer : opaqueWorkerId(e.consumer),
+        restaurantId: restaurantIdOf(partition),
+      }));
     return { entries };
   }
 
@@ -192,13 +196,14 @@ export class QueueMonitoringService {
     const visible = ownInFlight ? new Set(ownInFlight.map((j) => j.id)) : null;
     return {
       retentionMs: this.monitor.workerRetentionMs,
+      // Hosts and pids describe our machines, not a restaurant's jobs: admins only.
       workers: workers.map((w) => ({
-        id: w.id,
+        id: visible ? opaqueWorkerId(w.id) : w.id,
         role: w.role ?? "worker",
-        supervisor: w.supervisor ?? null,
-        processes: w.processes ?? null,
-        host: w.host,
-        pid: w.pid,
+        supervisor: w.supervisor ? (visible ? opaqueWorkerId(w.supervisor) : w.supervisor) : null,
+        processes: visible ? null : (w.processes ?? null),
+        host: visible ? null : w.host,
+        pid: visible ? null : w.pid,
         state: w.state,
         alive: w.alive,
         dead: w.dead,

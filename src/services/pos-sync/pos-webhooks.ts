@@ -5,7 +5,7 @@ import { AppError, unauthorized } from "../../kernel/app-error";
 import type { Logger } from "../../logger";
 import { posKeys } from "../../pos/pos-keys";
 import type { PosType } from "../../pos/types";
-import { type PosWebhookEvent, parsePosWebhook } from "../../pos/webhook-events";
+import { type PosWebhookEvent, parsePosWebhook, signedSendTime } from "../../pos/webhook-events";
 import { verifyPosWebhook } from "../../pos/webhook-signatures";
 import type { Queue } from "../../queue/queue";
 import type { RedisConnection } from "../../redis/types";
@@ -20,7 +20,15 @@ export type WebhookOutcome = { status: "accepted" | "duplicate" | "ignored"; job
 
 export type WebhookRequest = { posType: PosType; rawBody: string; headers: Headers; url: string };
 
-type Deps = { db: Database; redis: RedisConnection; prefix: string; queue: Queue; logger: Logger };
+type Deps = {
+  db: Database;
+  redis: RedisConnection;
+  prefix: string;
+  queue: Queue;
+  logger: Logger;
+  /** How far a signed send time may lie from now (either way) before the event is refused as a replay. */
+  toleranceSeconds: number;
+};
 
 function tryParse(posType: PosType, rawBody: string): { event: PosWebhookEvent | null } | { error: Error } {
   try {
@@ -39,7 +47,11 @@ async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<We
   const parsed = tryParse(request.posType, request.rawBody);
   const locationRef = "event" in parsed ? (parsed.event?.locationRef ?? null) : null;
   const candidates = await deps.db
-    .select({ restaurantId: posConnections.restaurantId, secret: posConnections.webhookSecret })
+    .select({
+      connectionId: posConnections.id,
+      restaurantId: posConnections.restaurantId,
+      secret: posConnections.webhookSecret,
+    })
     .from(posConnections)
     .where(
       and(
@@ -50,6 +62,7 @@ async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<We
     )
     .limit(MAX_CANDIDATES);
   let restaurantId: number | null = null;
+  let connectionId = 0;
   for (const candidate of candidates) {
     const valid = await verifyPosWebhook(request.posType, {
       secret: candidate.secret ?? "",
@@ -59,16 +72,26 @@ async function handlePosWebhook(deps: Deps, request: WebhookRequest): Promise<We
     });
     if (valid) {
       restaurantId = candidate.restaurantId;
+      connectionId = candidate.connectionId;
       break;
     }
   }
   if (restaurantId === null) throw unauthorized("the webhook signature is missing or invalid");
   if ("error" in parsed)
     throw new AppError(400, "invalid_webhook", `the webhook body is malformed: ${parsed.error.message}`);
+  // A genuine but old delivery is a replay: refused before anything is remembered or acted on.
+  const sentAt = signedSendTime(request.posType, request.rawBody);
+  if (sentAt !== null && !(Math.abs(Date.now() - sentAt) <= deps.toleranceSeconds * 1000)) {
+    throw new AppError(
+      400,
+      "stale_webhook",
+      `the webhook's signed timestamp is missing or more than ${deps.toleranceSeconds} s from now`,
+    );
+  }
   const event = parsed.event;
   if (!event) return { status: "ignored", reason: "event type not used" };
 
-  const seenKey = posKeys(deps.prefix).webhookSeen(request.posType, event.eventId);
+  const seenKey = posKeys(deps.prefix).webhookSeen(connectionId, event.eventId);
   const first = await deps.redis.send("SET", [seenKey, "1", "NX", "EX", SEEN_TTL_SECONDS]);
   if (first === null) return { status: "duplicate" };
   try {
