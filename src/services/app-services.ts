@@ -4,6 +4,7 @@ import { PrincipalCache } from "../auth/principal-cache";
 import { verifyToken } from "../auth/tokens";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
+import { processPosCallMetrics } from "../pos/pos-call-metrics";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
@@ -11,6 +12,7 @@ import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
 import type { DateRange } from "./analytics/analytics-window";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
+import { metricsExposition } from "./monitoring/metrics-exposition";
 import { QueueMonitoringService } from "./monitoring/queue-monitoring";
 import { createOrderService, type OrderService } from "./orders/order-service";
 import { PosDispatcher } from "./pos-sync/pos-dispatch";
@@ -35,6 +37,8 @@ export type AppServices = {
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
   httpMetrics: HttpRequestMetrics;
+  /** `GET /metrics`'s body (Prometheus text). */
+  metricsText(): Promise<string>;
   principals: PrincipalCache;
 };
 
@@ -55,6 +59,7 @@ export function createAppServices(deps: AppDeps): AppServices {
   });
   const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
   const posDispatch = new PosDispatcher(deps.db, queue, deps.logger);
+  const httpMetrics = deps.httpMetrics ?? new HttpRequestMetrics();
   return {
     queue,
     posDispatch,
@@ -75,7 +80,18 @@ export function createAppServices(deps: AppDeps): AppServices {
     restaurantReads: createRestaurantReads(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
-    httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
+    httpMetrics,
+    metricsText: () =>
+      metricsExposition({
+        monitor,
+        cache,
+        http: httpMetrics,
+        posCalls: deps.posCalls ?? processPosCallMetrics,
+        db: deps.db,
+        redis: deps.redis,
+        prefix: deps.config.REDIS_PREFIX,
+        commit: deps.config.BUILD_COMMIT,
+      }),
     principals: new PrincipalCache({
       redis: deps.redis,
       prefix: deps.config.REDIS_PREFIX,
