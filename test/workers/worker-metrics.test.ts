@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import type { Subprocess } from "bun";
+import { checkHistogram, parsePrometheus, value } from "../support/prometheus";
+import { promtoolCheckMetrics } from "../support/promtool";
+import { type SharedDatabase, shareDatabase } from "../support/shared-database";
+import { createSyncWorld, eventually, placeOrder, type SyncWorld, unsynced } from "../sync/world";
+
+const TOKEN = "worker-metrics-token-for-tests";
+const workerEntry = new URL("../../workers/index.ts", import.meta.url).pathname;
+
+let w: SyncWorld;
+let shared: SharedDatabase;
+let child: Subprocess<"ignore", "pipe", "pipe"> | null = null;
+let metricsUrl: string;
+
+/** Reads the worker's JSON log lines until one says where its metrics are served. */
+async function metricsUrlFrom(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  try {
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) throw new Error(`worker exited before serving metrics; it said:\n${buffered}`);
+      buffered += decoder.decode(chunk, { stream: true });
+      const url = /"msg":"metrics on (http:\/\/[^"]+)"/.exec(buffered)?.[1];
+      if (url) return url;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function workerEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    ...shared.env,
+    REDIS_PREFIX: w.t.config.REDIS_PREFIX,
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  w = await createSyncWorld();
+  shared = await shareDatabase(w.t.database);
+  child = Bun.spawn(["bun", workerEntry, "--metrics-port=0", "--concurrency=4"], {
+    env: workerEnv({ METRICS_TOKEN: TOKEN }),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  metricsUrl = await metricsUrlFrom(child.stdout);
+}, 120_000);
+
+afterAll(async () => {
+  if (child) {
+    child.kill("SIGTERM");
+    await child.exited;
+  }
+  await shared?.stop();
+  await w?.close();
+});
+
+const scrape = (token?: string, url = metricsUrl) =>
+  fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+describe("bun run worker --metrics-port", () => {
+  it("serves /metrics from the worker process under the METRICS_TOKEN bearer rule", async () => {
+    expect((await scrape()).status).toBe(401);
+    const wrong = await scrape("not-the-token");
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe("unauthorized");
+    const other = await scrape(TOKEN, metricsUrl.replace(/\/metrics$/, "/elsewhere"));
+    expect(other.status).toBe(404);
+    const res = await scrape(TOKEN);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+  });
+
+  it("shows this worker's POS calls by vendor, its process, and the shared queue and breaker state", async () => {
+    // Restaurant 1's POS is Square: the spawned worker syncs the order through the simulator.
+    const orderId = await placeOrder(w.t, 1);
+    expect(await eventually(async () => (await unsynced(w.t, [orderId])) === 0, 60_000)).toBe(true);
+    const text = await (await scrape(TOKEN)).text();
+    const families = parsePrometheus(text);
+
+    const pos = families.get("foodhub_pos_request_duration_seconds")!;
+    expect(pos.type).toBe("histogram");
+    checkHistogram(pos);
+    expect(value(pos, "foodhub_pos_request_duration_seconds_count", { vendor: "square" })).toBeGreaterThanOrEqual(1);
+    expect(families.get("foodhub_pos_request_errors_total")?.type).toBe("counter");
+
+    const build = families.get("foodhub_build_info")!.samples[0]!;
+    expect(build.labels.runtime).toBe("bun");
+    const started = families.get("process_start_time_seconds")!.samples[0]!.value;
+    // The worker is its own process, started after this test file's.
+    expect(started).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000 - process.uptime()));
+    expect(value(families.get("foodhub_queue_workers"), "foodhub_queue_workers", { status: "alive" })).toBe(1);
+    expect(families.get("foodhub_queue_jobs")?.samples.length).toBe(12);
+    const breakers = families.get("foodhub_pos_circuit_breaker_state")!;
+    expect(
+      value(breakers, "foodhub_pos_circuit_breaker_state", { restaurant_id: "1", vendor: "square", state: "closed" }),
+    ).toBe(1);
+
+    const verdict = await promtoolCheckMetrics(text);
+    if (verdict !== "absent") expect(verdict).toEqual({ exitCode: 0, problems: [] });
+  }, 90_000);
+
+  it("refuses --metrics-port without METRICS_TOKEN, with a clear message", async () => {
+    const refused = Bun.spawn(["bun", workerEntry, "--metrics-port=0"], {
+      env: workerEnv({ METRICS_TOKEN: "" }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await refused.exited).toBe(2);
+    expect(await new Response(refused.stderr).text()).toContain("--metrics-port needs METRICS_TOKEN");
+  }, 30_000);
+});
