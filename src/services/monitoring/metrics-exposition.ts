@@ -77,6 +77,11 @@ export async function metricsExposition(deps: MetricsSources): Promise<string> {
     "Age of the oldest waiting job (0 when none waits).",
     overview.map((o) => [q(o.queue), (o.oldestWaitingMs ?? 0) / 1000]),
   );
+  text.gauge(
+    "foodhub_queue_long_wait_threshold_seconds",
+    "Wait past which the queue is flagged (dashboard, notifications, the FoodHubQueueLongWait alert).",
+    overview.map((o) => [q(o.queue), o.longWaitThresholdMs / 1000]),
+  );
   text.gauge("foodhub_queue_workers", "Known workers by liveness.", [
     [{ status: "alive" }, workers.filter((w) => w.alive).length],
     [{ status: "dead" }, workers.filter((w) => w.dead).length],
