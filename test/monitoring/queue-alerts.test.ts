@@ -14,7 +14,10 @@ import {
 import { queueWorld, waitFor } from "../queue/support";
 import { deleteKeys, testRedis } from "../support/redis";
 
-type SlackMessage = { text: string; attachments: Array<{ fields: Array<{ title: string; value: string; short: boolean }> }> };
+type SlackMessage = {
+  text: string;
+  attachments: Array<{ fields: Array<{ title: string; value: string; short: boolean }> }>;
+};
 
 /** A loopback Slack-compatible webhook: records each message; answers `status` (200 unless told). */
 let received: SlackMessage[] = [];
