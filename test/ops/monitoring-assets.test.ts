@@ -11,6 +11,7 @@ import { promtool } from "../support/promtool";
 const root = new URL("../../", import.meta.url).pathname;
 const alertsPath = join(root, "ops/prometheus/alerts.yml");
 const alertTestsPath = join(root, "ops/prometheus/alerts.test.yml");
+const prometheusConfigPath = join(root, "ops/prometheus/prometheus.yml");
 const dashboardPath = join(root, "ops/grafana/foodhub.json");
 
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string> };
@@ -241,6 +242,15 @@ describe("promtool", () => {
     const test = Bun.spawnSync([bin, "test", "rules", alertTestsPath]);
     expect(test.stdout.toString() + test.stderr.toString()).toContain("SUCCESS");
     expect(test.exitCode).toBe(0);
+  }, 30_000);
+
+  it("accepts the example scrape configuration", () => {
+    const bin = promtool();
+    if (bin === "absent") return;
+    // Syntax only: the token file it names exists on a Prometheus server, not here.
+    const check = Bun.spawnSync([bin, "check", "config", "--syntax-only", prometheusConfigPath]);
+    expect(check.stdout.toString()).toContain("is valid prometheus config file syntax");
+    expect(check.exitCode).toBe(0);
   }, 30_000);
 
   it("parses every dashboard query as PromQL", async () => {
