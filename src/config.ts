@@ -57,6 +57,8 @@ export const configSchema = z
     METRICS_TOKEN: optionalString,
     /** The deployed commit, for `foodhub_build_info` (on Bun, `git rev-parse` is asked when unset). */
     BUILD_COMMIT: optionalString,
+    /** A queue whose oldest waiting job is older than this is flagged (dashboard, status, alerts). */
+    QUEUE_LONG_WAIT_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Slack-compatible webhook the workers post long-wait and failure-spike alerts to; unset = no notifications. */
     ALERT_WEBHOOK_URL: optionalUrl,
     /** At most one alert of a kind per queue in this window, across every process. */

@@ -92,6 +92,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
   logger.info(
     `worker ${worker.id} started: queues=${info.queues.join(",")} concurrency=${info.concurrency} shards=${info.shards} mode=${info.mode} jobs=${registry.all.map((j) => j.name).join(",")}`,
   );
+  const longWaitMs = config.QUEUE_LONG_WAIT_SECONDS * 1000;
   const monitor = new QueueMonitor({
     redis,
     prefix,
@@ -99,6 +100,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     queues: info.queues,
     jobs: registry.all,
     failedStore,
+    longWaitMs,
   });
   const statusIntervalMs = options.statusIntervalMs ?? 60_000;
   const status =
@@ -111,6 +113,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     shards: config.QUEUE_SHARDS,
     jobs: registry.all,
     failedStore,
+    longWaitMs,
   });
   const notifier = config.ALERT_WEBHOOK_URL
     ? new QueueAlertNotifier({

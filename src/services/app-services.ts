@@ -56,6 +56,7 @@ export function createAppServices(deps: AppDeps): AppServices {
     shards: deps.config.QUEUE_SHARDS,
     jobs: APP_JOB_CONTRACTS,
     failedStore: new PostgresFailedJobStore(deps.db),
+    longWaitMs: deps.config.QUEUE_LONG_WAIT_SECONDS * 1000,
   });
   const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
   const posDispatch = new PosDispatcher(deps.db, queue, deps.logger);

@@ -11,7 +11,10 @@ import {
   type QueueAlertSettings,
   queueAlertKeys,
 } from "../../src/services/monitoring/queue-alerts";
+import { QueuePing } from "../../src/sync/app-job-contracts";
+import { startPosRuntime } from "../../workers/pos-runtime";
 import { queueWorld, waitFor } from "../queue/support";
+import { createTestApp } from "../support/app";
 import { deleteKeys, testRedis } from "../support/redis";
 
 type SlackMessage = {
@@ -156,4 +159,30 @@ describe("queue alert notifications", () => {
     expect(received).toHaveLength(1);
     await deleteKeys(w.redis, `${w.prefix}:alerts:`);
   }, 30_000);
+});
+
+describe("a worker with ALERT_WEBHOOK_URL", () => {
+  it("checks on its own and posts a long wait, also on a queue it does not serve", async () => {
+    const t = await createTestApp();
+    const runtime = await startPosRuntime({
+      config: { ...t.config, ALERT_WEBHOOK_URL: webhookUrl, ALERT_CHECK_SECONDS: 1, QUEUE_LONG_WAIT_SECONDS: 1 },
+      db: t.db,
+      redis: t.redis,
+      logger: createLogger("silent"),
+      scheduler: false,
+      statusIntervalMs: 0,
+      worker: { queues: ["high", "default"] },
+    });
+    try {
+      // QueuePing goes to `low`, which this worker does not serve: the ping waits.
+      await runtime.queue.dispatch(QueuePing, { message: "nobody serves low" });
+      await waitFor(() => received.length > 0, 60_000, "the worker's alert");
+      expect(received[0]!.text).toContain('long wait on queue "low"');
+      expect(received.every((m) => !m.text.includes('"high"') && !m.text.includes('"default"'))).toBe(true);
+    } finally {
+      await runtime.stop();
+      await deleteKeys(t.redis, `${t.config.REDIS_PREFIX}:alerts:`);
+      await t.close();
+    }
+  }, 240_000);
 });

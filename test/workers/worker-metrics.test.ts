@@ -10,25 +10,29 @@ const workerEntry = new URL("../../workers/index.ts", import.meta.url).pathname;
 
 let w: SyncWorld;
 let shared: SharedDatabase;
-let child: Subprocess<"ignore", "pipe", "pipe"> | null = null;
+let child: Subprocess<"ignore", "pipe", "inherit"> | null = null;
 let metricsUrl: string;
 
-/** Reads the worker's JSON log lines until one says where its metrics are served. */
+let workerLog = "";
+
+/**
+ * Reads the worker's JSON log lines until one says where its metrics are served, and keeps reading
+ * afterwards (a pipe nobody drains would stall the worker's writes); the log helps when a test fails.
+ */
 async function metricsUrlFrom(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
-  let buffered = "";
-  try {
+  const { promise, resolve, reject } = Promise.withResolvers<string>();
+  void (async () => {
     for (;;) {
       const { value: chunk, done } = await reader.read();
-      if (done) throw new Error(`worker exited before serving metrics; it said:\n${buffered}`);
-      buffered += decoder.decode(chunk, { stream: true });
-      const url = /"msg":"metrics on (http:\/\/[^"]+)"/.exec(buffered)?.[1];
-      if (url) return url;
+      if (done) return reject(new Error(`worker exited before serving metrics; it said:\n${workerLog}`));
+      workerLog += decoder.decode(chunk, { stream: true });
+      const url = /"msg":"metrics on (http:\/\/[^"]+)"/.exec(workerLog)?.[1];
+      if (url) resolve(url);
     }
-  } finally {
-    reader.releaseLock();
-  }
+  })();
+  return promise;
 }
 
 function workerEnv(extra: Record<string, string>): Record<string, string> {
@@ -47,7 +51,7 @@ beforeAll(async () => {
   child = Bun.spawn(["bun", workerEntry, "--metrics-port=0", "--concurrency=4"], {
     env: workerEnv({ METRICS_TOKEN: TOKEN }),
     stdout: "pipe",
-    stderr: "pipe",
+    stderr: "inherit",
   });
   metricsUrl = await metricsUrlFrom(child.stdout);
 }, 120_000);
@@ -75,12 +79,13 @@ describe("bun run worker --metrics-port", () => {
     const res = await scrape(TOKEN);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
-  });
+  }, 30_000);
 
   it("shows this worker's POS calls by vendor, its process, and the shared queue and breaker state", async () => {
     // Restaurant 1's POS is Square: the spawned worker syncs the order through the simulator.
     const orderId = await placeOrder(w.t, 1);
-    expect(await eventually(async () => (await unsynced(w.t, [orderId])) === 0, 60_000)).toBe(true);
+    const synced = await eventually(async () => (await unsynced(w.t, [orderId])) === 0, 60_000, 200);
+    expect({ synced, workerLog: synced ? "" : workerLog.slice(-4_000) }).toEqual({ synced: true, workerLog: "" });
     const text = await (await scrape(TOKEN)).text();
     const families = parsePrometheus(text);
 
@@ -104,7 +109,7 @@ describe("bun run worker --metrics-port", () => {
 
     const verdict = await promtoolCheckMetrics(text);
     if (verdict !== "absent") expect(verdict).toEqual({ exitCode: 0, problems: [] });
-  }, 90_000);
+  }, 120_000);
 
   it("refuses --metrics-port without METRICS_TOKEN, with a clear message", async () => {
     const refused = Bun.spawn(["bun", workerEntry, "--metrics-port=0"], {
