@@ -23,7 +23,7 @@ export function readProcessMetrics(): ProcessMetrics {
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   if (!proc) return { residentMemoryBytes: null, cpuSeconds: null, startTimeSeconds: null };
   return {
-    residentMemoryBytes: reading(() => proc.memoryUsage.rss()),
+    residentMemoryBytes: reading(() => proc.memoryUsage().rss),
     cpuSeconds: reading(() => {
       const { user, system } = proc.cpuUsage();
       return (user + system) / 1e6;
