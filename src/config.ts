@@ -116,10 +116,26 @@ export const configSchema = z
     METRICS_TOKEN: optionalString,
     /** Stopped or dead workers stay in the monitoring list (faded) this long after their last heartbeat. */
     WORKER_RETENTION_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
+    /** The deployed commit, for `foodhub_build_info` (on Bun, `git rev-parse` is asked when unset). */
+    BUILD_COMMIT: optionalString,
+    /** A queue whose oldest waiting job is older than this is flagged (dashboard, status, alerts). */
+    QUEUE_LONG_WAIT_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Slack-compatible webhook the workers post long-wait and failure-spike alerts to; unset = no notifications. */
+    ALERT_WEBHOOK_URL: optionalUrl,
+    /** At most one alert of a kind per queue in this window, across every process. */
+    ALERT_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
+    /** A failure spike: this share of a queue's finished attempts failed over the last 5 minutes … */
+    ALERT_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(0.2),
+    /** … and at least this many failed. */
+    ALERT_FAILURE_MIN: z.coerce.number().int().min(1).default(5),
+    /** How often each worker checks for alerts. */
+    ALERT_CHECK_SECONDS: z.coerce.number().int().min(1).default(30),
     /** The Chromium the dashboard's browser test drives. */
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */
     REQUIRE_BROWSER_TESTS: bool,
+    /** CI sets it: tests that run promtool fail when it is missing instead of skipping their check. */
+    REQUIRE_PROMTOOL: bool,
     /** The runtime the HTTP-level tests run the app on: in process, or served by workerd or Deno. */
     TEST_RUNTIME: z.enum(["bun", "workerd", "deno"]).default("bun"),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../src/config";
 import type { WorkerMode } from "../src/queue/worker-options";
+import { serveWorkerMetrics } from "./metrics-server";
 import { startPosRuntime } from "./pos-runtime";
 
 /** The app's queues, in priority order; the POS jobs use all three. */
@@ -22,6 +23,7 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
       "max-shift": { type: "string", default: "1" },
       "jobs-per-process": { type: "string", default: "500" },
       supervisor: { type: "string" },
+      "metrics-port": { type: "string" },
     },
     strict: true,
   });
@@ -38,11 +40,16 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency must be a positive integer");
   if (!Number.isInteger(shards) || shards < 1) throw new Error("--shards must be a positive integer");
   if (values.mode !== "strict" && values.mode !== "weighted") throw new Error("--mode must be strict or weighted");
+  const metricsPort = values["metrics-port"] === undefined ? undefined : Number(values["metrics-port"]);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)) {
+    throw new Error("--metrics-port must be a port number (0 picks a free one)");
+  }
   return {
     queues,
     concurrency,
     shards,
     mode: values.mode as WorkerMode,
+    metricsPort,
     supervisor: values.supervisor,
     pool: parsePoolFlags(values),
   };
@@ -99,7 +106,13 @@ async function main(): Promise<void> {
     flags = parseWorkerFlags(process.argv.slice(2), config);
   } catch (error) {
     console.error(
-      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]\n       [--balance=auto|off --min-processes=1 --max-processes=N --cooldown=5 --max-shift=1 --jobs-per-process=500]`,
+      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted] [--metrics-port=N]\n       [--balance=auto|off --min-processes=1 --max-processes=N --cooldown=5 --max-shift=1 --jobs-per-process=500]`,
+    );
+    process.exit(2);
+  }
+  if (flags.metricsPort !== undefined && !config.METRICS_TOKEN) {
+    console.error(
+      "--metrics-port needs METRICS_TOKEN: the worker's /metrics wants the same bearer token as the API's.",
     );
     process.exit(2);
   }
@@ -122,12 +135,18 @@ async function main(): Promise<void> {
     logger,
     worker: { queues: flags.queues, concurrency: flags.concurrency, mode: flags.mode, supervisor: flags.supervisor },
   });
+  const metricsServer =
+    flags.metricsPort === undefined || !config.METRICS_TOKEN
+      ? null
+      : serveWorkerMetrics({ port: flags.metricsPort, token: config.METRICS_TOKEN, render: running.metricsText });
+  if (metricsServer) logger.info(`metrics on ${metricsServer.url}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     // A second signal while draining is ignored; the drain timeout bounds the wait.
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: draining`);
+    await metricsServer?.stop();
     await running.stop();
     await database.close();
     redis.close();

@@ -4,13 +4,18 @@ import type { Config } from "../src/config";
 import type { Logger } from "../src/logger";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
 import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
+import { type PosCallMetrics, processPosCallMetrics } from "../src/pos/pos-call-metrics";
 import { QueueMonitor } from "../src/queue/monitor";
 import { Queue } from "../src/queue/queue";
 import { Worker } from "../src/queue/worker";
 import type { WorkerOptions } from "../src/queue/worker-options";
 import type { RedisConnection } from "../src/redis/types";
 import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-store";
+import { HttpRequestMetrics } from "../src/services/monitoring/http-request-metrics";
+import { metricsExposition } from "../src/services/monitoring/metrics-exposition";
+import { QueueAlertNotifier } from "../src/services/monitoring/queue-alerts";
 import { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
+import { APP_JOB_CONTRACTS } from "../src/sync/app-job-contracts";
 import { createPosJobDeps } from "./jobs/pos-job-deps";
 import type { PosJobs } from "./jobs/pos-jobs";
 import { createRecordJobBatch } from "./jobs/record-job-batch";
@@ -31,9 +36,18 @@ export type PosRuntimeOptions = {
   scheduler?: Partial<Pick<PosSchedulerOptions, "tickMs" | "inventoryEveryMs" | "menuEveryMs">> | false;
   /** How often a status line is logged (ms); 0 = never. */
   statusIntervalMs?: number;
+  /** Where this process's POS calls are counted (default: the process's own counters). */
+  posMetrics?: PosCallMetrics;
 };
 
-export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): Promise<void> };
+export type PosRuntime = {
+  worker: Worker;
+  jobs: PosJobs;
+  queue: Queue;
+  /** This process's `/metrics` body (the worker's `--metrics-port` serves it). */
+  metricsText(): Promise<string>;
+  stop(): Promise<void>;
+};
 
 /**
  * One worker process: the registry's jobs (the five POS sync jobs and
@@ -44,6 +58,7 @@ export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): 
 export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
   const { config, db, redis, logger } = options;
   const prefix = config.REDIS_PREFIX;
+  const posMetrics = options.posMetrics ?? processPosCallMetrics;
   // The worker never reads the cache, so a deferred invalidation would never be applied: fail the job instead.
   const cache = new CachingService(redis, logger.child({ component: "cache" }), {
     prefix,
@@ -53,6 +68,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
+      posMetrics,
       breakerFor: (restaurantId, posType) =>
         new PosCircuitBreaker({ redis, prefix, restaurantId, posType, settings: options.breaker }),
       invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
@@ -85,6 +101,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
   logger.info(
     `worker ${worker.id} started: queues=${info.queues.join(",")} concurrency=${info.concurrency} shards=${info.shards} mode=${info.mode} jobs=${registry.all.map((j) => j.name).join(",")}`,
   );
+  const longWaitMs = config.QUEUE_LONG_WAIT_SECONDS * 1000;
   const monitor = new QueueMonitor({
     redis,
     prefix,
@@ -92,10 +109,42 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     queues: info.queues,
     jobs: registry.all,
     failedStore,
+    longWaitMs,
   });
   const statusIntervalMs = options.statusIntervalMs ?? 60_000;
   const status =
     statusIntervalMs > 0 ? setInterval(() => void logStatus(worker, monitor, logger), statusIntervalMs) : null;
+  // Alerts look at every app queue (the monitor's default), not only the ones this worker serves:
+  // a queue nobody serves is the one that waits longest.
+  const alertMonitor = new QueueMonitor({
+    redis,
+    prefix,
+    shards: config.QUEUE_SHARDS,
+    jobs: registry.all,
+    failedStore,
+    longWaitMs,
+  });
+  const notifier = config.ALERT_WEBHOOK_URL
+    ? new QueueAlertNotifier({
+        monitor: alertMonitor,
+        redis,
+        prefix,
+        logger: logger.child({ component: "alerts" }),
+        settings: {
+          webhookUrl: config.ALERT_WEBHOOK_URL,
+          windowMs: config.ALERT_WINDOW_SECONDS * 1000,
+          failureRate: config.ALERT_FAILURE_RATE,
+          failureMinCount: config.ALERT_FAILURE_MIN,
+        },
+      })
+    : null;
+  const alerts = notifier
+    ? setInterval(
+        () =>
+          void notifier.check().catch((error: Error) => logger.warn("alert check failed", { error: error.message })),
+        config.ALERT_CHECK_SECONDS * 1000,
+      )
+    : null;
   const scheduler =
     options.scheduler === false
       ? null
@@ -112,8 +161,22 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     worker,
     jobs,
     queue,
+    metricsText: () =>
+      metricsExposition({
+        monitor: alertMonitor,
+        jobs: APP_JOB_CONTRACTS,
+        cache,
+        // A worker serves no HTTP requests; its exposition has the same families, the HTTP one empty.
+        http: new HttpRequestMetrics(),
+        posCalls: posMetrics,
+        db,
+        redis,
+        prefix,
+        commit: config.BUILD_COMMIT,
+      }),
     async stop() {
-      // Reverse order of start: no status, no new dispatches, then drain the handlers.
+      // Reverse order of start: no status or alerts, no new dispatches, then drain the handlers.
+      if (alerts) clearInterval(alerts);
       if (status) clearInterval(status);
       scheduler?.stop();
       await worker.stop();

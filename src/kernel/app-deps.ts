@@ -1,6 +1,7 @@
 import type { Database } from "../../db/client";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import type { PosCallMetrics } from "../pos/pos-call-metrics";
 import type { RedisConnection } from "../redis/types";
 import type { HttpRequestMetrics } from "../services/monitoring/http-request-metrics";
 
@@ -15,4 +16,6 @@ export type AppDeps = {
    * may be shared between requests), while its isolate keeps these plain counters.
    */
   httpMetrics?: HttpRequestMetrics;
+  /** POS calls made in this process (default: the process's own counters). */
+  posCalls?: PosCallMetrics;
 };

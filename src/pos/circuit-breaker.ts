@@ -146,17 +146,32 @@ export class PosCircuitBreaker {
  * The breaker status of a restaurant's POS connections (by default every POS
  * type), one GET each in one round trip: no KEYS, and safe on Redis Cluster.
  */
-export async function listPosConnectionStatuses(
+export function listPosConnectionStatuses(
   redis: RedisConnection,
   prefix: string,
   restaurantId: number,
   posTypes: readonly PosType[] = POS_TYPES,
 ): Promise<PosConnectionStatus[]> {
+  return readPosConnectionStatuses(
+    redis,
+    prefix,
+    posTypes.map((posType) => ({ restaurantId, posType })),
+  );
+}
+
+/** The breaker status of any set of connections, one GET each in one pipeline (a never-used breaker is closed). */
+export async function readPosConnectionStatuses(
+  redis: RedisConnection,
+  prefix: string,
+  connections: ReadonlyArray<{ restaurantId: number; posType: PosType }>,
+): Promise<PosConnectionStatus[]> {
+  if (connections.length === 0) return [];
   const replies = await redis.pipeline(
-    posTypes.map((posType) => ["GET", [posKeys(prefix).connection(restaurantId, posType)]] as const),
+    connections.map((c) => ["GET", [posKeys(prefix).connection(c.restaurantId, c.posType)]] as const),
   );
   return replies.map((reply, i) => {
     if (reply instanceof Error) throw reply;
-    return toStatus(restaurantId, posTypes[i]!, toOptionalString(reply));
+    const c = connections[i]!;
+    return toStatus(c.restaurantId, c.posType, toOptionalString(reply));
   });
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { PosNotFoundError, PosRejectedError, PosRetryableError } from "./errors";
+import { PosError, PosNotFoundError, PosRejectedError, PosRetryableError } from "./errors";
+import { type PosCallMetrics, processPosCallMetrics } from "./pos-call-metrics";
 import type { PosAdapterOptions, PosType } from "./types";
 
 /** A `Retry-After` up to this long is waited out inline unless the adapter options say otherwise. */
@@ -21,6 +22,8 @@ export type PosHttpOptions = {
   maxInlineRetryAfterMs: number;
   describeError: (status: number, body: unknown) => PosErrorDescription;
   fetch?: typeof fetch;
+  /** Where each exchange's latency and error are counted (default: this process's). */
+  metrics?: PosCallMetrics;
 };
 
 export type PosRequest = {
@@ -61,10 +64,12 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export class PosHttpClient {
   readonly #options: PosHttpOptions;
   readonly #fetch: typeof fetch;
+  readonly #metrics: PosCallMetrics;
 
   constructor(options: PosHttpOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
     this.#fetch = options.fetch ?? fetch;
+    this.#metrics = options.metrics ?? processPosCallMetrics;
   }
 
   get baseUrl(): string {
@@ -104,7 +109,22 @@ export class PosHttpClient {
     return url.toString();
   }
 
+  /** One exchange, timed and counted (an inline retry is a second exchange). */
   async #once(request: PosRequest): Promise<unknown> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const body = await this.#exchange(request);
+      this.#metrics.observe(this.#options.posType, seconds());
+      return body;
+    } catch (error) {
+      const reason = error instanceof PosError ? error.reason : "aborted";
+      this.#metrics.observe(this.#options.posType, seconds(), reason);
+      throw error;
+    }
+  }
+
+  async #exchange(request: PosRequest): Promise<unknown> {
     const deadline = AbortSignal.timeout(this.#options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
     const headers: Record<string, string> = { accept: "application/json", ...request.headers };
@@ -205,5 +225,6 @@ export function adapterHttpClient(
     maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS,
     describeError: vendor.describeError,
     fetch: options.fetch,
+    metrics: options.metrics,
   });
 }

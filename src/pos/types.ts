@@ -1,4 +1,5 @@
 import type { menuCategories, menuItems, orderItems, orders, payments, posConnections } from "../../db/schema";
+import type { PosCallMetrics } from "./pos-call-metrics";
 
 /** The POS vendors we integrate with; the `pos_type` enum of the schema. */
 export type PosType = (typeof posConnections.$inferSelect)["posType"];
@@ -115,4 +116,6 @@ export type PosAdapterOptions = {
   /** A `Retry-After` up to this long is waited out inline once; longer ones are surfaced to the job. */
   maxInlineRetryAfterMs?: number;
   fetch?: typeof fetch;
+  /** Where the adapter's HTTP exchanges are counted (default: this process's `PosCallMetrics`). */
+  metrics?: PosCallMetrics;
 };

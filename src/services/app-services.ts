@@ -4,6 +4,7 @@ import { PrincipalCache } from "../auth/principal-cache";
 import { createTokenVerifier } from "../auth/token-verifier";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
+import { processPosCallMetrics } from "../pos/pos-call-metrics";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { RateLimiter } from "../rate-limit/rate-limiter";
@@ -13,6 +14,7 @@ import type { DateRange } from "./analytics/analytics-window";
 import { BatchService } from "./batches/batch-service";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
+import { metricsExposition } from "./monitoring/metrics-exposition";
 import { QueueMonitoringService } from "./monitoring/queue-monitoring";
 import { createOrderService, type OrderService } from "./orders/order-service";
 import { PosDispatcher } from "./pos-sync/pos-dispatch";
@@ -38,6 +40,8 @@ export type AppServices = {
   monitoring: QueueMonitoringService;
   batches: BatchService;
   httpMetrics: HttpRequestMetrics;
+  /** `GET /metrics`'s body (Prometheus text). */
+  metricsText(): Promise<string>;
   principals: PrincipalCache;
   rateLimiter: RateLimiter;
 };
@@ -57,9 +61,11 @@ export function createAppServices(deps: AppDeps): AppServices {
     jobs: APP_JOB_CONTRACTS,
     failedStore: new PostgresFailedJobStore(deps.db),
     workerRetentionMs: deps.config.WORKER_RETENTION_SECONDS * 1000,
+    longWaitMs: deps.config.QUEUE_LONG_WAIT_SECONDS * 1000,
   });
   const monitoringDeps = { db: deps.db, redis: deps.redis, prefix: deps.config.REDIS_PREFIX };
   const posDispatch = new PosDispatcher(deps.db, queue, deps.logger);
+  const httpMetrics = deps.httpMetrics ?? new HttpRequestMetrics();
   return {
     queue,
     posDispatch,
@@ -82,7 +88,19 @@ export function createAppServices(deps: AppDeps): AppServices {
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
     batches: new BatchService(deps.db, queue),
-    httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),
+    httpMetrics,
+    metricsText: () =>
+      metricsExposition({
+        monitor,
+        jobs: APP_JOB_CONTRACTS,
+        cache,
+        http: httpMetrics,
+        posCalls: deps.posCalls ?? processPosCallMetrics,
+        db: deps.db,
+        redis: deps.redis,
+        prefix: deps.config.REDIS_PREFIX,
+        commit: deps.config.BUILD_COMMIT,
+      }),
     principals: new PrincipalCache({
       redis: deps.redis,
       prefix: deps.config.REDIS_PREFIX,

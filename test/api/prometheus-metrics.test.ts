@@ -1,80 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import packageJson from "../../package.json" with { type: "json" };
 import { createApp } from "../../src/app";
 import { createLogger } from "../../src/logger";
-import { createTestApp, notInProcess, type TestApp } from "../support/app";
+import { PosCircuitBreaker } from "../../src/pos/circuit-breaker";
+import { parseInfo } from "../../src/redis/replies";
+import { createTestApp, notInProcess, type TestApp, testRuntime } from "../support/app";
 import { type MonitoringWorld, monitoringWorld, waitUntil } from "../support/monitoring-world";
-
-type Sample = { name: string; labels: Record<string, string>; value: number };
-type Family = { name: string; type: string; help: string; samples: Sample[] };
-
-/**
- * A strict reader of the Prometheus text format (0.0.4): HELP and TYPE before samples, label
- * escapes, values incl. +Inf/NaN, histogram series (`_bucket`, `_sum`, `_count`) folded into
- * their family. Throws on any line it cannot read.
- */
-function parsePrometheus(text: string): Map<string, Family> {
-  const families = new Map<string, Family>();
-  const family = (name: string) => {
-    let f = families.get(name);
-    if (!f) {
-      f = { name, type: "untyped", help: "", samples: [] };
-      families.set(name, f);
-    }
-    return f;
-  };
-  if (!text.endsWith("\n")) throw new Error("exposition must end with a newline");
-  for (const line of text.slice(0, -1).split("\n")) {
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (meta) {
-      const f = family(meta[2]!);
-      if (meta[1] === "TYPE") {
-        if (f.samples.length > 0) throw new Error(`TYPE after samples: ${line}`);
-        if (!["counter", "gauge", "histogram", "summary", "untyped"].includes(meta[3]!)) throw new Error(line);
-        f.type = meta[3]!;
-      } else f.help = meta[3]!;
-      continue;
-    }
-    if (line.startsWith("#") || line === "") continue;
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: -?\d+)?$/.exec(line);
-    if (!sample) throw new Error(`unreadable line: ${line}`);
-    const labels: Record<string, string> = {};
-    const body = sample[2] ?? "";
-    const label = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
-    while (label.lastIndex < body.length) {
-      const m = label.exec(body);
-      if (!m) throw new Error(`bad labels: ${line}`);
-      labels[m[1]!] = m[2]!.replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
-    }
-    const raw = sample[3]!;
-    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== "NaN") throw new Error(`bad value: ${line}`);
-    const name = sample[1]!;
-    const base = name.replace(/_(bucket|sum|count)$/, "");
-    const owner = families.get(base)?.type === "histogram" ? base : name;
-    if (!families.has(owner)) throw new Error(`sample without TYPE: ${line}`);
-    family(owner).samples.push({ name, labels, value });
-  }
-  return families;
-}
-
-const value = (f: Family | undefined, name: string, labels: Record<string, string>) =>
-  f?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
-
-/** Histogram invariants: buckets cumulative per series, the +Inf bucket equals _count. */
-function checkHistogram(f: Family) {
-  const series = new Map<string, Sample[]>();
-  for (const s of f.samples.filter((s) => s.name.endsWith("_bucket"))) {
-    const { le: _le, ...rest } = s.labels;
-    const key = JSON.stringify(rest);
-    series.set(key, [...(series.get(key) ?? []), s]);
-  }
-  for (const [key, buckets] of series) {
-    const values = buckets.map((b) => b.value);
-    expect(values).toEqual([...values].sort((a, b) => a - b));
-    expect(buckets.at(-1)?.labels.le).toBe("+Inf");
-    expect(value(f, `${f.name}_count`, JSON.parse(key))).toBe(values.at(-1)!);
-  }
-}
+import { checkHistogram, parsePrometheus, value } from "../support/prometheus";
+import { promtoolCheckMetrics } from "../support/promtool";
 
 let t: TestApp;
 let world: MonitoringWorld;
@@ -179,5 +112,77 @@ describe("GET /metrics", () => {
 
     const workers = families.get("foodhub_queue_workers");
     expect(value(workers, "foodhub_queue_workers", { status: "alive" })).toBe(1);
+  });
+});
+
+describe("GET /metrics for operations", () => {
+  const scrapeText = async () => (await scrape("metrics-token-for-tests")).text();
+
+  it("says which build and runtime serve it, with the conventional process metrics", async () => {
+    const families = parsePrometheus(await scrapeText());
+    const build = families.get("foodhub_build_info")!;
+    expect(build.type).toBe("gauge");
+    expect(build.samples).toHaveLength(1);
+    expect(build.samples[0]!.value).toBe(1);
+    expect(build.samples[0]!.labels.version).toBe(packageJson.version);
+    expect(build.samples[0]!.labels.runtime).toBe(testRuntime);
+    expect(build.samples[0]!.labels.commit).toMatch(/^([0-9a-f]{7,40}|unknown)$/);
+    // Workers has no process to measure; Bun (and Deno) do.
+    if (testRuntime === "workerd") return;
+    const rss = families.get("process_resident_memory_bytes");
+    expect(rss?.type).toBe("gauge");
+    expect(rss!.samples[0]!.value).toBeGreaterThan(1_000_000);
+    expect(families.get("process_cpu_seconds_total")?.type).toBe("counter");
+    expect(families.get("process_cpu_seconds_total")!.samples[0]!.value).toBeGreaterThan(0);
+    const started = families.get("process_start_time_seconds")!.samples[0]!.value;
+    expect(started).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(started).toBeGreaterThan(Date.now() / 1000 - 24 * 3600);
+    if (testRuntime === "bun") expect(Math.abs(started - (Date.now() / 1000 - process.uptime()))).toBeLessThan(2);
+  });
+
+  it("shows the breaker state of every active POS connection", async () => {
+    const breaker = new PosCircuitBreaker({
+      redis: t.redis,
+      prefix: t.config.REDIS_PREFIX,
+      restaurantId: 1,
+      posType: "square",
+      settings: { failureThreshold: 2 },
+    });
+    await breaker.recordFailure(new Error("POS down"));
+    await breaker.recordFailure(new Error("POS down"));
+    const families = parsePrometheus(await scrapeText());
+    const states = families.get("foodhub_pos_circuit_breaker_state")!;
+    expect(states.type).toBe("gauge");
+    const of = (labels: Record<string, string>) => value(states, "foodhub_pos_circuit_breaker_state", labels);
+    expect(of({ restaurant_id: "1", vendor: "square", state: "open" })).toBe(1);
+    expect(of({ restaurant_id: "1", vendor: "square", state: "closed" })).toBe(0);
+    const others = states.samples.filter((s) => s.labels.restaurant_id !== "1" && s.labels.state === "closed");
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((s) => s.value === 1)).toBe(true);
+    const failures = families.get("foodhub_pos_circuit_breaker_failures")!;
+    expect(value(failures, "foodhub_pos_circuit_breaker_failures", { restaurant_id: "1", vendor: "square" })).toBe(2);
+    // Each connection shows exactly one current state.
+    const current = new Map<string, number>();
+    for (const s of states.samples) {
+      const key = `${s.labels.restaurant_id}/${s.labels.vendor}`;
+      current.set(key, (current.get(key) ?? 0) + s.value);
+    }
+    expect([...current.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("shows Redis memory against maxmemory", async () => {
+    const families = parsePrometheus(await scrapeText());
+    const used = families.get("foodhub_redis_memory_used_bytes")!.samples[0]!.value;
+    expect(used).toBeGreaterThan(0);
+    const { maxmemory } = parseInfo(await t.redis.send("INFO", ["memory"]));
+    expect(maxmemory).toBeDefined();
+    expect(families.get("foodhub_redis_memory_max_bytes")!.samples[0]!.value).toBe(Number(maxmemory));
+  });
+
+  it("passes promtool check metrics", async () => {
+    const verdict = await promtoolCheckMetrics(await scrapeText());
+    if (verdict === "absent") return;
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.exitCode).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ describe("bun run worker flags", () => {
       concurrency: 4,
       shards: 2,
       mode: "weighted",
+      metricsPort: undefined,
       supervisor: undefined,
       pool: null,
     });
@@ -18,9 +19,11 @@ describe("bun run worker flags", () => {
       concurrency: 10,
       shards: 3,
       mode: "strict",
+      metricsPort: undefined,
       supervisor: undefined,
       pool: null,
     });
+    expect(parseWorkerFlags(["--metrics-port=9464"], { QUEUE_SHARDS: 1 }).metricsPort).toBe(9464);
   });
 
   it("reads the supervisor's pool flags", () => {
@@ -44,5 +47,7 @@ describe("bun run worker flags", () => {
     expect(() => parseWorkerFlags(["--queue=hgh"], { QUEUE_SHARDS: 1 })).toThrow(/unknown queue hgh/);
     expect(() => parseWorkerFlags(["--concurrency=0"], { QUEUE_SHARDS: 1 })).toThrow(/--concurrency/);
     expect(() => parseWorkerFlags(["--mode=fast"], { QUEUE_SHARDS: 1 })).toThrow(/--mode/);
+    expect(() => parseWorkerFlags(["--metrics-port=http"], { QUEUE_SHARDS: 1 })).toThrow(/--metrics-port/);
+    expect(() => parseWorkerFlags(["--metrics-port=70000"], { QUEUE_SHARDS: 1 })).toThrow(/--metrics-port/);
   });
 });

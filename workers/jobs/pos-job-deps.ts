@@ -4,6 +4,7 @@ import { posConnections } from "../../db/schema";
 import type { PosCircuitBreaker } from "../../src/pos/circuit-breaker";
 import { createPosAdapter } from "../../src/pos/create-pos-adapter";
 import { PosError, PosRetryableError } from "../../src/pos/errors";
+import type { PosCallMetrics } from "../../src/pos/pos-call-metrics";
 import type { PosAdapter, PosConnection, PosType } from "../../src/pos/types";
 import { JobTimeoutError, MissingModelError, NonRetryableError } from "../../src/queue/errors";
 import type { JobContext } from "../../src/queue/job";
@@ -107,6 +108,8 @@ export function createPosJobDeps(options: {
   timeoutMs?: number;
   /** A `Retry-After` up to this long is waited out inline (the adapters' default: 2 s). */
   maxInlineRetryAfterMs?: number;
+  /** Where the adapters count their calls (default: this process's). */
+  posMetrics?: PosCallMetrics;
 }): PosJobDeps {
   return {
     db: options.db,
@@ -115,6 +118,7 @@ export function createPosJobDeps(options: {
         connection,
         timeoutMs: options.timeoutMs,
         maxInlineRetryAfterMs: options.maxInlineRetryAfterMs,
+        metrics: options.posMetrics,
       }),
     breakerFor: options.breakerFor,
     invalidateMenu: options.invalidateMenu,

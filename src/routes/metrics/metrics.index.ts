@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { createRouter } from "../../http/create-router";
 import { bearerSecurity, errorResponses } from "../../http/schemas";
 import { routeNotFound, unauthorized } from "../../kernel/app-error";
-import { metricsExposition } from "../../services/monitoring/metrics-exposition";
+import { hasMetricsToken } from "../../services/monitoring/metrics-token";
 
 const getMetrics = createRoute({
   method: "get",
@@ -14,7 +13,8 @@ const getMetrics = createRoute({
   responses: {
     200: {
       content: { "text/plain; version=0.0.4": { schema: z.string() } },
-      description: "Queue depths, attempt counters, runtime / wait / HTTP latency histograms, cache counters",
+      description:
+        "Build and process metrics, queue depths, attempt counters, runtime / wait / HTTP / POS latency histograms, POS errors, breaker states, Redis memory, cache counters",
     },
     401: errorResponses[401],
     404: errorResponses[404],
@@ -25,9 +25,8 @@ export const metricsRouter = createRouter().openapi(getMetrics, async (c) => {
   const expected = c.var.deps.config.METRICS_TOKEN;
   // Disabled unless configured: the route does not exist then.
   if (!expected) throw routeNotFound("GET", "/metrics");
-  const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-  if (!(await timingSafeEqual(given, expected))) throw unauthorized("the metrics token is missing or wrong");
-  const { monitor, monitoring, cache, httpMetrics } = c.var.services;
-  const body = await metricsExposition({ monitor, jobs: monitoring.jobs, cache, http: httpMetrics });
+  if (!(await hasMetricsToken(c.req.header("authorization"), expected)))
+    throw unauthorized("the metrics token is missing or wrong");
+  const body = await c.var.services.metricsText();
   return c.text(body, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 });

@@ -1,28 +1,51 @@
+import type { Database } from "../../../db/client";
 import type { CachingService } from "../../cache/caching-service";
+import type { PosCallMetrics } from "../../pos/pos-call-metrics";
 import { LIFETIME_MINUTE, lifetimeSeries } from "../../queue/job-series-metrics";
 import { type AttemptOutcome, HISTOGRAM_BUCKETS_MS, type MetricsPoint } from "../../queue/metrics";
 import type { QueueMonitor } from "../../queue/monitor";
+import type { RedisConnection } from "../../redis/types";
 import { HTTP_LATENCY_BOUNDS_S, type HttpRequestMetrics } from "./http-request-metrics";
 import { addJobNameSeries } from "./job-name-exposition";
+import {
+  readBreakerStates,
+  readRedisMemory,
+  writePosFamilies,
+  writeProcessFamilies,
+  writeRedisFamilies,
+} from "./operations-metrics";
+import { buildInfo, readProcessMetrics } from "./process-metrics";
 import { type Labels, PrometheusText } from "./prometheus-text";
 
 const OUTCOMES: readonly AttemptOutcome[] = ["processed", "failed", "retried", "released", "dropped"];
 const QUEUE_BOUNDS_S = HISTOGRAM_BUCKETS_MS.map((ms) => ms / 1000);
 
-/**
- * Everything `GET /metrics` shows, in the Prometheus text format: queue depths and workers now,
- * lifetime attempt counters and runtime / wait histograms per queue and per job name (from the
- * queue's lifetime series), HTTP latency of this instance, and the cache's hit / miss counters.
- */
-export async function metricsExposition(deps: {
+/** What an exposition reads: the shared state (Redis, database) and this process's own counters. */
+export type MetricsSources = {
   monitor: QueueMonitor;
   /** The registered jobs, for the per-job-name series. */
   jobs: ReadonlyArray<{ name: string; queue: string }>;
   cache: CachingService;
   http: HttpRequestMetrics;
-}): Promise<string> {
+  posCalls: PosCallMetrics;
+  db: Database;
+  redis: RedisConnection;
+  prefix: string;
+  /** BUILD_COMMIT, when the deployment says it. */
+  commit: string | undefined;
+};
+
+/**
+ * Everything `GET /metrics` shows (the API's and the worker's `--metrics-port`), in the
+ * Prometheus text format: build and process metrics, queue depths and workers now, lifetime
+ * attempt counters and runtime / wait histograms per queue and per job name (from the queue's
+ * lifetime series),
+ * HTTP latency and POS calls of this process, breaker state per POS connection, Redis memory,
+ * and the cache's hit / miss counters.
+ */
+export async function metricsExposition(deps: MetricsSources): Promise<string> {
   const { monitor } = deps;
-  const [overview, workers, lifetimes, cache] = await Promise.all([
+  const [overview, workers, lifetimes, cache, breakers, redisMemory] = await Promise.all([
     monitor.overview(),
     monitor.workers(),
     Promise.all(
@@ -31,8 +54,11 @@ export async function metricsExposition(deps: {
       ),
     ),
     deps.cache.stats().catch(() => null),
+    readBreakerStates(deps.db, deps.redis, deps.prefix).catch(() => null),
+    readRedisMemory(deps.redis).catch(() => null),
   ]);
   const text = new PrometheusText();
+  writeProcessFamilies(text, buildInfo(deps.commit), readProcessMetrics());
   const q = (queue: string): Labels => ({ queue });
 
   text.gauge(
@@ -54,6 +80,11 @@ export async function metricsExposition(deps: {
     "foodhub_queue_oldest_waiting_seconds",
     "Age of the oldest waiting job (0 when none waits).",
     overview.map((o) => [q(o.queue), (o.oldestWaitingMs ?? 0) / 1000]),
+  );
+  text.gauge(
+    "foodhub_queue_long_wait_threshold_seconds",
+    "Wait past which the queue is flagged (dashboard, notifications, the FoodHubQueueLongWait alert).",
+    overview.map((o) => [q(o.queue), o.longWaitThresholdMs / 1000]),
   );
   text.gauge("foodhub_queue_workers", "Known workers by liveness.", [
     [{ status: "alive" }, workers.filter((w) => w.alive && w.role !== "supervisor").length],
@@ -91,6 +122,8 @@ export async function metricsExposition(deps: {
     HTTP_LATENCY_BOUNDS_S,
     deps.http.samples(),
   );
+  writePosFamilies(text, deps.posCalls, breakers);
+  writeRedisFamilies(text, redisMemory);
 
   if (cache) {
     text.counter(
