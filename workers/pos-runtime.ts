@@ -3,6 +3,7 @@ import { CachingService } from "../src/cache/caching-service";
 import type { Config } from "../src/config";
 import type { Logger } from "../src/logger";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
+import { createPaymentProvider } from "../src/payments/create-payment-provider";
 import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
 import { QueueMonitor } from "../src/queue/monitor";
 import { Queue } from "../src/queue/queue";
@@ -35,8 +36,8 @@ export type PosRuntimeOptions = {
 export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): Promise<void> };
 
 /**
- * One worker process: the registry's jobs (the five POS sync jobs and
- * QueuePing) on a queue Worker with the Postgres failed-job store, the
+ * One worker process: the registry's jobs (the five POS sync jobs,
+ * SettleCardPayment and QueuePing) on a queue Worker with the Postgres failed-job store, the
  * sweeper and the scheduled POS pulls, and a periodic status line. Used by
  * `bun run worker`, the dev command, the soak run and the end-to-end tests.
  */
@@ -48,6 +49,8 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     prefix,
     onInvalidationFailure: "throw",
   });
+  const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
+  const dispatcher = new PosDispatcher(db, queue, logger);
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
@@ -58,11 +61,11 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
       maxInlineRetryAfterMs:
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,
     }),
+    { db, provider: createPaymentProvider(config), dispatcher, logger: logger.child({ component: "payments" }) },
     { timeScale: options.timeScale },
   );
   const jobs = registry.pos;
   const failedStore = new PostgresFailedJobStore(db);
-  const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
   const worker = new Worker({
     shards: config.QUEUE_SHARDS,
     logger: logger.child({ component: "worker" }),
@@ -96,7 +99,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
           redis,
           prefix,
           queue,
-          dispatcher: new PosDispatcher(db, queue, logger),
+          dispatcher,
           logger,
           ...options.scheduler,
         });

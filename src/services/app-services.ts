@@ -4,6 +4,7 @@ import { PrincipalCache } from "../auth/principal-cache";
 import { verifyToken } from "../auth/tokens";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
+import { createPaymentProvider } from "../payments/create-payment-provider";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
@@ -65,7 +66,10 @@ export function createAppServices(deps: AppDeps): AppServices {
       queue,
       logger: deps.logger,
     }),
-    orders: createOrderService(deps.db, posDispatch),
+    orders: createOrderService(deps.db, posDispatch, {
+      provider: createPaymentProvider(deps.config),
+      logger: deps.logger.child({ component: "payments" }),
+    }),
     analytics: (metric, restaurantId, range) => getAnalytics(deps.db, cache, metric, restaurantId, range),
     readiness: {
       database: () => deps.db.execute(sql`select 1`),

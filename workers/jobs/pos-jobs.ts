@@ -15,7 +15,7 @@ export type PosJobsOptions = {
 };
 
 /** The same job with its clock sped up: backoffs, timeout and every release delay scaled alike. */
-function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
+export function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   if (scale === 1) return job;
   return defineJob({
     ...job,
