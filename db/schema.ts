@@ -311,9 +311,7 @@ export const payments = pgTable(
   },
   (t) => [
     index("payments_order_idx").on(t.orderId),
-    index("payments_provider_pending_idx")
-      .on(t.createdAt)
-      .where(sql`${t.status} = 'pending'`),
+    index("payments_provider_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     index("payments_restaurant_created_idx").on(t.restaurantId, t.createdAt),
     uniqueIndex("payments_idempotency_idx").on(t.orderId, t.idempotencyKey),
     index("payments_pos_pending_idx")

@@ -41,7 +41,6 @@ const STATUS: Record<z.infer<typeof squarePaymentStatusSchema>, ProviderPaymentS
   FAILED: "failed",
 };
 
-
 /**
  * Square Payments: CreatePayment with the customer's Web Payments SDK token (`source_id`),
  * `autocomplete: true` so an approved card is captured at once, and an idempotency key derived

@@ -17,7 +17,8 @@ export const SettleCardPayment = defineJobContract({
   queue: "high",
   tries: 5,
   backoff: SETTLE_BACKOFF_SECONDS,
-  timeout: 60,
+  // Past the provider call's own deadline (PAYMENT_PROVIDER_TIMEOUT_MS, at most 120 s).
+  timeout: 150,
   deleteWhenMissingModels: true,
   payload: z.object({ paymentId: id, restaurantId: id }),
   partitionKey: (p) => String(p.restaurantId),

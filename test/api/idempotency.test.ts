@@ -101,9 +101,9 @@ describe("payment Idempotency-Keys", () => {
   it("refuses the same key with another body, and records nothing", async () => {
     const order = await placeOrder(customer, key());
     const k = key();
-    expect((await pay(order.body.id, k, { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 100 })).status).toBe(
-      201,
-    );
+    expect(
+      (await pay(order.body.id, k, { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 100 })).status,
+    ).toBe(201);
     for (const changed of [
       { method: "card", sourceId: "cnon:gift-card-nonce-ok", amountCents: 100 },
       { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 200 },

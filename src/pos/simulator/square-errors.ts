@@ -48,10 +48,19 @@ export function squareValidationErrors(error: z.ZodError): SquareError[] {
     if (issue.code === "invalid_type") {
       code = issue.input === undefined ? "MISSING_REQUIRED_PARAMETER" : (EXPECTED[issue.expected] ?? "INVALID_VALUE");
     } else if (issue.code === "too_big") {
-      code = issue.origin === "string" ? "VALUE_TOO_LONG" : issue.origin === "array" ? "ARRAY_LENGTH_TOO_LONG" : "VALUE_TOO_HIGH";
+      code =
+        issue.origin === "string"
+          ? "VALUE_TOO_LONG"
+          : issue.origin === "array"
+            ? "ARRAY_LENGTH_TOO_LONG"
+            : "VALUE_TOO_HIGH";
     } else if (issue.code === "too_small") {
       code =
-        issue.origin === "string" ? "VALUE_TOO_SHORT" : issue.origin === "array" ? "ARRAY_LENGTH_TOO_SHORT" : "VALUE_TOO_LOW";
+        issue.origin === "string"
+          ? "VALUE_TOO_SHORT"
+          : issue.origin === "array"
+            ? "ARRAY_LENGTH_TOO_SHORT"
+            : "VALUE_TOO_LOW";
     }
     return { category: "INVALID_REQUEST_ERROR", code, detail: issue.message, ...(field ? { field } : {}) };
   });
@@ -60,7 +69,11 @@ export function squareValidationErrors(error: z.ZodError): SquareError[] {
 /** The 400 Square answers for a body that is not JSON. */
 export function expectedJsonBody(): Response {
   return squareErrors(400, [
-    { category: "INVALID_REQUEST_ERROR", code: "EXPECTED_JSON_BODY", detail: "The request body must be a JSON object." },
+    {
+      category: "INVALID_REQUEST_ERROR",
+      code: "EXPECTED_JSON_BODY",
+      detail: "The request body must be a JSON object.",
+    },
   ]);
 }
 

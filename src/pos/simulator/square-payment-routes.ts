@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { z } from "zod";
+import { errorResponse, readJson, type SimulatorContext } from "./context";
 import {
   expectedJsonBody,
   type SquareError,
@@ -8,7 +9,6 @@ import {
   squareRequestFingerprint,
   squareValidationErrors,
 } from "./square-errors";
-import { errorResponse, readJson, type SimulatorContext } from "./context";
 import { simulatorId } from "./state";
 
 /**
@@ -22,7 +22,11 @@ export const SQUARE_SANDBOX_SOURCES: Record<
   "cnon:card-nonce-ok": { outcome: "ok" },
   "cnon:gift-card-nonce-ok": { outcome: "ok" },
   "cnon:card-nonce-declined": { outcome: "declined", code: "CARD_DECLINED", detail: "Card declined." },
-  "cnon:card-nonce-rejected-cvv": { outcome: "declined", code: "CVV_FAILURE", detail: "Card verification code check failed." },
+  "cnon:card-nonce-rejected-cvv": {
+    outcome: "declined",
+    code: "CVV_FAILURE",
+    detail: "Card verification code check failed.",
+  },
   "cnon:card-nonce-rejected-postalcode": {
     outcome: "declined",
     code: "ADDRESS_VERIFICATION_FAILURE",
@@ -58,7 +62,9 @@ const createPaymentRequest = z.looseObject({
   location_id: z.string().max(50).optional(),
   reference_id: z.string().max(40).optional(),
   note: z.string().max(500).optional(),
-  external_details: z.looseObject({ type: z.string(), source: z.string(), source_id: z.string().optional() }).optional(),
+  external_details: z
+    .looseObject({ type: z.string(), source: z.string(), source_id: z.string().optional() })
+    .optional(),
 });
 type CreatePaymentRequest = z.infer<typeof createPaymentRequest>;
 
@@ -101,7 +107,11 @@ function paymentFor(input: CreatePaymentRequest, status: string, locationId?: st
     ...(status === "FAILED" ? {} : { approved_money: input.amount_money }),
     source_type: card ? "CARD" : "EXTERNAL",
     ...(card
-      ? { card_details: sandboxCardDetails(status === "COMPLETED" ? "CAPTURED" : status === "FAILED" ? "FAILED" : "AUTHORIZED") }
+      ? {
+          card_details: sandboxCardDetails(
+            status === "COMPLETED" ? "CAPTURED" : status === "FAILED" ? "FAILED" : "AUTHORIZED",
+          ),
+        }
       : {}),
     location_id: input.location_id ?? locationId,
     version_token: simulatorId("square"),
@@ -151,27 +161,34 @@ export function squarePaymentRoutes(ctx: SimulatorContext, app: Hono<{ Variables
     }
     if (refusal) return squareErrors(400, [refusal]);
 
-    const result = state.idempotent("square", "payment", merchant, key, squareRequestFingerprint(raw as Record<string, unknown>), () => {
-      if (source?.outcome === "declined") {
-        // Square answers a decline with the error and the FAILED payment it recorded.
-        const payment = paymentFor(input, "FAILED", order?.location_id);
+    const result = state.idempotent(
+      "square",
+      "payment",
+      merchant,
+      key,
+      squareRequestFingerprint(raw as Record<string, unknown>),
+      () => {
+        if (source?.outcome === "declined") {
+          // Square answers a decline with the error and the FAILED payment it recorded.
+          const payment = paymentFor(input, "FAILED", order?.location_id);
+          state.squarePayments.set(payment.id, { ...payment, tenant: merchant });
+          const errors = [{ category: "PAYMENT_METHOD_ERROR", code: source.code, detail: source.detail }];
+          return { status: 400, body: { errors, payment }, write: null };
+        }
+        const status = input.autocomplete === false ? "APPROVED" : "COMPLETED";
+        const payment = paymentFor(input, status, order?.location_id);
         state.squarePayments.set(payment.id, { ...payment, tenant: merchant });
-        const errors = [{ category: "PAYMENT_METHOD_ERROR", code: source.code, detail: source.detail }];
-        return { status: 400, body: { errors, payment }, write: null };
-      }
-      const status = input.autocomplete === false ? "APPROVED" : "COMPLETED";
-      const payment = paymentFor(input, status, order?.location_id);
-      state.squarePayments.set(payment.id, { ...payment, tenant: merchant });
-      const write = {
-        id: payment.id,
-        orderId: input.order_id ?? "",
-        tenant: merchant,
-        reference: input.reference_id ?? null,
-        amountCents: input.amount_money.amount,
-        createdAt: payment.created_at,
-      };
-      return { status: 200, body: { payment }, write };
-    });
+        const write = {
+          id: payment.id,
+          orderId: input.order_id ?? "",
+          tenant: merchant,
+          reference: input.reference_id ?? null,
+          amountCents: input.amount_money.amount,
+          createdAt: payment.created_at,
+        };
+        return { status: 200, body: { payment }, write };
+      },
+    );
     // Square answers a reused key with a different request as a 400 IDEMPOTENCY_KEY_REUSED.
     if ("conflict" in result) {
       return squareErrors(400, [

@@ -47,6 +47,8 @@ export const cardPaymentBodySchema = z
       .min(1)
       .max(192)
       .regex(/^[\w:.-]+$/, "sourceId is a payment token from the provider's client SDK")
+      // Square's words for money taken outside it: only staff record those, as cash or external.
+      .refine((v) => v !== "EXTERNAL" && v !== "CASH", "sourceId must be a card payment token, not EXTERNAL or CASH")
       .openapi({ example: "cnon:card-nonce-ok", description: "One-time token from Square's Web Payments SDK" }),
     amountCents: paymentAmount,
   })

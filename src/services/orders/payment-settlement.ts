@@ -96,6 +96,11 @@ export async function settleCardPayment(
 async function fail(db: Database, paymentId: number, code: string, providerPaymentId?: string): Promise<void> {
   await db
     .update(payments)
-    .set({ status: "failed", failureCode: code, posSyncState: "skipped", ...(providerPaymentId ? { providerPaymentId } : {}) })
+    .set({
+      status: "failed",
+      failureCode: code,
+      posSyncState: "skipped",
+      ...(providerPaymentId ? { providerPaymentId } : {}),
+    })
     .where(and(eq(payments.id, paymentId), eq(payments.status, "pending")));
 }
