@@ -51,19 +51,32 @@ function recordingFetch(exchanges: Exchange[]): typeof fetch {
 
 /** Square's request and response types for each route the simulator serves. */
 function contractOf(method: string, path: string): { request?: Schema; response: Schema } {
-  const s = serialization as unknown as Record<string, Schema> & { payments: Record<string, Schema> };
+  const s = {
+    CreateOrderRequest: serialization.CreateOrderRequest,
+    CreateOrderResponse: serialization.CreateOrderResponse,
+    GetOrderResponse: serialization.GetOrderResponse,
+    CreatePaymentResponse: serialization.CreatePaymentResponse,
+    GetPaymentResponse: serialization.GetPaymentResponse,
+    ListCatalogResponse: serialization.ListCatalogResponse,
+    BatchGetInventoryCountsRequest: serialization.BatchGetInventoryCountsRequest,
+    BatchGetInventoryCountsResponse: serialization.BatchGetInventoryCountsResponse,
+    GetLocationResponse: serialization.GetLocationResponse,
+    payments: { CreatePaymentRequest: serialization.payments.CreatePaymentRequest },
+  } as const;
+  type Names = Exclude<keyof typeof s, "payments">;
+  const typed = s as unknown as Record<Names, Schema> & { payments: { CreatePaymentRequest: Schema } };
   if (method === "POST" && path === "/v2/orders")
-    return { request: s.CreateOrderRequest, response: s.CreateOrderResponse };
-  if (method === "GET" && path.startsWith("/v2/orders/")) return { response: s.GetOrderResponse };
+    return { request: typed.CreateOrderRequest, response: typed.CreateOrderResponse };
+  if (method === "GET" && path.startsWith("/v2/orders/")) return { response: typed.GetOrderResponse };
   if (method === "POST" && path === "/v2/payments") {
-    return { request: s.payments.CreatePaymentRequest!, response: s.CreatePaymentResponse };
+    return { request: typed.payments.CreatePaymentRequest, response: typed.CreatePaymentResponse };
   }
-  if (method === "GET" && path.startsWith("/v2/payments/")) return { response: s.GetPaymentResponse };
-  if (method === "GET" && path === "/v2/catalog/list") return { response: s.ListCatalogResponse };
+  if (method === "GET" && path.startsWith("/v2/payments/")) return { response: typed.GetPaymentResponse };
+  if (method === "GET" && path === "/v2/catalog/list") return { response: typed.ListCatalogResponse };
   if (method === "POST" && path === "/v2/inventory/counts/batch-retrieve") {
-    return { request: s.BatchGetInventoryCountsRequest, response: s.BatchGetInventoryCountsResponse };
+    return { request: typed.BatchGetInventoryCountsRequest, response: typed.BatchGetInventoryCountsResponse };
   }
-  if (method === "GET" && path.startsWith("/v2/locations/")) return { response: s.GetLocationResponse };
+  if (method === "GET" && path.startsWith("/v2/locations/")) return { response: typed.GetLocationResponse };
   throw new Error(`no Square contract for ${method} ${path}`);
 }
 
