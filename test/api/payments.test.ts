@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { and, eq, isNull } from "drizzle-orm";
 import { menuItems, payments } from "../../db/schema";
 import { DEMO_USERS } from "../../db/seed";
@@ -10,6 +10,9 @@ import { startPaymentProvider } from "../support/payments";
  * Who may pay how: a customer only by card through the payment provider, captured only on the
  * provider's word; the restaurant's people may record cash or external payments.
  */
+// Each test places orders and talks to the provider over HTTP: more than Bun's default 5 s on a busy machine.
+setDefaultTimeout(30_000);
+
 let t: TestApp;
 let provider: Awaited<ReturnType<typeof startPaymentProvider>>;
 let customer: string;
@@ -28,7 +31,7 @@ beforeAll(async () => {
     .where(and(eq(menuItems.restaurantId, 1), eq(menuItems.available, true), isNull(menuItems.branchId)))
     .limit(1);
   orderBody = { restaurantId: 1, branchId, type: "pickup", items: [{ menuItemId: item!.id, quantity: 2 }] };
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await t.close();
   await provider.stop();
@@ -126,7 +129,7 @@ describe("a customer paying", () => {
       const retry = await pay(order.id, customer, { method: "card", sourceId: "cnon:card-nonce-ok" });
       expect(retry.status).toBe(201);
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("staff recording an in-person payment", () => {

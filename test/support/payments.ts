@@ -7,7 +7,7 @@ export const TEST_PAYMENTS_MERCHANT = "test-payments-merchant";
 export const TEST_PAYMENTS_LOCATION = "TESTPAYMENTSLOCATION";
 
 /** Configuration pointing the payment provider at a simulator's Square Payments. */
-export function paymentSettings(sim: Pick<PosSimulator, "baseUrl">, timeoutMs = 2_000): Record<string, string> {
+export function paymentSettings(sim: Pick<PosSimulator, "baseUrl">, timeoutMs = 10_000): Record<string, string> {
   return {
     SQUARE_PAYMENTS_BASE_URL: sim.baseUrl("square"),
     SQUARE_PAYMENTS_ACCESS_TOKEN: TEST_PAYMENTS_MERCHANT,
