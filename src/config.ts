@@ -66,7 +66,7 @@ export const configSchema = z
     SQUARE_PAYMENTS_ACCESS_TOKEN: optionalString,
     SQUARE_PAYMENTS_LOCATION_ID: optionalString,
     /** How long a charge waits for the provider before the payment stays `pending` for the settle job. */
-    PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
   })

@@ -17,8 +17,8 @@ export const SettleCardPayment = defineJobContract({
   queue: "high",
   tries: 5,
   backoff: SETTLE_BACKOFF_SECONDS,
-  // Past the provider call's own deadline (PAYMENT_PROVIDER_TIMEOUT_MS, at most 120 s).
-  timeout: 150,
+  // Past the provider call's own deadline (PAYMENT_PROVIDER_TIMEOUT_MS, at most 100 s); as long as the POS jobs.
+  timeout: 120,
   deleteWhenMissingModels: true,
   payload: z.object({ paymentId: id, restaurantId: id }),
   partitionKey: (p) => String(p.restaurantId),
