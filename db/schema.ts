@@ -32,7 +32,8 @@ export const orderStatus = pgEnum("order_status", [
 export const orderType = pgEnum("order_type", ["pickup", "delivery"]);
 export const posSyncState = pgEnum("pos_sync_state", ["pending", "queued", "synced", "failed", "skipped"]);
 export const paymentStatus = pgEnum("payment_status", ["pending", "authorized", "captured", "failed", "refunded"]);
-export const paymentMethod = pgEnum("payment_method", ["card", "cash", "wallet"]);
+/** `card`: charged through the payment provider; `cash` and `external` (card-present elsewhere): recorded by staff. */
+export const paymentMethod = pgEnum("payment_method", ["card", "cash", "wallet", "external"]);
 export const loyaltyRuleType = pgEnum("loyalty_rule_type", ["points_per_amount", "visit_bonus", "reward"]);
 
 export const users = pgTable("users", {
@@ -302,10 +303,17 @@ export const payments = pgTable(
     posQueuedAt: timestamp("pos_queued_at", { withTimezone: true, mode: "date" }),
     idempotencyKey: text("idempotency_key"),
     requestHash: text("request_hash"),
+    /** The payment provider's id of the charge (card payments), once the provider has answered. */
+    providerPaymentId: text("provider_payment_id"),
+    /** The payment source the provider charges (a Web Payments SDK token), kept to re-send the same charge. */
+    providerSourceId: text("provider_source_id"),
+    /** The provider's code when it declined the charge (e.g. `CARD_DECLINED`). */
+    failureCode: text("failure_code"),
     createdAt: createdAt(),
   },
   (t) => [
     index("payments_order_idx").on(t.orderId),
+    index("payments_provider_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     index("payments_restaurant_created_idx").on(t.restaurantId, t.createdAt),
     uniqueIndex("payments_idempotency_idx").on(t.orderId, t.idempotencyKey),
     index("payments_pos_pending_idx")

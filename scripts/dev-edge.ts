@@ -74,6 +74,11 @@ async function main() {
     QUEUE_SHARDS: String(config.QUEUE_SHARDS),
   };
   if (config.METRICS_TOKEN) vars.METRICS_TOKEN = config.METRICS_TOKEN;
+  if (config.SQUARE_PAYMENTS_BASE_URL && config.SQUARE_PAYMENTS_ACCESS_TOKEN && config.SQUARE_PAYMENTS_LOCATION_ID) {
+    vars.SQUARE_PAYMENTS_BASE_URL = config.SQUARE_PAYMENTS_BASE_URL;
+    vars.SQUARE_PAYMENTS_ACCESS_TOKEN = config.SQUARE_PAYMENTS_ACCESS_TOKEN;
+    vars.SQUARE_PAYMENTS_LOCATION_ID = config.SQUARE_PAYMENTS_LOCATION_ID;
+  }
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
   args.push("--test-scheduled");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);

@@ -20,11 +20,15 @@ import { buildDashboard } from "./build-dashboard";
 /**
  * The parts `bun run dev` and `bun run dev:edge` share: a private Redis (unless REDIS_URL or
  * REDIS_CLUSTER_NODES is set), file-backed PGlite under .data/ (unless DATABASE_URL is set), migrations, demo data, the
- * POS simulator the demo POS connections point at, one queue worker and the dashboard script.
+ * POS simulator the demo POS connections point at (and the payment provider, unless SQUARE_PAYMENTS_* is set), one queue worker and the dashboard script.
  * The worker runs in this process because a file-backed PGlite has one owner.
  */
 export const DEV_PID_FILE = ".data/dev.pid";
 export const DEMO_TOKENS_FILE = ".data/demo-tokens.json";
+
+/** The simulator's Square Payments merchant the dev command charges cards through. */
+export const DEV_PAYMENTS_ACCESS_TOKEN = "dev-payments-merchant";
+export const DEV_PAYMENTS_LOCATION_ID = "DEVPAYMENTSLOCATION";
 
 type Stoppable = { name: string; stop(): Promise<void> | void };
 
@@ -56,6 +60,7 @@ export async function startDevSystem(
   // The dev command is development unless told otherwise: the public dev secret then works on loopback.
   const configOptions = { target: "api", defaults: { NODE_ENV: "development" } } as const;
   let config = loadConfigOrExit({}, configOptions);
+  const overrides: Record<string, string> = {};
   const logger = createLogger(config.LOG_LEVEL);
   const running = (name: string, stop: () => Promise<void> | void) => parts.push({ name, stop });
 
@@ -69,7 +74,8 @@ export async function startDevSystem(
       process.exit(1);
     }
     running("redis", () => local.stop());
-    config = loadConfig({ REDIS_URL: local.url }, configOptions);
+    overrides.REDIS_URL = local.url;
+    config = loadConfig(overrides, configOptions);
     say(`started a private redis-server at ${local.url} (data in .data/redis)`);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
@@ -104,6 +110,16 @@ export async function startDevSystem(
   say(
     `POS simulator on ${sim.url} (Square ${sim.baseUrl("square")}, Toast ${sim.baseUrl("toast")}, local ${sim.baseUrl("local")})`,
   );
+  if (!config.SQUARE_PAYMENTS_BASE_URL) {
+    // Card payments go through the simulator's Square Payments (Sandbox tokens such as cnon:card-nonce-ok).
+    Object.assign(overrides, {
+      SQUARE_PAYMENTS_BASE_URL: sim.baseUrl("square"),
+      SQUARE_PAYMENTS_ACCESS_TOKEN: DEV_PAYMENTS_ACCESS_TOKEN,
+      SQUARE_PAYMENTS_LOCATION_ID: DEV_PAYMENTS_LOCATION_ID,
+    });
+    config = loadConfig(overrides, configOptions);
+  }
+  say(`payment provider: Square Payments at ${config.SQUARE_PAYMENTS_BASE_URL}`);
 
   const workerDb = options.workerDatabase ? await options.workerDatabase({ config, database, running }) : database.db;
   const pos = await startPosRuntime({ config, db: workerDb, redis, logger });

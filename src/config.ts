@@ -138,6 +138,12 @@ export const configSchema = z
     REQUIRE_PROMTOOL: bool,
     /** The runtime the HTTP-level tests run the app on: in process, or served by workerd or Deno. */
     TEST_RUNTIME: z.enum(["bun", "workerd", "deno"]).default("bun"),
+    /** Square Payments, the provider customers' cards are charged through (all three, or none: no card payments). */
+    SQUARE_PAYMENTS_BASE_URL: optionalUrl,
+    SQUARE_PAYMENTS_ACCESS_TOKEN: optionalString,
+    SQUARE_PAYMENTS_LOCATION_ID: optionalString,
+    /** How long a charge waits for the provider before the payment stays `pending` for the settle job. */
+    PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
   })
@@ -235,6 +241,12 @@ function crossFieldProblems(source: Record<string, unknown>, target: ConfigTarge
   }
   if (source.NODE_ENV === "production" && target !== "bun" && !present(source.PUBLIC_BASE_URL)) {
     problems.push("PUBLIC_BASE_URL: is required in production (webhook signatures cover it; never the Host header)");
+  }
+  const squarePayments = ["SQUARE_PAYMENTS_BASE_URL", "SQUARE_PAYMENTS_ACCESS_TOKEN", "SQUARE_PAYMENTS_LOCATION_ID"];
+  if (squarePayments.some((k) => present(source[k]))) {
+    for (const key of squarePayments.filter((k) => !present(source[k]))) {
+      problems.push(`${key}: is required with the other SQUARE_PAYMENTS_* settings`);
+    }
   }
   if (target !== "edge" && present(source.UPSTASH_REDIS_REST_URL) && !present(source.UPSTASH_REDIS_REST_TOKEN)) {
     problems.push("UPSTASH_REDIS_REST_TOKEN: is required with UPSTASH_REDIS_REST_URL");

@@ -2,6 +2,7 @@ import type { Database } from "../db/client";
 import { CachingService } from "../src/cache/caching-service";
 import type { Config } from "../src/config";
 import type { Logger } from "../src/logger";
+import { createPaymentProvider } from "../src/payments/create-payment-provider";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
 import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
 import { type PosCallMetrics, processPosCallMetrics } from "../src/pos/pos-call-metrics";
@@ -50,8 +51,8 @@ export type PosRuntime = {
 };
 
 /**
- * One worker process: the registry's jobs (the five POS sync jobs and
- * QueuePing) on a queue Worker with the Postgres failed-job store, the
+ * One worker process: the registry's jobs (the five POS sync jobs,
+ * SettleCardPayment and QueuePing) on a queue Worker with the Postgres failed-job store, the
  * sweeper and the scheduled POS pulls, and a periodic status line. Used by
  * `bun run worker`, the dev command, the soak run and the end-to-end tests.
  */
@@ -65,6 +66,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     onInvalidationFailure: "throw",
   });
   const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
+  const dispatcher = new PosDispatcher(db, queue, logger);
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
@@ -76,6 +78,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
       maxInlineRetryAfterMs:
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,
     }),
+    { db, provider: createPaymentProvider(config), dispatcher, logger: logger.child({ component: "payments" }) },
     { timeScale: options.timeScale },
     {
       recordJobBatch: createRecordJobBatch({
@@ -153,7 +156,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
           redis,
           prefix,
           queue,
-          dispatcher: new PosDispatcher(db, queue, logger),
+          dispatcher,
           logger,
           ...options.scheduler,
         });

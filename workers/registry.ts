@@ -1,24 +1,31 @@
 import type { AnyJobDefinition } from "../src/queue/job";
 import { APP_JOB_CONTRACTS } from "../src/sync/app-job-contracts";
 import type { PosJobDeps } from "./jobs/pos-job-deps";
-import { createPosJobs, type PosJobs, type PosJobsOptions } from "./jobs/pos-jobs";
+import { createPosJobs, type PosJobs, type PosJobsOptions, scaled } from "./jobs/pos-jobs";
 import { queuePing } from "./jobs/queue-ping";
+import { type SettleDeps, settleCardPaymentJob } from "./jobs/settle-card-payment";
 
 export type JobRegistry = { pos: PosJobs; all: readonly AnyJobDefinition[] };
 
 /**
  * A handler for every job of the app (`APP_JOB_CONTRACTS`): the five POS sync
- * jobs, bound to their dependencies, QueuePing and RecordJobBatch. The list is the one the
- * API's monitoring reads; a contract without a handler here, or a handler
+ * jobs, bound to their dependencies, SettleCardPayment, QueuePing and RecordJobBatch. The list is
+ * the one the API's monitoring reads; a contract without a handler here, or a handler
  * without a contract, stops the worker before it starts.
  */
 export function createJobRegistry(
   deps: PosJobDeps,
+  settle: SettleDeps,
   options: PosJobsOptions = {},
   appJobs: { recordJobBatch: AnyJobDefinition },
 ): JobRegistry {
   const pos = createPosJobs(deps, options);
-  const all = [...pos.all, queuePing, appJobs.recordJobBatch];
+  const all = [
+    ...pos.all,
+    scaled(settleCardPaymentJob(settle), options.timeScale ?? 1),
+    queuePing,
+    appJobs.recordJobBatch,
+  ];
   const handled = all.map((j) => j.name).sort();
   const contracted = APP_JOB_CONTRACTS.map((j) => j.name).sort();
   if (handled.join() !== contracted.join()) {

@@ -21,6 +21,7 @@ const expected: Record<Action, Record<MemberRole | "admin" | "none", "allow" | "
   "config:update": { admin: "allow", owner: "allow", manager: "forbidden", staff: "forbidden", none: "forbidden" },
   "orders:view": { admin: "allow", owner: "allow", manager: "allow", staff: "allow", none: "forbidden" },
   "orders:pay": { admin: "allow", owner: "allow", manager: "allow", staff: "allow", none: "forbidden" },
+  "payments:record-in-person": { admin: "allow", owner: "allow", manager: "allow", staff: "allow", none: "forbidden" },
   "analytics:view": { admin: "allow", owner: "allow", manager: "allow", staff: "forbidden", none: "forbidden" },
   "cache:manage": { admin: "allow", owner: "allow", manager: "forbidden", staff: "forbidden", none: "forbidden" },
   "queue:view": { admin: "allow", owner: "allow", manager: "allow", staff: "forbidden", none: "forbidden" },

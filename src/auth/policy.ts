@@ -11,6 +11,8 @@ export const policy = {
   "config:update": ["owner"],
   "orders:view": ["owner", "manager", "staff"],
   "orders:pay": ["owner", "manager", "staff"],
+  /** A cash or card-present (`external`) payment taken in person: the restaurant's people only. */
+  "payments:record-in-person": ["owner", "manager", "staff"],
   "analytics:view": ["owner", "manager"],
   "cache:manage": ["owner"],
   "queue:view": ["owner", "manager"],
@@ -68,4 +70,14 @@ export function authorizeOrder(
 ): void {
   if (order.customerUserId === principal.userId) return;
   if (decide(principal, action, order.restaurantId) !== "allow") throw notFound("order");
+}
+
+/**
+ * A cash or card-present payment is money the restaurant's people took in person; a customer (even
+ * the order's own) may only pay by card through the payment provider. A 403, as the customer may see the order.
+ */
+export function authorizeInPersonPayment(principal: Principal, restaurantId: number): void {
+  if (decide(principal, "payments:record-in-person", restaurantId) !== "allow") {
+    throw forbidden("only the restaurant's staff may record a cash or external payment; pay by card with a sourceId");
+  }
 }

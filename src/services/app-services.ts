@@ -4,6 +4,7 @@ import { PrincipalCache } from "../auth/principal-cache";
 import { createTokenVerifier } from "../auth/token-verifier";
 import { type CachedJson, CachingService } from "../cache/caching-service";
 import type { AppDeps } from "../kernel/app-deps";
+import { createPaymentProvider } from "../payments/create-payment-provider";
 import { processPosCallMetrics } from "../pos/pos-call-metrics";
 import { QueueMonitor } from "../queue/monitor";
 import { Queue } from "../queue/queue";
@@ -77,7 +78,10 @@ export function createAppServices(deps: AppDeps): AppServices {
       logger: deps.logger,
       toleranceSeconds: deps.config.WEBHOOK_TOLERANCE_SECONDS,
     }),
-    orders: createOrderService(deps.db, posDispatch),
+    orders: createOrderService(deps.db, posDispatch, {
+      provider: createPaymentProvider(deps.config),
+      logger: deps.logger.child({ component: "payments" }),
+    }),
     analytics: (metric, restaurantId, range) => getAnalytics(deps.db, cache, metric, restaurantId, range),
     readiness: {
       database: () => deps.db.execute(sql`select 1`),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type AnyJobContract, defineJobContract } from "../queue/job";
+import { SettleCardPayment } from "./payment-job-contracts";
 import { POS_JOB_CONTRACTS } from "./pos-job-contracts";
 
 /**
@@ -32,4 +33,9 @@ export const RecordJobBatch = defineJobContract({
  * Every job of the app. The API's monitoring knows these names and the worker must have a
  * handler for each (it refuses to start otherwise), so the two never disagree.
  */
-export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [...POS_JOB_CONTRACTS, QueuePing, RecordJobBatch];
+export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [
+  ...POS_JOB_CONTRACTS,
+  SettleCardPayment,
+  QueuePing,
+  RecordJobBatch,
+];

@@ -3,8 +3,10 @@ import { and, eq, isNull } from "drizzle-orm";
 import { menuItems, orders, payments } from "../../db/schema";
 import { DEMO_USERS } from "../../db/seed";
 import { createTestApp, type TestApp } from "../support/app";
+import { startPaymentProvider } from "../support/payments";
 
 let t: TestApp;
+let provider: Awaited<ReturnType<typeof startPaymentProvider>>;
 let customer: string;
 let other: string;
 let orderBody: Record<string, unknown>;
@@ -12,7 +14,8 @@ let keys = 0;
 const key = () => `idem-${process.pid}-${++keys}`;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  provider = await startPaymentProvider();
+  t = await createTestApp({ settings: provider.settings() });
   customer = await t.tokenFor(DEMO_USERS.customer);
   other = await t.tokenFor(DEMO_USERS.manager);
   const branchId = (await t.call("GET", "/v1/restaurants/1")).body.branches[0].id;
@@ -23,7 +26,10 @@ beforeAll(async () => {
     .limit(1);
   orderBody = { restaurantId: 1, branchId, type: "pickup", items: [{ menuItemId: item!.id, quantity: 2 }] };
 }, 120_000);
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await provider.stop();
+});
 
 const placeOrder = (token: string, idempotencyKey: string) =>
   t.call("POST", "/v1/orders", { token, headers: { "idempotency-key": idempotencyKey }, body: orderBody });
@@ -63,23 +69,44 @@ describe("payment Idempotency-Keys", () => {
   it("answers a replay with the first payment and the Idempotent-Replayed header", async () => {
     const order = await placeOrder(customer, key());
     const k = key();
-    const first = await pay(order.body.id, k, { method: "card", amountCents: 100 });
+    const card = { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 100 };
+    const first = await pay(order.body.id, k, card);
     expect(first.status).toBe(201);
     expect(first.headers.get("idempotent-replayed")).toBeNull();
-    const replay = await pay(order.body.id, k, { method: "card", amountCents: 100 });
+    const replay = await pay(order.body.id, k, card);
     expect(replay.status).toBe(200);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.body.payment.id).toBe(first.body.payment.id);
     expect(replay.body.payment.amountCents).toBe(100);
+    expect(replay.body.payment.status).toBe("captured");
+    // The provider charged the card once.
+    expect(provider.chargesFor(first.body.payment.id)).toHaveLength(1);
+  });
+
+  it("answers a replay of a declined payment with the same decline, without charging again", async () => {
+    const order = await placeOrder(customer, key());
+    const k = key();
+    const declined = { method: "card", sourceId: "cnon:card-nonce-declined" };
+    const first = await pay(order.body.id, k, declined);
+    expect(first.status).toBe(402);
+    expect(first.body.error.details.providerCode).toBe("CARD_DECLINED");
+    const requests = provider.sim.control.counts().square.requests;
+    const replay = await pay(order.body.id, k, declined);
+    expect(replay.status).toBe(402);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.error.details).toEqual(first.body.error.details);
+    expect(provider.sim.control.counts().square.requests).toBe(requests);
   });
 
   it("refuses the same key with another body, and records nothing", async () => {
     const order = await placeOrder(customer, key());
     const k = key();
-    expect((await pay(order.body.id, k, { method: "card", amountCents: 100 })).status).toBe(201);
+    expect(
+      (await pay(order.body.id, k, { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 100 })).status,
+    ).toBe(201);
     for (const changed of [
-      { method: "cash", amountCents: 100 },
-      { method: "card", amountCents: 200 },
+      { method: "card", sourceId: "cnon:gift-card-nonce-ok", amountCents: 100 },
+      { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 200 },
     ]) {
       const reused = await pay(order.body.id, k, changed);
       expect(reused.status).toBe(409);

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { customers, menuItems, orders, payments, restaurants } from "../../db/schema";
 import { createTestApp, notInProcess, type TestApp } from "../support/app";
+import { startPaymentProvider } from "../support/payments";
 
 let t: TestApp;
+let provider: Awaited<ReturnType<typeof startPaymentProvider>>;
 let customer: string;
 let branchId: number;
 let itemA: { id: number; priceCents: number };
@@ -14,7 +16,8 @@ let keyCounter = 0;
 const key = () => `test-key-${Date.now()}-${++keyCounter}`;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  provider = await startPaymentProvider();
+  t = await createTestApp({ settings: provider.settings() });
   customer = await t.tokenFor("customer@demo.test");
   branchId = (await t.call("GET", "/v1/restaurants/1")).body.branches[0].id;
   const available = await t.db
@@ -36,7 +39,10 @@ beforeAll(async () => {
     .limit(1);
   foreignItem = foreign!.id;
 }, 120_000);
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await provider.stop();
+});
 
 const orderCount = async () => (await t.db.select({ n: count() }).from(orders))[0]!.n;
 
@@ -229,19 +235,22 @@ describe("POST /v1/orders/:id/payments", () => {
     const part = await t.call("POST", `/v1/orders/${id}/payments`, {
       token: customer,
       headers: { "idempotency-key": key() },
-      body: { method: "card", amountCents: 100 },
+      body: { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: 100 },
     });
     expect(part.status).toBe(201);
     expect(part.body.payment.amountCents).toBe(100);
+    expect(part.body.payment.status).toBe("captured");
     const over = await t.call("POST", `/v1/orders/${id}/payments`, {
       token: customer,
       headers: { "idempotency-key": key() },
-      body: { method: "card", amountCents: placed.body.totalCents },
+      body: { method: "card", sourceId: "cnon:card-nonce-ok", amountCents: placed.body.totalCents },
     });
     expect(over.status).toBe(422);
     expect(over.body.error.code).toBe("amount_exceeds_balance");
+    // The rest in cash at the counter, recorded by the restaurant's staff.
+    const staff = await t.tokenFor("staff@demo.test");
     const rest = await t.call("POST", `/v1/orders/${id}/payments`, {
-      token: customer,
+      token: staff,
       headers: { "idempotency-key": key() },
       body: { method: "cash" },
     });
@@ -249,7 +258,7 @@ describe("POST /v1/orders/:id/payments", () => {
     expect(rest.body.payment.amountCents).toBe(placed.body.totalCents - 100);
     expect(rest.body.payment.posSyncState).toBe("queued");
     const done = await t.call("POST", `/v1/orders/${id}/payments`, {
-      token: customer,
+      token: staff,
       headers: { "idempotency-key": key() },
       body: { method: "cash" },
     });
@@ -268,12 +277,13 @@ describe("POST /v1/orders/:id/payments", () => {
       t.call("POST", `/v1/orders/${placed.body.id}/payments`, {
         token: customer,
         headers: { "idempotency-key": k },
-        body: { method: "card" },
+        body: { method: "card", sourceId: "cnon:card-nonce-ok" },
       });
     const results = await Promise.all([send(), send(), send()]);
     expect(new Set(results.map((r) => r.body.payment.id)).size).toBe(1);
     const rows = await t.db.select({ id: payments.id }).from(payments).where(eq(payments.orderId, placed.body.id));
     expect(rows).toHaveLength(1);
+    expect(provider.chargesFor(rows[0]!.id)).toHaveLength(1);
   });
 
   it("hides another restaurant's order from its staff", async () => {
@@ -285,7 +295,7 @@ describe("POST /v1/orders/:id/payments", () => {
     const res = await t.call("POST", `/v1/orders/${placed.body.id}/payments`, {
       token: await t.tokenFor("owner2@demo.test"),
       headers: { "idempotency-key": key() },
-      body: { method: "card" },
+      body: { method: "cash" },
     });
     expect(res.status).toBe(404);
   });

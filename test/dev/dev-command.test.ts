@@ -48,6 +48,28 @@ it("starts the whole system on embedded defaults and stops cleanly", async () =>
   const state = await waitForSynced(api!, customer, order.id, 100);
   expect(state).toBe("synced");
 
+  // A card payment goes through the simulator's Square Payments, which the dev command configured.
+  const paid = await fetch(`${api}/v1/orders/${order.id}/payments`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${customer}`,
+      "content-type": "application/json",
+      "idempotency-key": `dev-smoke-pay-${Date.now()}`,
+    },
+    body: JSON.stringify({ method: "card", sourceId: "cnon:card-nonce-ok" }),
+  });
+  expect(paid.status).toBe(201);
+  const payment = ((await paid.json()) as { payment: { id: number; status: string } }).payment;
+  expect(payment.status).toBe("captured");
+  let paymentState = "";
+  for (let i = 0; i < 100 && paymentState !== "synced"; i++) {
+    await Bun.sleep(100);
+    const res = await fetch(`${api}/v1/orders/${order.id}`, { headers: { authorization: `Bearer ${customer}` } });
+    const body = (await res.json()) as { payments: Array<{ id: number; posSyncState: string }> };
+    paymentState = body.payments.find((p) => p.id === payment.id)?.posSyncState ?? "";
+  }
+  expect(paymentState).toBe("synced");
+
   child.kill("SIGINT");
   expect(await child.exited).toBe(0);
 }, 120_000);

@@ -67,9 +67,10 @@ describe("the five POS jobs", () => {
     // Workers learn of a pause on their next promotion tick.
     await Bun.sleep(300);
     const orderId = await placeOrder(w.t, 2);
-    const customer = await w.t.tokenFor("customer@demo.test");
+    // Cash taken at the counter, recorded by the restaurant's owner.
+    const owner = await w.t.tokenFor("owner2@demo.test");
     const paid = await w.t.call("POST", `/v1/orders/${orderId}/payments`, {
-      token: customer,
+      token: owner,
       headers: { "idempotency-key": `wait-${orderId}` },
       body: { method: "cash" },
     });

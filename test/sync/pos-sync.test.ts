@@ -38,7 +38,7 @@ describe("POS sync end to end", () => {
     const paid = await w.t.call("POST", `/v1/orders/${id}/payments`, {
       token: customer,
       headers: { "idempotency-key": `pay-${id}-${Date.now()}` },
-      body: { method: "card" },
+      body: { method: "card", sourceId: "cnon:card-nonce-ok" },
     });
     expect(paid.status).toBe(201);
     const paymentId = paid.body.payment.id;

@@ -7,6 +7,7 @@ import { simulatorSeedFromDatabase } from "../../src/pos/simulator/seed-from-dat
 import type { PosType } from "../../src/pos/types";
 import { type PosRuntime, type PosRuntimeOptions, startPosRuntime } from "../../workers/pos-runtime";
 import { createTestApp, type TestApp } from "../support/app";
+import { paymentSettings } from "../support/payments";
 import { FAST_BREAKER, FAST_WORKER, TIME_SCALE } from "./timing";
 
 export type SyncWorld = {
@@ -19,10 +20,14 @@ export type SyncWorld = {
   close(): Promise<void>;
 };
 
-/** The API, a simulator whose catalogs match the database, and (on demand) an in-process worker. */
+/**
+ * The API, a simulator whose catalogs match the database (and which is the payment provider too),
+ * and (on demand) an in-process worker.
+ */
 export async function createSyncWorld(faults?: Partial<Record<PosType, VendorFaults>>): Promise<SyncWorld> {
-  const t = await createTestApp();
   const sim = await startPosSimulator({ randomSeed: 42, faults });
+  // The simulator is also the payment provider (Square Payments), as in the dev command.
+  const t = await createTestApp({ settings: paymentSettings(sim) });
   for (const posType of ["square", "toast", "local"] as const) {
     await t.db
       .update(posConnections)

@@ -10,7 +10,7 @@ import { activeConnection, callPos, type PosJobDeps } from "./pos-job-deps";
 export const WAIT_FOR_ORDER_SECONDS = 15;
 
 /**
- * Records a payment on the POS against the POS order. A payment whose order
+ * Records a captured payment on the POS against the POS order. A payment whose order
  * has not reached the POS yet is released and tried later without using a try.
  */
 export function paymentSyncToPos(deps: PosJobDeps) {
@@ -23,6 +23,14 @@ export function paymentSyncToPos(deps: PosJobDeps) {
     });
     if (!payment?.order) throw new MissingModelError(`payment ${paymentId} no longer exists`);
     if (payment.posSyncState === "synced") return;
+    // Only money the provider (or staff) confirmed reaches the POS. A pending charge is dispatched
+    // again once it is captured; a failed one never will be.
+    if (payment.status !== "captured") {
+      if (payment.status === "failed") {
+        await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));
+      }
+      return;
+    }
     const connection = await activeConnection(deps.db, payment.restaurantId);
     if (!connection || payment.order.posSyncState === "skipped") {
       await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));

@@ -22,7 +22,7 @@ export type PosJobsOptions = {
 export const MIN_SCALED_TIMEOUT_SECONDS = 2;
 
 /** The same job with its clock sped up: backoffs, timeout (down to a floor) and every release delay. */
-function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
+export function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   if (scale === 1) return job;
   return defineJob({
     ...job,

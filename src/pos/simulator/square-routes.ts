@@ -1,42 +1,30 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { SquareCatalogObject, SquareErrorBody, SquareOrder } from "../square/square-schemas";
+import type { SquareCatalogObject, SquareOrder } from "../square/square-schemas";
 import { squareStateFor } from "../square/square-status";
 import type { PosOrderStatus } from "../types";
+import { bearerToken, errorResponse, faultMiddleware, readJson, type SimulatorContext } from "./context";
 import {
-  bearerToken,
-  errorResponse,
-  faultMiddleware,
-  readJson,
-  type SimErrorKind,
-  type SimulatorContext,
-} from "./context";
+  expectedJsonBody,
+  squareErrorBody,
+  squareErrors,
+  squareRequestFingerprint,
+  squareValidationErrors,
+} from "./square-errors";
+import { squarePaymentRoutes } from "./square-payment-routes";
 import { type SimulatorState, simulatorId } from "./state";
-
-const SQUARE_ERRORS: Record<SimErrorKind, { category: string; code: string }> = {
-  internal: { category: "API_ERROR", code: "INTERNAL_SERVER_ERROR" },
-  unavailable: { category: "API_ERROR", code: "SERVICE_UNAVAILABLE" },
-  rate_limited: { category: "RATE_LIMIT_ERROR", code: "RATE_LIMITED" },
-  unauthorized: { category: "AUTHENTICATION_ERROR", code: "UNAUTHORIZED" },
-  not_found: { category: "INVALID_REQUEST_ERROR", code: "NOT_FOUND" },
-  bad_request: { category: "INVALID_REQUEST_ERROR", code: "INVALID_VALUE" },
-  conflict: { category: "INVALID_REQUEST_ERROR", code: "IDEMPOTENCY_KEY_REUSED" },
-};
-
-export function squareErrorBody(kind: SimErrorKind, detail: string): SquareErrorBody {
-  return { errors: [{ ...SQUARE_ERRORS[kind], detail }] };
-}
 
 const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string() });
 
-const createOrderRequest = z.object({
+/** CreateOrder as far as the simulator checks it; every field it does not model is kept as sent. */
+const createOrderRequest = z.looseObject({
   idempotency_key: z.string().min(1).max(192),
-  order: z.object({
+  order: z.looseObject({
     location_id: z.string().min(1),
-    reference_id: z.string().optional(),
+    reference_id: z.string().max(40).optional(),
     line_items: z
       .array(
-        z.object({
+        z.looseObject({
           name: z.string().optional(),
           quantity: z.string().regex(/^\d+$/),
           catalog_object_id: z.string().optional(),
@@ -44,19 +32,9 @@ const createOrderRequest = z.object({
         }),
       )
       .min(1),
-    service_charges: z.array(z.object({ name: z.string(), amount_money: money })).optional(),
-    fulfillments: z.array(z.object({ type: z.string(), state: z.string().optional() })).optional(),
+    service_charges: z.array(z.looseObject({ name: z.string(), amount_money: money })).optional(),
+    fulfillments: z.array(z.looseObject({ type: z.string(), state: z.string().optional() })).optional(),
   }),
-});
-
-const createPaymentRequest = z.object({
-  idempotency_key: z.string().min(1).max(45),
-  source_id: z.literal("EXTERNAL"),
-  amount_money: money,
-  order_id: z.string().optional(),
-  location_id: z.string().optional(),
-  reference_id: z.string().optional(),
-  external_details: z.object({ type: z.string(), source: z.string(), source_id: z.string().optional() }),
 });
 
 const batchRetrieveRequest = z.object({
@@ -132,24 +110,26 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   });
 
   app.post("/v2/orders", async (c) => {
-    const parsed = createOrderRequest.safeParse(await readJson(c.req.raw));
-    if (!parsed.success) return errorResponse(squareErrorBody, "bad_request", parsed.error.message);
+    const raw = await readJson(c.req.raw);
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return expectedJsonBody();
+    const parsed = createOrderRequest.safeParse(raw);
+    if (!parsed.success) return squareErrors(400, squareValidationErrors(parsed.error));
     const { idempotency_key: key, order: input } = parsed.data;
     const merchant = c.get("merchant");
-    const result = state.idempotent("square", "order", merchant, key, JSON.stringify(input), () => {
+    const fingerprint = squareRequestFingerprint(raw as Record<string, unknown>);
+    const result = state.idempotent("square", "order", merchant, key, fingerprint, () => {
       const now = new Date().toISOString();
       const currency = input.line_items[0]?.base_price_money?.currency ?? "USD";
       const lines = input.line_items.map((l) => (l.base_price_money?.amount ?? 0) * Number(l.quantity));
       const charges = (input.service_charges ?? []).map((s) => s.amount_money.amount);
       const order: SquareOrder = {
+        ...input,
         id: simulatorId("square"),
-        location_id: input.location_id,
-        reference_id: input.reference_id,
         state: "OPEN",
         version: 1,
         total_money: { amount: [...lines, ...charges].reduce((a, b) => a + b, 0), currency },
         line_items: input.line_items.map((l, i) => ({ uid: `line-${i}`, ...l })),
-        fulfillments: (input.fulfillments ?? []).map((f, i) => ({ uid: `ful-${i}`, type: f.type, state: "PROPOSED" })),
+        fulfillments: (input.fulfillments ?? []).map((f, i) => ({ uid: `ful-${i}`, ...f, state: "PROPOSED" as const })),
         created_at: now,
         updated_at: now,
       };
@@ -164,8 +144,17 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
       };
       return { status: 200, body: { order }, write };
     });
-    // Square answers a reused key with a different body as a 400 IDEMPOTENCY_KEY_REUSED.
-    if ("conflict" in result) return c.json(squareErrorBody("conflict", "idempotency key reused"), 400);
+    // Square answers a reused key with a different request as a 400 IDEMPOTENCY_KEY_REUSED.
+    if ("conflict" in result) {
+      return squareErrors(400, [
+        {
+          category: "INVALID_REQUEST_ERROR",
+          code: "IDEMPOTENCY_KEY_REUSED",
+          detail: "The idempotency key was already used with a different request.",
+          field: "idempotency_key",
+        },
+      ]);
+    }
     return c.json(result.body, 200);
   });
 
@@ -178,43 +167,7 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
     return c.json({ order });
   });
 
-  app.post("/v2/payments", async (c) => {
-    const parsed = createPaymentRequest.safeParse(await readJson(c.req.raw));
-    if (!parsed.success) return errorResponse(squareErrorBody, "bad_request", parsed.error.message);
-    const { idempotency_key: key, ...input } = parsed.data;
-    const merchant = c.get("merchant");
-    const order = input.order_id ? state.squareOrders.get(input.order_id) : undefined;
-    if (input.order_id && (!order || order.tenant !== merchant)) {
-      return errorResponse(squareErrorBody, "not_found", `Order ${input.order_id} not found.`);
-    }
-    const result = state.idempotent("square", "payment", merchant, key, JSON.stringify(input), () => {
-      const now = new Date().toISOString();
-      const payment = {
-        id: simulatorId("square"),
-        status: "COMPLETED",
-        source_type: "EXTERNAL",
-        amount_money: input.amount_money,
-        order_id: input.order_id,
-        location_id: input.location_id ?? order?.location_id,
-        reference_id: input.reference_id,
-        external_details: input.external_details,
-        created_at: now,
-      };
-      state.squarePayments.set(payment.id, { ...payment, tenant: merchant });
-      const write = {
-        id: payment.id,
-        orderId: input.order_id ?? "",
-        tenant: merchant,
-        reference: input.reference_id ?? null,
-        amountCents: input.amount_money.amount,
-        createdAt: now,
-      };
-      return { status: 200, body: { payment }, write };
-    });
-    // Square answers a reused key with a different body as a 400 IDEMPOTENCY_KEY_REUSED.
-    if ("conflict" in result) return c.json(squareErrorBody("conflict", "idempotency key reused"), 400);
-    return c.json(result.body, 200);
-  });
+  squarePaymentRoutes(ctx, app);
 
   app.get("/v2/catalog/list", (c) => {
     const types = (c.req.query("types") ?? "").split(",").filter(Boolean);
@@ -227,7 +180,7 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
 
   app.post("/v2/inventory/counts/batch-retrieve", async (c) => {
     const parsed = batchRetrieveRequest.safeParse((await readJson(c.req.raw)) ?? {});
-    if (!parsed.success) return errorResponse(squareErrorBody, "bad_request", parsed.error.message);
+    if (!parsed.success) return squareErrors(400, squareValidationErrors(parsed.error));
     const { location_ids: locations = [], catalog_object_ids: ids, cursor } = parsed.data;
     const now = new Date().toISOString();
     const counts = locations.flatMap((location) =>
@@ -250,6 +203,9 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   app.get("/v2/locations/:id", (c) =>
     c.json({ location: { id: c.req.param("id"), name: "Simulated", status: "ACTIVE" } }),
   );
+
+  // Square answers an unknown route (or method) in its own error shape too.
+  app.all("*", (c) => errorResponse(squareErrorBody, "not_found", `No route for ${c.req.method} ${c.req.path}.`));
 
   return app;
 }

@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../kernel/app-env";
+import { AppError } from "../../kernel/app-error";
 import { shapeOrder } from "../../services/orders/orders";
 import type * as routes from "./orders.routes";
 
@@ -23,9 +24,13 @@ export const createPayment: RouteHandler<typeof routes.createPayment, AppEnv> = 
   const result = await c.var.services.orders.pay(c.var.principal, c.req.valid("param").id, c.req.valid("json"), key);
   const payment = result.order.payments.find((p) => p.id === result.paymentId);
   if (!payment) throw new Error("recorded payment missing from its order");
-  if (result.replayed) {
-    c.header("Idempotent-Replayed", "true");
-    return c.json({ payment, order: result.order }, 200);
+  if (result.replayed) c.header("Idempotent-Replayed", "true");
+  if (payment.status === "failed") {
+    throw new AppError(402, "payment_declined", "the payment provider declined the payment", {
+      paymentId: payment.id,
+      providerCode: payment.failureCode,
+    });
   }
-  return c.json({ payment, order: result.order }, 201);
+  if (payment.status === "pending") return c.json({ payment, order: result.order }, 202);
+  return c.json({ payment, order: result.order }, result.replayed ? 200 : 201);
 };

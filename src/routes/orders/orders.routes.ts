@@ -46,11 +46,15 @@ export const getOrder = createRoute({
   responses: { 200: jsonContent(orderSchema, "The order"), ...errorResponses },
 });
 
+const paymentResult = z.object({ payment: paymentSchema, order: orderSchema }).openapi("PaymentResult");
+
 export const createPayment = createRoute({
   method: "post",
   path: "/v1/orders/{id}/payments",
   tags,
-  summary: "Record a payment against an order",
+  summary: "Pay an order: a card through the payment provider, or cash / external recorded by staff",
+  description:
+    "A customer pays by card only (`sourceId` from the provider's client SDK); the payment is captured only when the provider confirms it. The restaurant's staff, managers and owners may record `cash` or `external` payments taken in person.",
   security: bearerSecurity,
   middleware: [requireAuth(), rateLimit("payments", byUser)] as const,
   request: {
@@ -59,9 +63,12 @@ export const createPayment = createRoute({
     body: { content: { "application/json": { schema: createPaymentBodySchema } }, required: true },
   },
   responses: {
-    201: jsonContent(z.object({ payment: paymentSchema, order: orderSchema }).openapi("PaymentResult"), "Recorded"),
-    200: jsonContent(z.object({ payment: paymentSchema, order: orderSchema }), "A replay of an earlier request"),
+    201: jsonContent(paymentResult, "Captured: the provider confirmed the charge, or staff recorded the payment"),
+    202: jsonContent(paymentResult, "Pending: the provider has not answered yet; a job settles the payment"),
+    200: jsonContent(paymentResult, "A replay of an earlier request that captured the payment"),
     ...errorResponses,
+    402: jsonContent(errorSchema, "The provider declined the payment source (`payment_declined`, with its code)"),
     ...more,
+    503: jsonContent(errorSchema, "No payment provider is configured (`payment_provider_unconfigured`)"),
   },
 });

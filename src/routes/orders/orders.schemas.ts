@@ -30,17 +30,37 @@ export const createOrderBodySchema = z
 
 export type CreateOrderInput = z.infer<typeof createOrderBodySchema>;
 
-export const createPaymentBodySchema = z
+const paymentAmount = z
+  .number()
+  .int()
+  .positive()
+  .max(10_000_000)
+  .optional()
+  .openapi({ description: "Defaults to the outstanding balance" });
+
+/** A card payment: the payment provider charges `sourceId`, and only its answer captures the payment. */
+export const cardPaymentBodySchema = z
   .strictObject({
-    method: z.enum(["card", "cash", "wallet"]),
-    amountCents: z
-      .number()
-      .int()
-      .positive()
-      .max(10_000_000)
-      .optional()
-      .openapi({ description: "Defaults to the outstanding balance" }),
+    method: z.literal("card"),
+    sourceId: z
+      .string()
+      .min(1)
+      .max(192)
+      .regex(/^[\w:.-]+$/, "sourceId is a payment token from the provider's client SDK")
+      // Square's words for money taken outside it: only staff record those, as cash or external.
+      .refine((v) => v !== "EXTERNAL" && v !== "CASH", "sourceId must be a card payment token, not EXTERNAL or CASH")
+      .openapi({ example: "cnon:card-nonce-ok", description: "One-time token from Square's Web Payments SDK" }),
+    amountCents: paymentAmount,
   })
+  .openapi("CardPayment");
+
+/** Money the restaurant's staff took in person (cash, or a card terminal outside FoodHub). */
+export const inPersonPaymentBodySchema = z
+  .strictObject({ method: z.enum(["cash", "external"]), amountCents: paymentAmount })
+  .openapi("InPersonPayment");
+
+export const createPaymentBodySchema = z
+  .discriminatedUnion("method", [cardPaymentBodySchema, inPersonPaymentBodySchema])
   .openapi("CreatePayment");
 
 export type CreatePaymentInput = z.infer<typeof createPaymentBodySchema>;
@@ -49,7 +69,12 @@ const timestamp = z.string().openapi({ format: "date-time" });
 
 export const paymentSchema = createSelectSchema(payments)
   .pick({ id: true, orderId: true, status: true, amountCents: true, method: true, posSyncState: true })
-  .extend({ posPaymentId: z.string().nullable(), createdAt: timestamp })
+  .extend({
+    posPaymentId: z.string().nullable(),
+    providerPaymentId: z.string().nullable(),
+    failureCode: z.string().nullable().openapi({ description: "The payment provider's code when it declined" }),
+    createdAt: timestamp,
+  })
   .openapi("Payment");
 
 export const orderSchema = createSelectSchema(orders)

@@ -3,17 +3,21 @@ import type { Principal } from "../../auth/principal";
 import type { CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
 import { createOrder, getOrderFor } from "./orders";
-import { recordPayment } from "./payments";
+import { type PaymentDeps, recordPayment } from "./payments";
 import { exportRestaurantOrders, listRestaurantOrders, type OrderFilters } from "./restaurant-orders";
 
-/** Orders and payments as the handlers call them, bound to the database and the POS dispatcher. */
-export function createOrderService(db: Database, dispatcher: PosDispatcher) {
+/** Orders and payments as the handlers call them, bound to the database, the POS dispatcher and the payment provider. */
+export function createOrderService(
+  db: Database,
+  dispatcher: PosDispatcher,
+  payment: Pick<PaymentDeps, "provider" | "logger">,
+) {
   return {
     place: (principal: Principal, input: CreateOrderInput, idempotencyKey: string) =>
       createOrder(db, principal, input, idempotencyKey, dispatcher),
     get: (principal: Principal, orderId: number) => getOrderFor(db, principal, orderId, "orders:view"),
     pay: (principal: Principal, orderId: number, input: CreatePaymentInput, idempotencyKey: string) =>
-      recordPayment(db, principal, orderId, input, idempotencyKey, dispatcher),
+      recordPayment({ db, dispatcher, ...payment }, principal, orderId, input, idempotencyKey),
     listForRestaurant: (restaurantId: number, filters: OrderFilters, page: number, pageSize: number) =>
       listRestaurantOrders(db, restaurantId, filters, page, pageSize),
     exportForRestaurant: (restaurantId: number, filters: OrderFilters) =>

@@ -65,6 +65,8 @@ export const orderRelations = {
       method: true,
       posSyncState: true,
       posPaymentId: true,
+      providerPaymentId: true,
+      failureCode: true,
       createdAt: true,
     },
   },

@@ -3,6 +3,7 @@ import type { Database } from "../../../db/client";
 import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import type { Queue } from "../../queue/queue";
+import { SettleCardPayment } from "../../sync/payment-job-contracts";
 import { OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
@@ -12,6 +13,11 @@ export const SWEEP_GRACE_MS = 5_000;
 /** A `queued` row older than this is dispatched again; the unique lock refuses it if its job still exists. */
 export const REQUEUE_AFTER_MS = SYNC_UNIQUE_SECONDS * 1000;
 const SWEEP_BATCH = 500;
+/**
+ * A `pending` card payment older than this has lost its provider answer (the request waits at most
+ * PAYMENT_PROVIDER_TIMEOUT_MS, 10 s by default): the sweeper hands it to SettleCardPayment.
+ */
+export const SETTLE_GRACE_MS = 30_000;
 /** A request waits this long for Redis to take its job, then leaves the row to the sweeper. */
 export const DISPATCH_TIMEOUT_MS = 1_000;
 
@@ -39,7 +45,7 @@ export class PosDispatcher {
     );
   }
 
-  /** After a payment commits: dispatch PaymentSyncToPOS, or leave it to the sweeper. */
+  /** After a payment is captured: dispatch PaymentSyncToPOS, or leave it to the sweeper. */
   paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
     return this.#handOver("payments", payment.id, () =>
       this.queue.dispatch(
@@ -68,7 +74,7 @@ export class PosDispatcher {
    * queued long ago (their job may have been lost with Redis data). The two are separate batches
    * so long-queued rows can never crowd out new ones.
    */
-  async sweep(now = Date.now()): Promise<{ orders: number; payments: number; requeued: number }> {
+  async sweep(now = Date.now()): Promise<{ orders: number; payments: number; requeued: number; settling: number }> {
     const pendingOrders = await this.db
       .select({ id: orders.id, restaurantId: orders.restaurantId })
       .from(orders)
@@ -78,7 +84,14 @@ export class PosDispatcher {
     const pendingPayments = await this.db
       .select({ id: payments.id, restaurantId: payments.restaurantId })
       .from(payments)
-      .where(and(eq(payments.posSyncState, "pending"), lt(payments.createdAt, new Date(now - SWEEP_GRACE_MS))))
+      .where(
+        and(
+          eq(payments.posSyncState, "pending"),
+          // Only money that is in: a pending or failed charge never reaches the POS.
+          eq(payments.status, "captured"),
+          lt(payments.createdAt, new Date(now - SWEEP_GRACE_MS)),
+        ),
+      )
       .orderBy(asc(payments.createdAt))
       .limit(SWEEP_BATCH);
     await this.#dispatchOrders(pendingOrders);
@@ -94,21 +107,45 @@ export class PosDispatcher {
     const stalePayments = await this.db
       .select({ id: payments.id, restaurantId: payments.restaurantId })
       .from(payments)
-      .where(and(eq(payments.posSyncState, "queued"), lt(payments.posQueuedAt, staleBefore)))
+      .where(
+        and(
+          eq(payments.posSyncState, "queued"),
+          eq(payments.status, "captured"),
+          lt(payments.posQueuedAt, staleBefore),
+        ),
+      )
       .orderBy(asc(payments.posQueuedAt))
       .limit(SWEEP_BATCH);
     await this.#dispatchOrders(staleOrders);
     await this.#dispatchPayments(stalePayments);
 
+    const unsettled = await this.db
+      .select({ paymentId: payments.id, restaurantId: payments.restaurantId })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.status, "pending"),
+          eq(payments.method, "card"),
+          lt(payments.createdAt, new Date(now - SETTLE_GRACE_MS)),
+        ),
+      )
+      .orderBy(asc(payments.createdAt))
+      .limit(SWEEP_BATCH);
+    // The unique lock refuses a second job while one for the payment exists.
+    if (unsettled.length > 0) {
+      await this.queue.dispatchMany(SettleCardPayment, unsettled, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
+    }
+
     const requeued = staleOrders.length + stalePayments.length;
-    if (pendingOrders.length + pendingPayments.length + requeued > 0) {
+    if (pendingOrders.length + pendingPayments.length + requeued + unsettled.length > 0) {
       this.logger.info("sweeper dispatched", {
         orders: pendingOrders.length,
         payments: pendingPayments.length,
         requeued,
+        settling: unsettled.length,
       });
     }
-    return { orders: pendingOrders.length, payments: pendingPayments.length, requeued };
+    return { orders: pendingOrders.length, payments: pendingPayments.length, requeued, settling: unsettled.length };
   }
 
   async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
