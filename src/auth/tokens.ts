@@ -2,15 +2,18 @@ import { sign, verify } from "hono/jwt";
 
 const ALGORITHM = "HS256";
 
-/** The HMAC key of each secret, imported once rather than on every verification. */
-const keys = new Map<string, Promise<CryptoKey>>();
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    const raw = new TextEncoder().encode(secret);
-    key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, key);
-  }
+/**
+ * The HMAC key of each secret, imported once rather than on every verification. The key is kept,
+ * not the import's promise: on Workers a promise settled in one request's context must not be
+ * awaited by another (concurrent first requests each import, the last one kept).
+ */
+const keys = new Map<string, CryptoKey>();
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const known = keys.get(secret);
+  if (known) return known;
+  const raw = new TextEncoder().encode(secret);
+  const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  keys.set(secret, key);
   return key;
 }
 
