@@ -15,4 +15,10 @@ export type AppDeps = {
    * may be shared between requests), while its isolate keeps these plain counters.
    */
   httpMetrics?: HttpRequestMetrics;
+  /**
+   * The app serves one request and is dropped (Workers): what is kept in process only pays off
+   * across requests, so the principal cache is skipped rather than paying its Redis look per
+   * request.
+   */
+  perRequest?: boolean;
 };

@@ -81,6 +81,7 @@ export function createAppServices(deps: AppDeps): AppServices {
       prefix: deps.config.REDIS_PREFIX,
       verify: (token) => verifyToken(deps.config.JWT_SECRET, token),
       load: (userId) => loadPrincipal(deps.db, userId),
+      keep: !deps.perRequest,
     }),
   };
 }
