@@ -4,7 +4,7 @@
   ack the entry, delete it, forget its location, release the unique lock it still holds. The
   read takes a stream only for the room the streams before it left in the batch, so no entry of
   a lower queue is taken while a higher queue could fill the batch (strict priority stays exact).
-  The number of keys is 3 plus the worker's queues (the script is registered once per count).
+  The number of keys is 3 plus the streams named (the script is registered once per count).
 
   Input:
     KEYS[1] job index HASH
