@@ -23,7 +23,15 @@ function openDeps(config: Config) {
   const database = openNeonDatabase(config.DATABASE_URL!, { wsProxy: config.DATABASE_WS_PROXY });
   const redis = new RestRedis({ url: config.UPSTASH_REDIS_REST_URL!, token: config.UPSTASH_REDIS_REST_TOKEN! });
   const logger = createLogger(config.LOG_LEVEL);
-  return { config, db: database.db, redis, logger, httpMetrics, close: () => database.close() };
+  return {
+    config,
+    db: database.db,
+    redis,
+    logger,
+    httpMetrics,
+    perRequest: true,
+    close: () => database.close(),
+  };
 }
 
 export default {

@@ -22,6 +22,8 @@ export type PrincipalCacheOptions = {
   retryAfterMs?: number;
   /** Entries kept per map (tokens, principals); the oldest go first. */
   maxEntries?: number;
+  /** False: nothing is kept, every call verifies and loads without asking Redis (an app built per request). */
+  keep?: boolean;
 };
 
 type CachedPrincipal = { principal: Principal; version: string; expiresAt: number };
@@ -57,7 +59,8 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  * docs/decisions/0015-principal-cache.md).
  */
 export class PrincipalCache {
-  readonly #options: Required<Omit<PrincipalCacheOptions, "redis" | "prefix" | "verify" | "load">>;
+  readonly #options: Required<Omit<PrincipalCacheOptions, "redis" | "prefix" | "verify" | "load" | "keep">>;
+  readonly #keep: boolean;
   readonly #redis: RedisConnection;
   readonly #prefix: string;
   readonly #versionKey: string;
@@ -78,6 +81,7 @@ export class PrincipalCache {
     this.#versionKey = principalVersionKey(options.prefix);
     this.#verify = options.verify;
     this.#load = options.load;
+    this.#keep = options.keep ?? true;
     this.#options = {
       ttlMs: options.ttlMs ?? 5000,
       checkEveryMs: options.checkEveryMs ?? 250,
@@ -89,6 +93,12 @@ export class PrincipalCache {
 
   /** The principal a bearer token stands for, or why there is none. */
   async authenticate(token: string): Promise<Authentication> {
+    if (!this.#keep) {
+      const verified = await this.#verify(token);
+      if (verified === null) return "invalid";
+      if (verified.userId === null) return "unknown_user";
+      return (await this.#load(verified.userId)) ?? "unknown_user";
+    }
     const userId = await this.#userIdOf(token);
     if (userId === null) return "invalid";
     if (userId === "unknown") return "unknown_user";

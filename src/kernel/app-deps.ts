@@ -18,4 +18,10 @@ export type AppDeps = {
   httpMetrics?: HttpRequestMetrics;
   /** POS calls made in this process (default: the process's own counters). */
   posCalls?: PosCallMetrics;
+  /**
+   * The app serves one request and is dropped (Workers): what is kept in process only pays off
+   * across requests, so the principal cache is skipped rather than paying its Redis look per
+   * request.
+   */
+  perRequest?: boolean;
 };

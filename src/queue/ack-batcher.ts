@@ -2,12 +2,17 @@ import type { QueueKeys } from "./keys";
 import type { QueueLogger } from "./logger";
 import type { AckItem, QueueScripts } from "./scripts";
 
+/** Finished jobs of one stream, waiting to be acknowledged. */
+export type PendingAcks = { shard: number; queue: string; items: AckItem[] };
+
 /**
  * Group commit for successful jobs: acks pile up while one batch is in flight and go out as one
- * script call per stream, so a busy worker pays a round trip per batch instead of per job.
+ * script call per stream, so a busy worker pays a round trip per batch instead of per job. A
+ * shard's reader may take them first and send them with its next read (ack-and-read-n), so a
+ * worker that runs one job at a time pays one round trip per job, not two.
  */
 export class AckBatcher {
-  #pending = new Map<string, { shard: number; queue: string; items: AckItem[] }>();
+  #pending = new Map<string, PendingAcks>();
   #running: Promise<void> | null = null;
 
   constructor(
@@ -28,6 +33,24 @@ export class AckBatcher {
     }
     batch.items.push(item);
     this.#running ??= this.#drain();
+  }
+
+  /** Takes the shard's acks not yet sent: the caller sends them, or hands them back with `restore`. */
+  take(shard: number): PendingAcks[] {
+    const taken: PendingAcks[] = [];
+    for (const [id, batch] of this.#pending) {
+      if (batch.shard !== shard) continue;
+      taken.push(batch);
+      this.#pending.delete(id);
+    }
+    return taken;
+  }
+
+  /** Hands back acks a reader took and could not send (acking twice is harmless). */
+  restore(batches: readonly PendingAcks[]): void {
+    for (const { shard, queue, items } of batches) {
+      for (const item of items) this.add(shard, queue, item);
+    }
   }
 
   /** Resolves once every ack added so far has been sent. */

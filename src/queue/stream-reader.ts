@@ -1,9 +1,10 @@
 import { toStreamReply } from "../redis/replies";
 import { defineScript, type RedisScript, runScript } from "../redis/script";
-import type { RedisConnection } from "../redis/types";
+import type { RedisArg, RedisConnection } from "../redis/types";
+import type { PendingAcks } from "./ack-batcher";
 import { decodeEnvelope, ENVELOPE_FIELD } from "./envelope";
 import type { ShardKeys } from "./keys";
-import readInOrderSource from "./lua/read-in-order-n.lua" with { type: "text" };
+import ackAndReadSource from "./lua/ack-and-read-n.lua" with { type: "text" };
 import type { Delivery } from "./stall-recovery";
 import type { WorkerMode } from "./worker-options";
 
@@ -28,21 +29,22 @@ export function readOrder(
   return [first, ...queues.filter((q) => q !== first)];
 }
 
-/** read-in-order-n, registered once per number of streams read. */
-const readInOrder = new Map<number, RedisScript>();
-function readInOrderFor(streams: number): RedisScript {
-  let script = readInOrder.get(streams);
+/** ack-and-read-n, registered once per number of keys. */
+const ackAndRead = new Map<number, RedisScript>();
+function ackAndReadFor(keys: number): RedisScript {
+  let script = ackAndRead.get(keys);
   if (!script) {
-    script = defineScript(`queue:read-in-order:v1:${streams}`, streams, readInOrderSource);
-    readInOrder.set(streams, script);
+    script = defineScript(`queue:ack-and-read:v1:${keys}`, keys, ackAndReadSource);
+    ackAndRead.set(keys, script);
   }
   return script;
 }
 
 /**
  * Reads one shard's streams for one consumer on its own (blocking-capable) connection. While
- * busy it reads every queue in one round trip (read-in-order-n: queue by queue in order, a
- * lower queue only for the room the higher ones left in the batch); when idle, or when that
+ * busy it reads every queue in one round trip (ack-and-read-n: queue by queue in order, a
+ * lower queue only for the room the higher ones left in the batch), sending the acks of the
+ * jobs that finished since the last read in the same round trip; when idle, or when that
  * found nothing, it blocks on all of them at once.
  */
 export class StreamReader {
@@ -58,13 +60,23 @@ export class StreamReader {
     this.#streamQueue = new Map(queues.map((q) => [keys.stream(q), q]));
   }
 
-  /** Up to `count` entries; blocks up to `blockMs` only when `idle` or nothing was waiting. */
-  async read(queues: readonly string[], count: number, idle: boolean, blockMs: number): Promise<Delivery[]> {
+  /**
+   * Up to `count` entries; blocks up to `blockMs` only when `idle` or nothing was waiting. `acks`
+   * (this shard's finished jobs) go with the first, non-blocking read, so they may only be
+   * given when not `idle`; when the read fails they may or may not have been applied.
+   */
+  async read(
+    queues: readonly string[],
+    count: number,
+    idle: boolean,
+    blockMs: number,
+    acks: readonly PendingAcks[] = [],
+  ): Promise<Delivery[]> {
+    if (idle && acks.length > 0) throw new Error("acks go with a non-blocking read");
     const deliveries: Delivery[] = [];
     if (!idle) {
-      const streams = queues.map((q) => this.keys.stream(q));
       const reply =
-        streams.length === 1
+        queues.length === 1 && acks.length === 0
           ? await this.connection.send("XREADGROUP", [
               "GROUP",
               this.group,
@@ -72,14 +84,10 @@ export class StreamReader {
               "COUNT",
               count,
               "STREAMS",
-              streams[0]!,
+              this.keys.stream(queues[0]!),
               ">",
             ])
-          : await runScript(this.connection, readInOrderFor(streams.length), streams, [
-              this.group,
-              this.consumer,
-              count,
-            ]);
+          : await this.#ackAndRead(queues, count, acks);
       this.#collect(reply, deliveries);
       if (deliveries.length > 0) return deliveries;
     }
@@ -101,6 +109,20 @@ export class StreamReader {
 
   close(): void {
     this.connection.close();
+  }
+
+  #ackAndRead(queues: readonly string[], count: number, acks: readonly PendingAcks[]): Promise<unknown> {
+    const k = this.keys;
+    const keys = [k.index, k.unique, k.uniqueOwners, ...queues.map((q) => k.stream(q))];
+    const args: RedisArg[] = [this.group, this.consumer, count, queues.length];
+    for (const { queue, items } of acks) {
+      const stream = k.stream(queue);
+      let at = keys.indexOf(stream, 3);
+      if (at < 0) at = keys.push(stream) - 1;
+      // Lua's KEYS is 1-based.
+      for (const item of items) args.push(at + 1, item.entryId, item.jobId, item.uniqueKey ?? "");
+    }
+    return runScript(this.connection, ackAndReadFor(keys.length), keys, args);
   }
 
   #collect(reply: unknown, into: Delivery[]): void {

@@ -280,8 +280,10 @@ export class Worker {
         await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
         continue;
       }
+      // Finished jobs' acks ride on a busy read: one round trip per job at concurrency 1, not two.
+      const acks = idle ? [] : this.#acks.take(shard);
       try {
-        const deliveries = await reader.read(queues, free, idle, this.#o.blockMs);
+        const deliveries = await reader.read(queues, free, idle, this.#o.blockMs, acks);
         if (failingSince > 0) {
           this.#log.info("reading again", { shard, downMs: Date.now() - failingSince });
           failingSince = 0;

@@ -110,6 +110,7 @@ export function createAppServices(deps: AppDeps): AppServices {
       prefix: deps.config.REDIS_PREFIX,
       verify: createTokenVerifier(deps.config, deps.db),
       load: (userId) => loadPrincipal(deps.db, userId),
+      keep: !deps.perRequest,
     }),
     rateLimiter: new RateLimiter({
       redis: deps.redis,

@@ -11,7 +11,9 @@ afterAll(() => t.close());
 
 describe("routing", () => {
   it("routes every request with Hono's RegExpRouter: no two routes clash", async () => {
-    expect((await t.call("GET", "/healthz")).status).toBe(200);
+    // The router is chosen at the first request: the in-process app's, whichever runtime
+    // answers `t.call` (the app's code, hence its routes, is the same on every runtime).
+    expect((await t.app.request("/healthz")).status).toBe(200);
     expect(t.app.router.name).toBe("SmartRouter + RegExpRouter");
   });
 
