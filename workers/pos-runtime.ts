@@ -4,6 +4,7 @@ import type { Config } from "../src/config";
 import type { Logger } from "../src/logger";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
 import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
+import { connectionRateLimit, PosRateLimiter } from "../src/pos/rate-limiter";
 import { QueueMonitor } from "../src/queue/monitor";
 import { Queue } from "../src/queue/queue";
 import { Worker } from "../src/queue/worker";
@@ -48,12 +49,28 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     prefix,
     onInvalidationFailure: "throw",
   });
+  const vendorRateLimits = {
+    square: config.POS_RATE_LIMIT_SQUARE_PER_SECOND,
+    toast: config.POS_RATE_LIMIT_TOAST_PER_SECOND,
+    local: config.POS_RATE_LIMIT_LOCAL_PER_SECOND,
+  };
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
       breakerFor: (restaurantId, posType) =>
         new PosCircuitBreaker({ redis, prefix, restaurantId, posType, settings: options.breaker }),
       invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
+      throttleFor: (connection) =>
+        new PosRateLimiter({
+          redis,
+          prefix,
+          restaurantId: connection.restaurantId,
+          posType: connection.posType,
+          limit: connectionRateLimit(vendorRateLimits, connection),
+          // Like the inline Retry-After: a wait in the worker must fit the (scaled) job timeout.
+          maxWaitMs: config.POS_RATE_LIMIT_MAX_WAIT_MS * (options.timeScale ?? 1),
+        }),
+      timeScale: options.timeScale,
       // With time compressed, an inline wait must shrink with the jobs' timeouts.
       maxInlineRetryAfterMs:
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,

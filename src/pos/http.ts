@@ -1,9 +1,11 @@
 import type { z } from "zod";
 import { PosNotFoundError, PosRejectedError, PosRetryableError } from "./errors";
-import type { PosAdapterOptions, PosType } from "./types";
+import type { PosAdapterOptions, PosThrottle, PosType } from "./types";
 
 /** A `Retry-After` up to this long is waited out inline unless the adapter options say otherwise. */
 export const DEFAULT_MAX_INLINE_RETRY_AFTER_MS = 2_000;
+/** A 429 without a `Retry-After` pauses the connection this long. */
+export const DEFAULT_RATE_LIMIT_PAUSE_MS = 1_000;
 
 /** The vendor's own error body, reduced to a code and a message. */
 export type PosErrorDescription = { code?: string; message: string };
@@ -20,6 +22,8 @@ export type PosHttpOptions = {
    */
   maxInlineRetryAfterMs: number;
   describeError: (status: number, body: unknown) => PosErrorDescription;
+  /** The connection's rate limit: asked before every request, told of every 429. */
+  throttle?: PosThrottle;
   fetch?: typeof fetch;
 };
 
@@ -105,6 +109,7 @@ export class PosHttpClient {
   }
 
   async #once(request: PosRequest): Promise<unknown> {
+    await this.#options.throttle?.acquire(request.signal);
     const deadline = AbortSignal.timeout(this.#options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
     const headers: Record<string, string> = { accept: "application/json", ...request.headers };
@@ -127,7 +132,13 @@ export class PosHttpClient {
     }
     const body = parseJson(text);
     if (status >= 200 && status < 300) return body;
-    throw this.#statusError(status, responseHeaders, body, request);
+    const error = this.#statusError(status, responseHeaders, body, request);
+    // Every worker holds off this connection for as long as the POS asked, not only this caller.
+    if (status === 429 && this.#options.throttle) {
+      const retryAfterMs = (error as PosRetryableError).retryAfterMs;
+      await this.#options.throttle.pause(retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+    }
+    throw error;
   }
 
   #transportError(error: unknown, request: PosRequest, deadline: AbortSignal): unknown {
@@ -204,6 +215,7 @@ export function adapterHttpClient(
     timeoutMs: options.timeoutMs ?? vendor.defaultTimeoutMs,
     maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS,
     describeError: vendor.describeError,
+    throttle: options.throttle,
     fetch: options.fetch,
   });
 }

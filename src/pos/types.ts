@@ -107,6 +107,16 @@ export interface PosAdapter {
   healthCheck(options?: PosCallOptions): Promise<PosHealth>;
 }
 
+/**
+ * What keeps one connection's calls under its rate: `acquire` resolves when a call may go (after
+ * waiting for a token, if the wait is short) or throws a `PosRetryableError` with reason
+ * `rate_limited` and `retryAfterMs`; `pause` records a POS's 429 so every worker holds off.
+ */
+export type PosThrottle = {
+  acquire(signal?: AbortSignal): Promise<void>;
+  pause(ms: number): Promise<void>;
+};
+
 /** Construction options every adapter takes; the settings come from `src/config.ts` via the factory. */
 export type PosAdapterOptions = {
   connection: PosConnection;
@@ -114,5 +124,7 @@ export type PosAdapterOptions = {
   timeoutMs?: number;
   /** A `Retry-After` up to this long is waited out inline once; longer ones are surfaced to the job. */
   maxInlineRetryAfterMs?: number;
+  /** Asked before every HTTP request to the POS, and told of every 429 (see `PosThrottle`). */
+  throttle?: PosThrottle;
   fetch?: typeof fetch;
 };

@@ -81,9 +81,9 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     },
     counts() {
       return {
-        square: state.counts("square", faults.injected("square")),
-        toast: state.counts("toast", faults.injected("toast")),
-        local: state.counts("local", faults.injected("local")),
+        square: state.counts("square", faults.injected("square"), ctx.limiter.throttled("square")),
+        toast: state.counts("toast", faults.injected("toast"), ctx.limiter.throttled("toast")),
+        local: state.counts("local", faults.injected("local"), ctx.limiter.throttled("local")),
       };
     },
     sendWebhook(webhook) {
@@ -92,6 +92,7 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     reset() {
       state.reset();
       faults.resetCounts();
+      ctx.limiter.reset();
     },
   };
 }
