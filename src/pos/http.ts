@@ -28,7 +28,7 @@ export type PosHttpOptions = {
 };
 
 export type PosRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   path: string;
   query?: Record<string, string | undefined>;
   headers?: Record<string, string>;

@@ -41,6 +41,9 @@ export type PosOrderSnapshot = {
   totalCents: number;
 };
 
+/** An order of ours to cancel on the POS (`orderId` drives the idempotency key). */
+export type PosCancelInput = { orderId: number; posOrderId: string };
+
 /** A payment of ours to record on the POS against an order it already has. */
 export type PosPaymentInput = Pick<typeof payments.$inferSelect, "amountCents" | "method"> & {
   paymentId: number;
@@ -102,6 +105,11 @@ export interface PosAdapter {
   createOrder(input: PosOrderInput, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   fetchOrderStatus(posOrderId: string, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   recordPayment(input: PosPaymentInput, options?: PosCallOptions): Promise<PosPaymentSnapshot>;
+  /**
+   * Cancels (voids) the order on the POS; an order already cancelled there is returned as it is.
+   * A POS that refuses (the order is completed) throws a `PosRejectedError`.
+   */
+  cancelOrder(input: PosCancelInput, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   fetchInventory(options?: PosCallOptions): Promise<PosInventoryLevel[]>;
   fetchCatalog(options?: PosCallOptions): Promise<PosCatalog>;
   healthCheck(options?: PosCallOptions): Promise<PosHealth>;

@@ -1,6 +1,8 @@
 import type { PosCatalog, PosInventoryLevel, PosOrderStatus, PosType } from "../types";
 import type { SimulatorContext } from "./context";
 import type { VendorFaults } from "./faults";
+import { squareOrderStatus } from "../square/square-status";
+import { toastOrderStatus } from "../toast/toast-status";
 import { setLocalOrderStatus } from "./local-routes";
 import { setSquareOrderStatus } from "./square-routes";
 import type { RecordedWrite, VendorCounts } from "./state";
@@ -32,6 +34,8 @@ export type PosSimulatorControl = {
   outage(vendor: PosType, durationMs: number): void;
   /** Moves an order on the POS side, as staff at the restaurant would; false when the POS has no such order. */
   setOrderStatus(vendor: PosType, posOrderId: string, status: PosOrderStatus): boolean;
+  /** The order's status as the POS shows it (its vendor fields mapped onto ours); null when unknown. */
+  orderStatus(vendor: PosType, posOrderId: string): PosOrderStatus | null;
   seed(entry: SimulatorSeed): void;
   orders(vendor: PosType): RecordedWrite[];
   payments(vendor: PosType): RecordedWrite[];
@@ -68,6 +72,17 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     },
     setOrderStatus(vendor, posOrderId, status) {
       return SET_STATUS[vendor](state, posOrderId, status);
+    },
+    orderStatus(vendor, posOrderId) {
+      if (vendor === "square") {
+        const order = state.squareOrders.get(posOrderId);
+        return order ? squareOrderStatus(order.state, order.fulfillments?.[0]?.state) : null;
+      }
+      if (vendor === "toast") {
+        const order = state.toastOrders.get(posOrderId);
+        return order ? toastOrderStatus(order) : null;
+      }
+      return state.localOrders.get(posOrderId)?.status ?? null;
     },
     seed(entry) {
       if (entry.catalog) state.setCatalog(entry.vendor, entry.tenant, entry.catalog);

@@ -104,7 +104,7 @@ export class SimulatorState {
    */
   idempotent(
     vendor: PosType,
-    scope: "order" | "payment",
+    scope: "order" | "payment" | "cancel",
     tenant: string,
     key: string | null,
     fingerprint: string,
@@ -120,7 +120,7 @@ export class SimulatorState {
     }
     const created = create();
     const write = created.write ? { ...created.write, idempotencyKey: key, replays: 0 } : null;
-    if (write) (scope === "order" ? this.#orders : this.#payments).get(vendor)!.push(write);
+    if (write) (scope === "payment" ? this.#payments : this.#orders).get(vendor)!.push(write);
     if (slot !== null) {
       // A copy: the live object may change later (status, payments), the remembered answer must not.
       this.#idempotency.set(slot, { fingerprint, status: created.status, body: structuredClone(created.body), write });
