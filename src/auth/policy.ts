@@ -1,4 +1,4 @@
-import { forbidden, notFound } from "../kernel/app-error";
+import { forbidden, notFound, unprocessable } from "../kernel/app-error";
 import { type MemberRole, type Principal, roleIn } from "./principal";
 
 /**
@@ -11,6 +11,9 @@ export const policy = {
   "config:update": ["owner"],
   "orders:view": ["owner", "manager", "staff"],
   "orders:pay": ["owner", "manager", "staff"],
+  "orders:cancel": ["owner", "manager", "staff"],
+  "loyalty:manage": ["owner"],
+  "menu:availability": ["owner", "manager", "staff"],
   "analytics:view": ["owner", "manager"],
   "cache:manage": ["owner"],
   "queue:view": ["owner", "manager"],
@@ -65,4 +68,27 @@ export function authorizeOrder(
 ): void {
   if (order.customerUserId === principal.userId) return;
   if (decide(principal, action, order.restaurantId) !== "allow") throw notFound("order");
+}
+
+/**
+ * Cancelling an order: its customer may while the restaurant has not accepted it (`pending`);
+ * the restaurant's staff and up may until it is completed. A cancelled order may be "cancelled"
+ * again (the request is idempotent). Anyone else gets a 404, as for viewing it.
+ */
+export function authorizeCancel(
+  principal: Principal,
+  order: { restaurantId: number; customerUserId: number | null; status: string },
+): void {
+  const isStaff = decide(principal, "orders:cancel", order.restaurantId) === "allow";
+  if (!isStaff && order.customerUserId !== principal.userId) throw notFound("order");
+  if (order.status === "cancelled") return;
+  if (isStaff && order.status === "completed") {
+    throw unprocessable("order_not_cancellable", "a completed order cannot be cancelled");
+  }
+  if (!isStaff && order.status !== "pending") {
+    throw unprocessable(
+      "order_not_cancellable",
+      "the restaurant has accepted this order; only the restaurant can cancel it now",
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
 import { bearerSecurity, errorResponses, errorSchema, idParams, jsonContent } from "../../http/schemas";
 import {
+  cancelOrderBodySchema,
   createOrderBodySchema,
   createPaymentBodySchema,
   idempotencyHeaders,
@@ -62,5 +63,26 @@ export const createPayment = createRoute({
     200: jsonContent(z.object({ payment: paymentSchema, order: orderSchema }), "A replay of an earlier request"),
     ...errorResponses,
     ...more,
+  },
+});
+
+export const cancelOrder = createRoute({
+  method: "post",
+  path: "/v1/orders/{id}/cancel",
+  tags,
+  summary: "Cancel an order (its customer before it is accepted; the restaurant's staff and up until completed)",
+  description:
+    "Idempotent: cancelling a cancelled order answers it again (`Idempotent-Replayed: true`). The POS is told by " +
+    "the OrderCancelToPOS job (`posCancelState`); captured payments are marked for refund (`refundRequestedAt`).",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: {
+    params: idParams,
+    body: { content: { "application/json": { schema: cancelOrderBodySchema } }, required: false },
+  },
+  responses: {
+    200: jsonContent(orderSchema, "The cancelled order"),
+    ...errorResponses,
+    422: jsonContent(errorSchema, "The order can no longer be cancelled by this user (order_not_cancellable)"),
   },
 });

@@ -2,6 +2,8 @@ import type { Database } from "../../../db/client";
 import type { Principal } from "../../auth/principal";
 import type { CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
+import type { CancelOrderInput } from "../../routes/orders/orders.schemas";
+import { cancelOrder } from "./cancellations";
 import { createOrder, getOrderFor } from "./orders";
 import { recordPayment } from "./payments";
 import { exportRestaurantOrders, listRestaurantOrders, type OrderFilters } from "./restaurant-orders";
@@ -14,6 +16,8 @@ export function createOrderService(db: Database, dispatcher: PosDispatcher) {
     get: (principal: Principal, orderId: number) => getOrderFor(db, principal, orderId, "orders:view"),
     pay: (principal: Principal, orderId: number, input: CreatePaymentInput, idempotencyKey: string) =>
       recordPayment(db, principal, orderId, input, idempotencyKey, dispatcher),
+    cancel: (principal: Principal, orderId: number, input: CancelOrderInput) =>
+      cancelOrder(db, principal, orderId, input, dispatcher),
     listForRestaurant: (restaurantId: number, filters: OrderFilters, page: number, pageSize: number) =>
       listRestaurantOrders(db, restaurantId, filters, page, pageSize),
     exportForRestaurant: (restaurantId: number, filters: OrderFilters) =>

@@ -65,6 +65,7 @@ export const orderRelations = {
       method: true,
       posSyncState: true,
       posPaymentId: true,
+      refundRequestedAt: true,
       createdAt: true,
     },
   },
@@ -92,11 +93,19 @@ export function shapeOrder(order: LoadedOrder): OrderView {
     totalCents: order.totalCents,
     currency: order.currency,
     posSyncState: order.posSyncState,
+    loyaltyPointsEarned: order.loyaltyPointsEarned,
+    cancelledAt: iso(order.cancelledAt),
+    cancelReason: order.cancelReason,
+    posCancelState: order.posCancelState,
     posOrderId: order.posOrderId,
     notes: order.notes,
     createdAt: order.createdAt.toISOString(),
     items: order.items,
-    payments: order.payments.map((p) => ({ ...p, createdAt: p.createdAt.toISOString() })),
+    payments: order.payments.map((p) => ({
+      ...p,
+      createdAt: p.createdAt.toISOString(),
+      refundRequestedAt: iso(p.refundRequestedAt),
+    })),
     delivery: order.delivery
       ? {
           estimatedMinutes: order.delivery.estimatedMinutes,
