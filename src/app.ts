@@ -9,6 +9,7 @@ import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { healthRouter } from "./routes/health/health.index";
+import { loyaltyRouter } from "./routes/loyalty/loyalty.index";
 import { meRouter } from "./routes/me/me.index";
 import { monitoringRouter } from "./routes/monitoring/monitoring.index";
 import { ordersRouter } from "./routes/orders/orders.index";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRouter);
   app.route("/", meRouter);
   app.route("/", restaurantsRouter);
+  app.route("/", loyaltyRouter);
   app.route("/", ordersRouter);
   app.route("/", posRouter);
   app.route("/", adminCacheRouter);

@@ -58,7 +58,9 @@ export class PosRateLimiter implements PosThrottle {
 
   constructor(options: PosRateLimiterOptions) {
     if (!(options.limit.perSecond > 0) || !(options.limit.burst >= 1)) {
-      throw new Error(`rate limit of ${options.posType} connection ${options.restaurantId} must be > 0 with burst >= 1`);
+      throw new Error(
+        `rate limit of ${options.posType} connection ${options.restaurantId} must be > 0 with burst >= 1`,
+      );
     }
     this.#redis = options.redis;
     this.#key = posKeys(options.prefix).rateLimit(options.restaurantId, options.posType);

@@ -9,12 +9,14 @@ import { Queue } from "../queue/queue";
 import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
 import type { DateRange } from "./analytics/analytics-window";
+import { createLoyaltyAdmin, type LoyaltyAdmin } from "./loyalty/loyalty-admin";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
 import { QueueMonitoringService } from "./monitoring/queue-monitoring";
 import { createOrderService, type OrderService } from "./orders/order-service";
 import { PosDispatcher } from "./pos-sync/pos-dispatch";
 import { createPosSyncService, type PosSyncService } from "./pos-sync/pos-webhooks";
+import { createMenuAvailability, type MenuAvailability } from "./restaurants/menu-availability";
 import { createRestaurantReads, type RestaurantReads } from "./restaurants/restaurant-reads";
 
 /**
@@ -32,6 +34,8 @@ export type AppServices = {
   readiness: { database(): Promise<unknown>; redis(): Promise<unknown> };
   cache: CachingService;
   restaurantReads: RestaurantReads;
+  loyalty: LoyaltyAdmin;
+  menuAvailability: MenuAvailability;
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
   httpMetrics: HttpRequestMetrics;
@@ -73,6 +77,8 @@ export function createAppServices(deps: AppDeps): AppServices {
     },
     cache,
     restaurantReads: createRestaurantReads(deps.db, cache),
+    loyalty: createLoyaltyAdmin(deps.db, cache),
+    menuAvailability: createMenuAvailability(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
     httpMetrics: deps.httpMetrics ?? new HttpRequestMetrics(),

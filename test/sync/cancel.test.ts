@@ -61,7 +61,11 @@ describe("cancelling an order", () => {
     const id = await placeOrder(w.t, 3);
     const first = await cancel(id, "customer@demo.test", { reason: "changed my mind" });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: "cancelled", cancelReason: "changed my mind", posCancelState: "queued" });
+    expect(first.body).toMatchObject({
+      status: "cancelled",
+      cancelReason: "changed my mind",
+      posCancelState: "queued",
+    });
     const again = await cancel(id, "customer@demo.test");
     expect(again.status).toBe(200);
     expect(again.headers.get("idempotent-replayed")).toBe("true");

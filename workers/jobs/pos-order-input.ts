@@ -1,8 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { menuCategories, menuItems, orders } from "../../db/schema";
-import { MissingModelError } from "../../src/queue/errors";
 import type { PosOrderInput } from "../../src/pos/types";
+import { MissingModelError } from "../../src/queue/errors";
 
 /**
  * The order as the POS receives it, built the same way by every job that creates it (the order

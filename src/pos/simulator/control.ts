@@ -1,8 +1,8 @@
+import { squareOrderStatus } from "../square/square-status";
+import { toastOrderStatus } from "../toast/toast-status";
 import type { PosCatalog, PosInventoryLevel, PosOrderStatus, PosType } from "../types";
 import type { SimulatorContext } from "./context";
 import type { VendorFaults } from "./faults";
-import { squareOrderStatus } from "../square/square-status";
-import { toastOrderStatus } from "../toast/toast-status";
 import { setLocalOrderStatus } from "./local-routes";
 import { setSquareOrderStatus } from "./square-routes";
 import type { RecordedWrite, VendorCounts } from "./state";

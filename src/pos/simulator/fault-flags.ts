@@ -29,7 +29,9 @@ function parseOne(value: string, flag: string, startedAt: number): VendorFaults 
       const [perSecond = "", burst] = raw.split("x");
       const rate = number(perSecond, flag);
       if (rate <= 0) throw new Error(`--fault ${flag}: a request limit is above 0 per second`);
-      return { requestLimit: { perSecond: rate, burst: Math.max(1, burst === undefined ? rate : number(burst, flag)) } };
+      return {
+        requestLimit: { perSecond: rate, burst: Math.max(1, burst === undefined ? rate : number(burst, flag)) },
+      };
     }
     case "outage": {
       const [from = "", to] = raw.split("-");

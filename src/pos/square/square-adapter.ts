@@ -1,5 +1,5 @@
-import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
 import { PosRejectedError } from "../errors";
+import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
 import { cancelIdempotencyKey, orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,

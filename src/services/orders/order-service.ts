@@ -1,8 +1,7 @@
 import type { Database } from "../../../db/client";
 import type { Principal } from "../../auth/principal";
-import type { CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
+import type { CancelOrderInput, CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
-import type { CancelOrderInput } from "../../routes/orders/orders.schemas";
 import { cancelOrder } from "./cancellations";
 import { createOrder, getOrderFor } from "./orders";
 import { recordPayment } from "./payments";
