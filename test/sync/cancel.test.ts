@@ -8,7 +8,9 @@ import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world
 let w: SyncWorld;
 beforeAll(async () => {
   w = await createSyncWorld();
-  await w.startRuntime();
+  // Job time runs 50 times faster, not 1000: a POS call slowed down to be caught mid-flight must
+  // still fit in the job's timeout (2.4 s here).
+  await w.startRuntime({ timeScale: 0.02 });
 }, 300_000);
 afterAll(() => w.close());
 
@@ -52,7 +54,7 @@ async function cancel(id: number, email: string, body?: unknown) {
 }
 
 describe("cancelling an order", () => {
-  setDefaultTimeout(60_000);
+  setDefaultTimeout(120_000);
 
   it("never sends an order cancelled before its sync ran, and answers a repeat idempotently", async () => {
     const runtime = w.runtime!;
@@ -104,7 +106,7 @@ describe("cancelling an order", () => {
 
   it("takes an order off the POS that its sync job was creating when it was cancelled", async () => {
     // A slow Square: the order sync is mid-call when the cancellation lands.
-    w.sim.control.setFaults("square", { latencyMs: 400 });
+    w.sim.control.setFaults("square", { latencyMs: 300 });
     const id = await placeOrder(w.t, 1);
     expect(await eventually(async () => (await orderRow(id)).attempted !== null, 20_000, 5)).toBe(true);
     expect((await orderRow(id)).posOrderId).toBeNull();
@@ -119,7 +121,10 @@ describe("cancelling an order", () => {
   });
 
   it("leaves no order open on any POS when cancellations race the syncs (all three vendors)", async () => {
-    w.sim.control.setFaults("all", { latencyMs: 60, failAfterCommitRate: 0.2 });
+    // Some answers are lost after the POS committed (the case idempotency keys exist for).
+    w.sim.control.setFaults("all", { latencyMs: 60 });
+    w.sim.control.setFaults("square", { failAfterCommitRate: 0.2 });
+    w.sim.control.setFaults("local", { failAfterCommitRate: 0.2 });
     const placed: Array<{ id: number; restaurantId: number }> = [];
     for (let i = 0; i < 8; i++) {
       for (const restaurantId of [1, 2, 3]) placed.push({ id: await placeOrder(w.t, restaurantId), restaurantId });
@@ -133,7 +138,7 @@ describe("cancelling an order", () => {
       }),
     );
     const ids = placed.map((p) => p.id);
-    expect(await eventually(() => settled(ids), 60_000, 100)).toBe(true);
+    expect(await eventually(() => settled(ids), 90_000, 100)).toBe(true);
     w.sim.control.clearFaults();
     for (const { id, restaurantId } of placed) {
       const pos = onPos(restaurantId, id);
