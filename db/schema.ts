@@ -301,6 +301,9 @@ export const orders = pgTable(
     index("orders_pos_pending_idx")
       .on(t.posSyncState, t.createdAt)
       .where(sql`${t.posSyncState} in ('pending', 'queued')`),
+    index("orders_pos_cancel_pending_idx")
+      .on(t.posCancelState, t.cancelledAt)
+      .where(sql`${t.posCancelState} = 'pending'`),
   ],
 );
 

@@ -36,7 +36,7 @@ export type PosRuntimeOptions = {
 export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): Promise<void> };
 
 /**
- * One worker process: the registry's jobs (the five POS sync jobs and
+ * One worker process: the registry's jobs (the six POS sync jobs and
  * QueuePing) on a queue Worker with the Postgres failed-job store, the
  * sweeper and the scheduled POS pulls, and a periodic status line. Used by
  * `bun run worker`, the dev command, the soak run and the end-to-end tests.

@@ -22,4 +22,5 @@ ALTER TABLE "menu_item_branch_overrides" ADD CONSTRAINT "menu_item_branch_overri
 ALTER TABLE "menu_item_branch_overrides" ADD CONSTRAINT "menu_item_branch_overrides_menu_item_id_menu_items_id_fk" FOREIGN KEY ("menu_item_id") REFERENCES "public"."menu_items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "menu_item_branch_overrides" ADD CONSTRAINT "menu_item_branch_overrides_restaurant_id_restaurants_id_fk" FOREIGN KEY ("restaurant_id") REFERENCES "public"."restaurants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "menu_item_branch_overrides" ADD CONSTRAINT "menu_item_branch_overrides_set_by_users_id_fk" FOREIGN KEY ("set_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "menu_item_branch_overrides_restaurant_idx" ON "menu_item_branch_overrides" USING btree ("restaurant_id");
+CREATE INDEX "menu_item_branch_overrides_restaurant_idx" ON "menu_item_branch_overrides" USING btree ("restaurant_id");--> statement-breakpoint
+CREATE INDEX "orders_pos_cancel_pending_idx" ON "orders" USING btree ("pos_cancel_state","cancelled_at") WHERE "orders"."pos_cancel_state" = 'pending';
