@@ -3,7 +3,10 @@ import {
   branches,
   customers,
   deliveries,
+  loyaltyPrograms,
+  loyaltyRules,
   menuCategories,
+  menuItemBranchOverrides,
   menuItems,
   orderItems,
   orders,
@@ -37,8 +40,13 @@ export const menuCategoriesRelations = relations(menuCategories, ({ one, many })
   items: many(menuItems),
 }));
 
-export const menuItemsRelations = relations(menuItems, ({ one }) => ({
+export const menuItemsRelations = relations(menuItems, ({ one, many }) => ({
   category: one(menuCategories, { fields: [menuItems.categoryId], references: [menuCategories.id] }),
+  branchOverrides: many(menuItemBranchOverrides),
+}));
+
+export const menuItemBranchOverridesRelations = relations(menuItemBranchOverrides, ({ one }) => ({
+  item: one(menuItems, { fields: [menuItemBranchOverrides.menuItemId], references: [menuItems.id] }),
 }));
 
 export const ordersRelations = relations(orders, ({ one, many }) => ({
@@ -63,4 +71,10 @@ export const deliveriesRelations = relations(deliveries, ({ one }) => ({
 
 export const posConnectionsRelations = relations(posConnections, ({ one }) => ({
   restaurant: one(restaurants, { fields: [posConnections.restaurantId], references: [restaurants.id] }),
+}));
+
+export const loyaltyProgramsRelations = relations(loyaltyPrograms, ({ many }) => ({ rules: many(loyaltyRules) }));
+
+export const loyaltyRulesRelations = relations(loyaltyRules, ({ one }) => ({
+  program: one(loyaltyPrograms, { fields: [loyaltyRules.programId], references: [loyaltyPrograms.id] }),
 }));

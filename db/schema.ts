@@ -154,6 +154,34 @@ export const inventoryLevels = pgTable(
   (t) => [primaryKey({ columns: [t.branchId, t.menuItemId] }), index("inventory_levels_item_idx").on(t.menuItemId)],
 );
 
+/**
+ * A branch's own availability of a menu item (staff "86" it): wins over `menu_items.available` in
+ * that branch's menu and orders. `posFingerprint` is the item's POS fields when it was set; a menu
+ * pull that finds them changed drops the override (the POS changed the item), otherwise keeps it.
+ */
+export const menuItemBranchOverrides = pgTable(
+  "menu_item_branch_overrides",
+  {
+    branchId: integer("branch_id")
+      .notNull()
+      .references(() => branches.id, { onDelete: "cascade" }),
+    menuItemId: integer("menu_item_id")
+      .notNull()
+      .references(() => menuItems.id, { onDelete: "cascade" }),
+    restaurantId: integer("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "cascade" }),
+    available: boolean("available").notNull(),
+    posFingerprint: text("pos_fingerprint").notNull(),
+    setBy: integer("set_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.branchId, t.menuItemId] }),
+    index("menu_item_branch_overrides_restaurant_idx").on(t.restaurantId),
+  ],
+);
+
 export const inventoryAlerts = pgTable(
   "inventory_alerts",
   {
@@ -182,6 +210,8 @@ export const customers = pgTable(
     name: text("name").notNull(),
     email: text("email").notNull(),
     phone: text("phone"),
+    /** Loyalty points earned across the platform's restaurants (orders record what each earned). */
+    loyaltyPoints: integer("loyalty_points").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("customers_user_idx").on(t.userId)],
@@ -249,6 +279,17 @@ export const orders = pgTable(
     posSyncedAt: timestamp("pos_synced_at", { withTimezone: true, mode: "date" }),
     /** When its sync job was last handed to the queue (the sweeper re-checks long-queued rows by it). */
     posQueuedAt: timestamp("pos_queued_at", { withTimezone: true, mode: "date" }),
+    /**
+     * Set (atomically, refused once the order is cancelled) before the first POS create call: null
+     * means nothing about this order ever reached the POS, so a cancellation has nothing to undo there.
+     */
+    posCreateAttemptedAt: timestamp("pos_create_attempted_at", { withTimezone: true, mode: "date" }),
+    /** Loyalty points this order earned its customer under the rules active when it was placed. */
+    loyaltyPointsEarned: integer("loyalty_points_earned").notNull().default(0),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true, mode: "date" }),
+    cancelReason: text("cancel_reason"),
+    /** Null until cancelled; then the POS side of the cancellation (OrderCancelToPOS). */
+    posCancelState: posSyncState("pos_cancel_state"),
     idempotencyKey: text("idempotency_key"),
     /** SHA-256 of the canonical request body, to tell a replay from a conflicting reuse of the key. */
     requestHash: text("request_hash"),
@@ -263,6 +304,9 @@ export const orders = pgTable(
     index("orders_pos_pending_idx")
       .on(t.posSyncState, t.createdAt)
       .where(sql`${t.posSyncState} in ('pending', 'queued')`),
+    index("orders_pos_cancel_pending_idx")
+      .on(t.posCancelState, t.cancelledAt)
+      .where(sql`${t.posCancelState} = 'pending'`),
   ],
 );
 
@@ -309,6 +353,11 @@ export const payments = pgTable(
     providerSourceId: text("provider_source_id"),
     /** The provider's code when it declined the charge (e.g. `CARD_DECLINED`). */
     failureCode: text("failure_code"),
+    /**
+     * Set when the order of a captured payment is cancelled: the refund is owed. Refunding through
+     * the payment provider (and syncing the refund) is the payment-provider work's to do.
+     */
+    refundRequestedAt: timestamp("refund_requested_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -350,6 +399,10 @@ export const posConnections = pgTable(
     /** Secret used to verify this vendor's webhook signatures for this connection. */
     webhookSecret: text("webhook_secret"),
     status: posConnectionStatus("status").notNull().default("active"),
+    /** POS calls per second for this connection; null → the vendor default from the configuration. */
+    rateLimitPerSecond: integer("rate_limit_per_second"),
+    /** Calls that may go at once after a quiet spell; null → one second's worth of the rate. */
+    rateLimitBurst: integer("rate_limit_burst"),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true, mode: "date" }),
     createdAt: createdAt(),
   },

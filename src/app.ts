@@ -12,6 +12,7 @@ import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { batchesRouter } from "./routes/batches/batches.index";
 import { healthRouter } from "./routes/health/health.index";
+import { loyaltyRouter } from "./routes/loyalty/loyalty.index";
 import { meRouter } from "./routes/me/me.index";
 import { monitoringRouter } from "./routes/monitoring/monitoring.index";
 import { ordersRouter } from "./routes/orders/orders.index";
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRouter);
   app.route("/", meRouter);
   app.route("/", restaurantsRouter);
+  app.route("/", loyaltyRouter);
   app.route("/", ordersRouter);
   app.route("/", posRouter);
   app.route("/", adminCacheRouter);

@@ -144,6 +144,16 @@ export const configSchema = z
     SQUARE_PAYMENTS_LOCATION_ID: optionalString,
     /** How long a charge waits for the provider before the payment stays `pending` for the settle job. */
     PAYMENT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(100_000).default(10_000),
+    /**
+     * POS calls per second per connection, by vendor, unless the connection row sets its own
+     * (`pos_connections.rate_limit_per_second` / `rate_limit_burst`; burst defaults to one second's
+     * worth). Why these numbers: docs/pos-vendors.md, "Rate limits".
+     */
+    POS_RATE_LIMIT_SQUARE_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
+    POS_RATE_LIMIT_TOAST_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
+    POS_RATE_LIMIT_LOCAL_PER_SECOND: z.coerce.number().positive().max(10_000).default(20),
+    /** Longest a POS call waits in a worker for its rate-limit token; past it the job is released. */
+    POS_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
   })

@@ -6,6 +6,7 @@ import { createPaymentProvider } from "../src/payments/create-payment-provider";
 import { type CircuitBreakerSettings, PosCircuitBreaker } from "../src/pos/circuit-breaker";
 import { DEFAULT_MAX_INLINE_RETRY_AFTER_MS } from "../src/pos/http";
 import { type PosCallMetrics, processPosCallMetrics } from "../src/pos/pos-call-metrics";
+import { connectionRateLimit, PosRateLimiter } from "../src/pos/rate-limiter";
 import { QueueMonitor } from "../src/queue/monitor";
 import { Queue } from "../src/queue/queue";
 import { Worker } from "../src/queue/worker";
@@ -51,8 +52,8 @@ export type PosRuntime = {
 };
 
 /**
- * One worker process: the registry's jobs (the five POS sync jobs,
- * SettleCardPayment and QueuePing) on a queue Worker with the Postgres failed-job store, the
+ * One worker process: the registry's jobs (the six POS sync jobs,
+ * SettleCardPayment, QueuePing and RecordJobBatch) on a queue Worker with the Postgres failed-job store, the
  * sweeper and the scheduled POS pulls, and a periodic status line. Used by
  * `bun run worker`, the dev command, the soak run and the end-to-end tests.
  */
@@ -67,6 +68,11 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
   });
   const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
   const dispatcher = new PosDispatcher(db, queue, logger);
+  const vendorRateLimits = {
+    square: config.POS_RATE_LIMIT_SQUARE_PER_SECOND,
+    toast: config.POS_RATE_LIMIT_TOAST_PER_SECOND,
+    local: config.POS_RATE_LIMIT_LOCAL_PER_SECOND,
+  };
   const registry = createJobRegistry(
     createPosJobDeps({
       db,
@@ -74,6 +80,17 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
       breakerFor: (restaurantId, posType) =>
         new PosCircuitBreaker({ redis, prefix, restaurantId, posType, settings: options.breaker }),
       invalidateMenu: (restaurantId) => cache.invalidateMenu(restaurantId),
+      throttleFor: (connection) =>
+        new PosRateLimiter({
+          redis,
+          prefix,
+          restaurantId: connection.restaurantId,
+          posType: connection.posType,
+          limit: connectionRateLimit(vendorRateLimits, connection),
+          // Like the inline Retry-After: a wait in the worker must fit the (scaled) job timeout.
+          maxWaitMs: config.POS_RATE_LIMIT_MAX_WAIT_MS * (options.timeScale ?? 1),
+        }),
+      timeScale: options.timeScale,
       // With time compressed, an inline wait must shrink with the jobs' timeouts.
       maxInlineRetryAfterMs:
         options.timeScale === undefined ? undefined : DEFAULT_MAX_INLINE_RETRY_AFTER_MS * options.timeScale,

@@ -8,7 +8,7 @@ import { type SettleDeps, settleCardPaymentJob } from "./jobs/settle-card-paymen
 export type JobRegistry = { pos: PosJobs; all: readonly AnyJobDefinition[] };
 
 /**
- * A handler for every job of the app (`APP_JOB_CONTRACTS`): the five POS sync
+ * A handler for every job of the app (`APP_JOB_CONTRACTS`): the six POS sync
  * jobs, bound to their dependencies, SettleCardPayment, QueuePing and RecordJobBatch. The list is
  * the one the API's monitoring reads; a contract without a handler here, or a handler
  * without a contract, stops the worker before it starts.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { AppError } from "../kernel/app-error";
-import { authorizeOrder, authorizePlatform } from "./policy";
+import { authorizeCancel, authorizeOrder, authorizePlatform } from "./policy";
 import type { Principal } from "./principal";
 
 const user = (overrides: Partial<Principal>): Principal => ({
@@ -48,5 +48,32 @@ describe("orders", () => {
     expect(
       statusOf(() => authorizeOrder(user({ userId: 10 }), "orders:view", { ...order, customerUserId: null })),
     ).toBe(404);
+  });
+});
+
+describe("cancelling an order", () => {
+  const order = (status: string) => ({ restaurantId: 1, customerUserId: 7, status });
+  const customer = user({});
+  const staff = user({ userId: 8, memberships: [{ restaurantId: 1, role: "staff" }] });
+  const stranger = user({ userId: 9, memberships: [{ restaurantId: 2, role: "owner" }] });
+
+  it("lets the customer cancel only before the restaurant accepts the order", () => {
+    expect(statusOf(() => authorizeCancel(customer, order("pending")))).toBe("allowed");
+    for (const status of ["accepted", "preparing", "ready", "completed"]) {
+      expect(statusOf(() => authorizeCancel(customer, order(status)))).toBe(422);
+    }
+  });
+
+  it("lets staff and up cancel until the order is completed", () => {
+    for (const status of ["pending", "accepted", "preparing", "ready", "out_for_delivery"]) {
+      expect(statusOf(() => authorizeCancel(staff, order(status)))).toBe("allowed");
+    }
+    expect(statusOf(() => authorizeCancel(staff, order("completed")))).toBe(422);
+    expect(statusOf(() => authorizeCancel(user({ isAdmin: true, userId: 1 }), order("ready")))).toBe("allowed");
+  });
+
+  it("answers a repeated cancellation without complaint, and hides the order from everyone else", () => {
+    expect(statusOf(() => authorizeCancel(customer, order("cancelled")))).toBe("allowed");
+    expect(statusOf(() => authorizeCancel(stranger, order("pending")))).toBe(404);
   });
 });

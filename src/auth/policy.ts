@@ -1,4 +1,4 @@
-import { forbidden, notFound } from "../kernel/app-error";
+import { forbidden, notFound, unprocessable } from "../kernel/app-error";
 import { type MemberRole, type Principal, roleIn } from "./principal";
 
 /**
@@ -13,6 +13,9 @@ export const policy = {
   "orders:pay": ["owner", "manager", "staff"],
   /** A cash or card-present (`external`) payment taken in person: the restaurant's people only. */
   "payments:record-in-person": ["owner", "manager", "staff"],
+  "orders:cancel": ["owner", "manager", "staff"],
+  "loyalty:manage": ["owner"],
+  "menu:availability": ["owner", "manager", "staff"],
   "analytics:view": ["owner", "manager"],
   "cache:manage": ["owner"],
   "queue:view": ["owner", "manager"],
@@ -79,5 +82,28 @@ export function authorizeOrder(
 export function authorizeInPersonPayment(principal: Principal, restaurantId: number): void {
   if (decide(principal, "payments:record-in-person", restaurantId) !== "allow") {
     throw forbidden("only the restaurant's staff may record a cash or external payment; pay by card with a sourceId");
+  }
+}
+
+/**
+ * Cancelling an order: its customer may while the restaurant has not accepted it (`pending`);
+ * the restaurant's staff and up may until it is completed. A cancelled order may be "cancelled"
+ * again (the request is idempotent). Anyone else gets a 404, as for viewing it.
+ */
+export function authorizeCancel(
+  principal: Principal,
+  order: { restaurantId: number; customerUserId: number | null; status: string },
+): void {
+  const isStaff = decide(principal, "orders:cancel", order.restaurantId) === "allow";
+  if (!isStaff && order.customerUserId !== principal.userId) throw notFound("order");
+  if (order.status === "cancelled") return;
+  if (isStaff && order.status === "completed") {
+    throw unprocessable("order_not_cancellable", "a completed order cannot be cancelled");
+  }
+  if (!isStaff && order.status !== "pending") {
+    throw unprocessable(
+      "order_not_cancellable",
+      "the restaurant has accepted this order; only the restaurant can cancel it now",
+    );
   }
 }

@@ -83,9 +83,9 @@ export type PosCircuitBreakerOptions = {
  * failures → after `cooldownMs`, half-open with exactly one probe → closed on
  * its success, open again on its failure. Each transition is one Lua call.
  *
- * Only outages count (5xx, 429, timeouts, network errors, and anything that is
- * not a PosError, such as an aborted call). A 4xx answer proves the POS is up,
- * so it is recorded as a success.
+ * Only outages count (5xx, timeouts, network errors, and anything that is
+ * not a PosError, such as an aborted call). A 4xx answer — a 429 included —
+ * proves the POS is up, so it is recorded as a success.
  *
  * @example
  * const permission = await breaker.canCall();
@@ -119,7 +119,7 @@ export class PosCircuitBreaker {
   }
 
   async recordFailure(error: unknown): Promise<PosConnectionStatus> {
-    if (error instanceof PosError && !error.retryable) return this.recordSuccess();
+    if (error instanceof PosError && (!error.retryable || error.status === 429)) return this.recordSuccess();
     const message = error instanceof Error ? error.message : String(error);
     return (await this.#run("failure", message.slice(0, 500)))[2];
   }

@@ -1,10 +1,12 @@
 import type { z } from "zod";
 import { PosError, PosNotFoundError, PosRejectedError, PosRetryableError } from "./errors";
 import { type PosCallMetrics, processPosCallMetrics } from "./pos-call-metrics";
-import type { PosAdapterOptions, PosType } from "./types";
+import type { PosAdapterOptions, PosThrottle, PosType } from "./types";
 
 /** A `Retry-After` up to this long is waited out inline unless the adapter options say otherwise. */
 export const DEFAULT_MAX_INLINE_RETRY_AFTER_MS = 2_000;
+/** A 429 without a `Retry-After` pauses the connection this long. */
+export const DEFAULT_RATE_LIMIT_PAUSE_MS = 1_000;
 
 /** The vendor's own error body, reduced to a code and a message. */
 export type PosErrorDescription = { code?: string; message: string };
@@ -21,13 +23,15 @@ export type PosHttpOptions = {
    */
   maxInlineRetryAfterMs: number;
   describeError: (status: number, body: unknown) => PosErrorDescription;
+  /** The connection's rate limit: asked before every request, told of every 429. */
+  throttle?: PosThrottle;
   fetch?: typeof fetch;
   /** Where each exchange's latency and error are counted (default: this process's). */
   metrics?: PosCallMetrics;
 };
 
 export type PosRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   path: string;
   query?: Record<string, string | undefined>;
   headers?: Record<string, string>;
@@ -111,6 +115,8 @@ export class PosHttpClient {
 
   /** One exchange, timed and counted (an inline retry is a second exchange). */
   async #once(request: PosRequest): Promise<unknown> {
+    // Waiting for the connection's rate-limit token is not the POS's latency.
+    await this.#options.throttle?.acquire(request.signal);
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
@@ -147,7 +153,13 @@ export class PosHttpClient {
     }
     const body = parseJson(text);
     if (status >= 200 && status < 300) return body;
-    throw this.#statusError(status, responseHeaders, body, request);
+    const error = this.#statusError(status, responseHeaders, body, request);
+    // Every worker holds off this connection for as long as the POS asked, not only this caller.
+    if (status === 429 && this.#options.throttle) {
+      const retryAfterMs = (error as PosRetryableError).retryAfterMs;
+      await this.#options.throttle.pause(retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
+    }
+    throw error;
   }
 
   #transportError(error: unknown, request: PosRequest, deadline: AbortSignal): unknown {
@@ -224,6 +236,7 @@ export function adapterHttpClient(
     timeoutMs: options.timeoutMs ?? vendor.defaultTimeoutMs,
     maxInlineRetryAfterMs: options.maxInlineRetryAfterMs ?? DEFAULT_MAX_INLINE_RETRY_AFTER_MS,
     describeError: vendor.describeError,
+    throttle: options.throttle,
     fetch: options.fetch,
     metrics: options.metrics,
   });

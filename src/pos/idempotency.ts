@@ -7,6 +7,11 @@ export function orderIdempotencyKey(orderId: number): string {
   return `foodhub-order-${orderId}`;
 }
 
+/** A cancellation's key; `version` (Square) gives each update of a new order version a key of its own. */
+export function cancelIdempotencyKey(orderId: number, version?: number): string {
+  return version === undefined ? `foodhub-cancel-${orderId}` : `foodhub-cancel-${orderId}-v${version}`;
+}
+
 export function paymentIdempotencyKey(paymentId: number): string {
   return `foodhub-payment-${paymentId}`;
 }

@@ -8,6 +8,8 @@ export function posKeys(prefix: string) {
   return {
     /** A connection's circuit breaker and status (JSON, TTL 300 s). */
     connection: (restaurantId: number, posType: PosType) => `${prefix}:pos:connection:${restaurantId}:${posType}`,
+    /** A connection's rate limit: its token bucket and the pause a 429 set (one hash, one slot). */
+    rateLimit: (restaurantId: number, posType: PosType) => `${prefix}:pos:rate:${restaurantId}:${posType}`,
     /**
      * A webhook event already acted on (24 h), so a vendor's redelivery is not acted on twice;
      * per POS connection, so one connection's event ids never shadow another's.

@@ -42,6 +42,9 @@ export type PosOrderSnapshot = {
   totalCents: number;
 };
 
+/** An order of ours to cancel on the POS (`orderId` drives the idempotency key). */
+export type PosCancelInput = { orderId: number; posOrderId: string };
+
 /** A payment of ours to record on the POS against an order it already has. */
 export type PosPaymentInput = Pick<typeof payments.$inferSelect, "amountCents" | "method"> & {
   paymentId: number;
@@ -103,10 +106,25 @@ export interface PosAdapter {
   createOrder(input: PosOrderInput, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   fetchOrderStatus(posOrderId: string, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   recordPayment(input: PosPaymentInput, options?: PosCallOptions): Promise<PosPaymentSnapshot>;
+  /**
+   * Cancels (voids) the order on the POS; an order already cancelled there is returned as it is.
+   * A POS that refuses (the order is completed) throws a `PosRejectedError`.
+   */
+  cancelOrder(input: PosCancelInput, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   fetchInventory(options?: PosCallOptions): Promise<PosInventoryLevel[]>;
   fetchCatalog(options?: PosCallOptions): Promise<PosCatalog>;
   healthCheck(options?: PosCallOptions): Promise<PosHealth>;
 }
+
+/**
+ * What keeps one connection's calls under its rate: `acquire` resolves when a call may go (after
+ * waiting for a token, if the wait is short) or throws a `PosRetryableError` with reason
+ * `rate_limited` and `retryAfterMs`; `pause` records a POS's 429 so every worker holds off.
+ */
+export type PosThrottle = {
+  acquire(signal?: AbortSignal): Promise<void>;
+  pause(ms: number): Promise<void>;
+};
 
 /** Construction options every adapter takes; the settings come from `src/config.ts` via the factory. */
 export type PosAdapterOptions = {
@@ -115,6 +133,8 @@ export type PosAdapterOptions = {
   timeoutMs?: number;
   /** A `Retry-After` up to this long is waited out inline once; longer ones are surfaced to the job. */
   maxInlineRetryAfterMs?: number;
+  /** Asked before every HTTP request to the POS, and told of every 429 (see `PosThrottle`). */
+  throttle?: PosThrottle;
   fetch?: typeof fetch;
   /** Where the adapter's HTTP exchanges are counted (default: this process's `PosCallMetrics`). */
   metrics?: PosCallMetrics;

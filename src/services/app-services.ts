@@ -13,6 +13,7 @@ import { APP_JOB_CONTRACTS } from "../sync/app-job-contracts";
 import { type AnalyticsMetric, getAnalytics } from "./analytics/analytics";
 import type { DateRange } from "./analytics/analytics-window";
 import { BatchService } from "./batches/batch-service";
+import { createLoyaltyAdmin, type LoyaltyAdmin } from "./loyalty/loyalty-admin";
 import { PostgresFailedJobStore } from "./monitoring/failed-job-store";
 import { HttpRequestMetrics } from "./monitoring/http-request-metrics";
 import { metricsExposition } from "./monitoring/metrics-exposition";
@@ -20,6 +21,7 @@ import { QueueMonitoringService } from "./monitoring/queue-monitoring";
 import { createOrderService, type OrderService } from "./orders/order-service";
 import { PosDispatcher } from "./pos-sync/pos-dispatch";
 import { createPosSyncService, type PosSyncService } from "./pos-sync/pos-webhooks";
+import { createMenuAvailability, type MenuAvailability } from "./restaurants/menu-availability";
 import { createRestaurantReads, type RestaurantReads } from "./restaurants/restaurant-reads";
 
 /**
@@ -37,6 +39,8 @@ export type AppServices = {
   readiness: { database(): Promise<unknown>; redis(): Promise<unknown> };
   cache: CachingService;
   restaurantReads: RestaurantReads;
+  loyalty: LoyaltyAdmin;
+  menuAvailability: MenuAvailability;
   monitor: QueueMonitor;
   monitoring: QueueMonitoringService;
   batches: BatchService;
@@ -89,6 +93,8 @@ export function createAppServices(deps: AppDeps): AppServices {
     },
     cache,
     restaurantReads: createRestaurantReads(deps.db, cache),
+    loyalty: createLoyaltyAdmin(deps.db, cache),
+    menuAvailability: createMenuAvailability(deps.db, cache),
     monitor,
     monitoring: new QueueMonitoringService(monitor, APP_JOB_CONTRACTS, monitoringDeps),
     batches: new BatchService(deps.db, queue),

@@ -29,6 +29,22 @@ export const OrderSyncToPOS = defineJobContract({
   uniqueKey: (p) => String(p.orderId),
 });
 
+/**
+ * Takes a cancelled order off the POS (cancel / void), including when its OrderSyncToPOS has not
+ * finished yet. Same tries and backoff as the order's own sync.
+ */
+export const OrderCancelToPOS = defineJobContract({
+  name: "OrderCancelToPOS",
+  queue: "high",
+  tries: 5,
+  backoff: ORDER_SYNC_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ orderId: id, restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: (p) => String(p.orderId),
+});
+
 export const OrderStatusSyncFromPOS = defineJobContract({
   name: "OrderStatusSyncFromPOS",
   queue: "high",
@@ -77,9 +93,10 @@ export const MenuSyncFromPOS = defineJobContract({
   uniqueKey: byRestaurant,
 });
 
-/** The five, in the design table's order. */
+/** The six, in the design table's order. */
 export const POS_JOB_CONTRACTS = [
   OrderSyncToPOS,
+  OrderCancelToPOS,
   OrderStatusSyncFromPOS,
   PaymentSyncToPOS,
   InventoryUpdateFromPOS,

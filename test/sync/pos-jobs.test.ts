@@ -16,7 +16,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => w.close());
 
-describe("the five POS jobs", () => {
+describe("the six POS jobs", () => {
   setDefaultTimeout(30_000);
 
   it("carry the queue, tries, backoff and timeout of the design table", () => {
@@ -30,6 +30,7 @@ describe("the five POS jobs", () => {
     ]);
     expect(table).toEqual([
       ["OrderSyncToPOS", "high", 5, "60,180,300,600,1200", 120, true],
+      ["OrderCancelToPOS", "high", 5, "60,180,300,600,1200", 120, true],
       ["OrderStatusSyncFromPOS", "high", 5, "60,180,300,600,1200", 120, true],
       ["PaymentSyncToPOS", "default", 5, "60,180,300,600,1200", 120, true],
       ["InventoryUpdateFromPOS", "default", 3, "300,900,1800", 120, true],

@@ -71,3 +71,21 @@ it("hands new pending orders to the queue even behind many long-queued ones", as
   expect((await dispatcher.sweep(now)).requeued).toBe(100);
   expect((await dispatcher.sweep(now)).requeued).toBe(0);
 });
+
+it("dispatches a cancellation the request could not hand to the queue, once", async () => {
+  const queue = new Queue({ redis: t.redis, prefix: `${t.config.REDIS_PREFIX}cancels` });
+  const dispatcher = new PosDispatcher(t.db, queue, createLogger("silent"));
+  const now = Date.now();
+  const [order] = await t.db.select({ id: orders.id }).from(orders).orderBy(asc(orders.id)).limit(1);
+  // Cancelled a minute ago, while Redis was down: the row still says `pending`.
+  await t.db
+    .update(orders)
+    .set({ status: "cancelled", cancelledAt: new Date(now - 60_000), posCancelState: "pending" })
+    .where(eq(orders.id, order!.id));
+  expect((await dispatcher.sweep(now)).cancels).toBe(1);
+  const [row] = await t.db.select({ state: orders.posCancelState }).from(orders).where(eq(orders.id, order!.id));
+  expect(row?.state).toBe("queued");
+  expect((await dispatcher.sweep(now)).cancels).toBe(0);
+  const jobs = await t.redis.send("XRANGE", [queue.keys.shard(0).stream("high"), "-", "+"]);
+  expect(JSON.stringify(jobs)).toContain("OrderCancelToPOS");
+});

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
-import { menuCategories, menuItems, orderItems } from "../../db/schema";
+import { menuCategories, menuItemBranchOverrides, menuItems, orderItems } from "../../db/schema";
 import { implementJob } from "../../src/queue/job";
+import { menuItemPosFingerprint } from "../../src/services/restaurants/menu-availability";
 import { MenuSyncFromPOS } from "../../src/sync/pos-job-contracts";
 import { callPos, type PosJobDeps, requireConnection } from "./pos-job-deps";
 
@@ -87,11 +88,28 @@ export function menuSyncFromPos(deps: PosJobDeps) {
         .set({ available: false, updatedAt: now })
         .where(and(gone, inArray(menuItems.id, ordered)))
         .returning({ id: menuItems.id });
+      // A branch's override (staff 86'd the item) outlives a pull that left the item as it was; one
+      // whose item the POS changed since is dropped: the POS's newer word wins.
+      const changedOnPos = tx
+        .select({ id: menuItems.id })
+        .from(menuItems)
+        .where(
+          and(
+            eq(menuItems.restaurantId, restaurantId),
+            sql`${menuItemPosFingerprint} <> ${menuItemBranchOverrides.posFingerprint}`,
+            eq(menuItems.id, menuItemBranchOverrides.menuItemId),
+          ),
+        );
+      const dropped = await tx
+        .delete(menuItemBranchOverrides)
+        .where(and(eq(menuItemBranchOverrides.restaurantId, restaurantId), sql`exists (${changedOnPos})`))
+        .returning({ itemId: menuItemBranchOverrides.menuItemId });
       return {
         categories: categoryRows.length,
         items: items.length,
         removed: removed.length,
         retired: retired.length,
+        overridesDropped: dropped.length,
       };
     });
     await deps.invalidateMenu(restaurantId);

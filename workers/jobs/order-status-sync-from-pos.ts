@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { orders } from "../../db/schema";
 import { MissingModelError } from "../../src/queue/errors";
 import { implementJob } from "../../src/queue/job";
@@ -24,10 +24,11 @@ export function orderStatusSyncFromPos(deps: PosJobDeps) {
       adapter.fetchOrderStatus(posOrderId, { signal: ctx.signal }),
     );
     if (result.released || result.value.status === order.status) return;
+    // A cancellation is ours to make: the POS catches up through OrderCancelToPOS, never the reverse.
     await deps.db
       .update(orders)
       .set({ status: result.value.status, updatedAt: new Date() })
-      .where(eq(orders.id, orderId));
+      .where(and(eq(orders.id, orderId), ne(orders.status, "cancelled")));
     ctx.log.info("order status updated from POS", { orderId, from: order.status, to: result.value.status });
   });
 }

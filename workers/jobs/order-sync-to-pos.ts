@@ -1,23 +1,27 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { menuCategories, menuItems, orders } from "../../db/schema";
+import { and, eq, isNotNull, ne, or, sql } from "drizzle-orm";
+import { orders } from "../../db/schema";
 import { MissingModelError } from "../../src/queue/errors";
 import { implementJob } from "../../src/queue/job";
 import { OrderSyncToPOS } from "../../src/sync/pos-job-contracts";
 import { isFinalFailure, markSyncFailed } from "./mark-sync-failed";
 import { activeConnection, callPos, type PosJobDeps } from "./pos-job-deps";
+import { loadPosOrderInput } from "./pos-order-input";
 
 /**
  * Creates our order on the restaurant's POS and stores the POS order id. The
  * POS call carries `foodhub-order-<id>` as its idempotency key, so a retry
  * after a timeout or a crash gets the same POS order back, never a second one.
+ *
+ * Before its first POS call it claims the order (`pos_create_attempted_at`), which a cancelled
+ * order refuses: an order cancelled before anything was sent never reaches the POS. One cancelled
+ * after the claim is created all the same (the POS may have it already), and OrderCancelToPOS
+ * cancels it there.
  */
 export function orderSyncToPos(deps: PosJobDeps) {
   return implementJob(OrderSyncToPOS, async ({ orderId }, ctx) => {
     const order = await deps.db.query.orders.findFirst({
+      columns: { id: true, restaurantId: true, posSyncState: true },
       where: eq(orders.id, orderId),
-      with: {
-        items: { columns: { menuItemId: true, name: true, quantity: true, unitPriceCents: true, totalCents: true } },
-      },
     });
     if (!order) throw new MissingModelError(`order ${orderId} no longer exists`);
     if (order.posSyncState === "synced") return;
@@ -29,37 +33,22 @@ export function orderSyncToPos(deps: PosJobDeps) {
         .where(eq(orders.id, orderId));
       return;
     }
-    const itemIds = order.items.map((i) => i.menuItemId);
-    const refs = await deps.db
-      .select({ id: menuItems.id, posItemId: menuItems.posExternalId, posCategoryId: menuCategories.posExternalId })
-      .from(menuItems)
-      .innerJoin(menuCategories, eq(menuCategories.id, menuItems.categoryId))
-      .where(and(eq(menuItems.restaurantId, order.restaurantId), inArray(menuItems.id, itemIds)));
-    const refById = new Map(refs.map((r) => [r.id, r]));
-    const send = () =>
-      callPos(deps, ctx, connection, (adapter) =>
-        adapter.createOrder(
-          {
-            orderId: order.id,
-            type: order.type,
-            currency: order.currency,
-            subtotalCents: order.subtotalCents,
-            taxCents: order.taxCents,
-            deliveryFeeCents: order.deliveryFeeCents,
-            totalCents: order.totalCents,
-            notes: order.notes,
-            lines: order.items.map((item) => ({
-              name: item.name,
-              quantity: item.quantity,
-              unitPriceCents: item.unitPriceCents,
-              totalCents: item.totalCents,
-              posItemId: refById.get(item.menuItemId)?.posItemId ?? null,
-              posCategoryId: refById.get(item.menuItemId)?.posCategoryId ?? null,
-            })),
-          },
-          { signal: ctx.signal },
-        ),
-      );
+    // One statement, so it is ordered against the cancellation's own UPDATE of the row.
+    const [claimed] = await deps.db
+      .update(orders)
+      .set({ posCreateAttemptedAt: sql`coalesce(${orders.posCreateAttemptedAt}, now())` })
+      .where(and(eq(orders.id, orderId), or(ne(orders.status, "cancelled"), isNotNull(orders.posCreateAttemptedAt))))
+      .returning({ id: orders.id });
+    if (!claimed) {
+      await deps.db
+        .update(orders)
+        .set({ posSyncState: "skipped", updatedAt: new Date() })
+        .where(and(eq(orders.id, orderId), ne(orders.posSyncState, "synced")));
+      ctx.log.info("order cancelled before it reached the POS; not sent", { orderId });
+      return;
+    }
+    const input = await loadPosOrderInput(deps.db, orderId);
+    const send = () => callPos(deps, ctx, connection, (adapter) => adapter.createOrder(input, { signal: ctx.signal }));
     let result: Awaited<ReturnType<typeof send>>;
     try {
       result = await send();

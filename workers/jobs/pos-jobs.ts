@@ -1,6 +1,7 @@
 import { type AnyJobDefinition, defineJob } from "../../src/queue/job";
 import { inventoryUpdateFromPos } from "./inventory-update-from-pos";
 import { menuSyncFromPos } from "./menu-sync-from-pos";
+import { orderCancelToPos } from "./order-cancel-to-pos";
 import { orderStatusSyncFromPos } from "./order-status-sync-from-pos";
 import { orderSyncToPos } from "./order-sync-to-pos";
 import { paymentSyncToPos } from "./payment-sync-to-pos";
@@ -32,11 +33,12 @@ export function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   }) as J;
 }
 
-/** Handlers of the five POS sync contracts, bound to their dependencies: what the worker runs. */
+/** Handlers of the six POS sync contracts, bound to their dependencies: what the worker runs. */
 export function createPosJobs(deps: PosJobDeps, options: PosJobsOptions = {}) {
   const scale = options.timeScale ?? 1;
   const jobs = {
     orderSyncToPos: scaled(orderSyncToPos(deps), scale),
+    orderCancelToPos: scaled(orderCancelToPos(deps), scale),
     orderStatusSyncFromPos: scaled(orderStatusSyncFromPos(deps), scale),
     paymentSyncToPos: scaled(paymentSyncToPos(deps), scale),
     inventoryUpdateFromPos: scaled(inventoryUpdateFromPos(deps), scale),

@@ -1,9 +1,10 @@
 import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
-import { orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
+import { cancelIdempotencyKey, orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
   PosAdapterOptions,
   PosCallOptions,
+  PosCancelInput,
   PosCatalog,
   PosHealth,
   PosInventoryLevel,
@@ -80,6 +81,21 @@ export class LocalPosAdapter implements PosAdapter {
         method: "GET",
         path: `${this.#store}/orders/${encodeURIComponent(posOrderId)}`,
         headers: this.#headers,
+        signal: options.signal,
+      },
+      localOrderResponseSchema,
+    );
+    return { posOrderId: order.id, status: order.status, totalCents: order.totalCents };
+  }
+
+  /** `POST …/orders/{id}/cancel`; the contract answers an order already cancelled with the order. */
+  async cancelOrder(input: PosCancelInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
+    const { order } = await this.#http.json(
+      {
+        method: "POST",
+        path: `${this.#store}/orders/${encodeURIComponent(input.posOrderId)}/cancel`,
+        headers: { ...this.#headers, "idempotency-key": cancelIdempotencyKey(input.orderId) },
+        body: { reference: orderReference(input.orderId) },
         signal: options.signal,
       },
       localOrderResponseSchema,

@@ -1,12 +1,15 @@
 import type { MiddlewareHandler } from "hono";
 import type { PosType } from "../types";
 import type { FaultInjector } from "./faults";
+import { type RequestLimiter, requestTenant } from "./request-limit";
 import type { SimulatorState } from "./state";
 
 /** What every vendor's routes share. */
 export type SimulatorContext = {
   state: SimulatorState;
   faults: FaultInjector;
+  /** Enforces each vendor's `requestLimit` fault. */
+  limiter: RequestLimiter;
   /** Page size of paginated lists (Square catalog and inventory), small in tests to exercise cursors. */
   pageSize: number;
   /** Lifetime of a Toast access token. */
@@ -56,12 +59,21 @@ function hangUntil(request: AbortSignal, stopped: Promise<void>): Promise<void> 
 
 /**
  * Counts the request and applies the vendor's faults around the handler:
- * latency first, then outage, rate limit, hang or error instead of the
+ * its request limit first (429 over it), then latency, then outage, rate limit, hang or error instead of the
  * handler, or the handler's work followed by a lost (500) answer.
  */
 export function faultMiddleware(ctx: SimulatorContext, vendor: PosType, render: VendorErrorBody): MiddlewareHandler {
   return async function applyFaults(c, next) {
     ctx.state.count(vendor, "requests");
+    const limit = ctx.faults.get(vendor).requestLimit;
+    if (limit) {
+      const waitMs = ctx.limiter.take(vendor, requestTenant(vendor, c.req.raw), limit);
+      if (waitMs > 0) {
+        return errorResponse(render, "rate_limited", "rate limit exceeded", {
+          "retry-after": String(Math.max(1, Math.ceil(waitMs / 1000))),
+        });
+      }
+    }
     const latency = ctx.faults.latencyMs(vendor);
     if (latency > 0) await Bun.sleep(latency);
     const decision = ctx.faults.decide(vendor);

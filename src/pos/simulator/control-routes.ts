@@ -13,6 +13,7 @@ export const vendorFaultsSchema = z.object({
   rateLimit: z.object({ remaining: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
   outages: z.array(z.object({ startAt: z.number(), endAt: z.number() })).optional(),
   hangRate: rate.optional(),
+  requestLimit: z.object({ perSecond: z.number().positive(), burst: z.number().min(1) }).optional(),
 });
 
 const setFaultsRequest = vendorFaultsSchema.extend({

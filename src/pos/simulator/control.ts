@@ -1,3 +1,5 @@
+import { squareOrderStatus } from "../square/square-status";
+import { toastOrderStatus } from "../toast/toast-status";
 import type { PosCatalog, PosInventoryLevel, PosOrderStatus, PosType } from "../types";
 import type { SimulatorContext } from "./context";
 import type { VendorFaults } from "./faults";
@@ -32,6 +34,8 @@ export type PosSimulatorControl = {
   outage(vendor: PosType, durationMs: number): void;
   /** Moves an order on the POS side, as staff at the restaurant would; false when the POS has no such order. */
   setOrderStatus(vendor: PosType, posOrderId: string, status: PosOrderStatus): boolean;
+  /** The order's status as the POS shows it (its vendor fields mapped onto ours); null when unknown. */
+  orderStatus(vendor: PosType, posOrderId: string): PosOrderStatus | null;
   seed(entry: SimulatorSeed): void;
   orders(vendor: PosType): RecordedWrite[];
   payments(vendor: PosType): RecordedWrite[];
@@ -69,6 +73,17 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     setOrderStatus(vendor, posOrderId, status) {
       return SET_STATUS[vendor](state, posOrderId, status);
     },
+    orderStatus(vendor, posOrderId) {
+      if (vendor === "square") {
+        const order = state.squareOrders.get(posOrderId);
+        return order ? squareOrderStatus(order.state, order.fulfillments?.[0]?.state) : null;
+      }
+      if (vendor === "toast") {
+        const order = state.toastOrders.get(posOrderId);
+        return order ? toastOrderStatus(order) : null;
+      }
+      return state.localOrders.get(posOrderId)?.status ?? null;
+    },
     seed(entry) {
       if (entry.catalog) state.setCatalog(entry.vendor, entry.tenant, entry.catalog);
       if (entry.inventory) state.setInventory(entry.vendor, entry.tenant, entry.inventory);
@@ -81,9 +96,9 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     },
     counts() {
       return {
-        square: state.counts("square", faults.injected("square")),
-        toast: state.counts("toast", faults.injected("toast")),
-        local: state.counts("local", faults.injected("local")),
+        square: state.counts("square", faults.injected("square"), ctx.limiter.throttled("square")),
+        toast: state.counts("toast", faults.injected("toast"), ctx.limiter.throttled("toast")),
+        local: state.counts("local", faults.injected("local"), ctx.limiter.throttled("local")),
       };
     },
     sendWebhook(webhook) {
@@ -92,6 +107,7 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     reset() {
       state.reset();
       faults.resetCounts();
+      ctx.limiter.reset();
     },
   };
 }

@@ -25,6 +25,14 @@ function parseOne(value: string, flag: string, startedAt: number): VendorFaults 
       const [remaining = "", retryAfter = "1"] = raw.split("x");
       return { rateLimit: { remaining: number(remaining, flag), retryAfterSeconds: number(retryAfter, flag) } };
     }
+    case "requestLimit": {
+      const [perSecond = "", burst] = raw.split("x");
+      const rate = number(perSecond, flag);
+      if (rate <= 0) throw new Error(`--fault ${flag}: a request limit is above 0 per second`);
+      return {
+        requestLimit: { perSecond: rate, burst: Math.max(1, burst === undefined ? rate : number(burst, flag)) },
+      };
+    }
     case "outage": {
       const [from = "", to] = raw.split("-");
       const start = to === undefined ? 0 : number(from, flag);
@@ -39,7 +47,8 @@ function parseOne(value: string, flag: string, startedAt: number): VendorFaults 
 /**
  * `--fault` values of `bun run pos:sim` → faults per vendor. Forms:
  * `square:errorRate=0.3`, `all:latencyMs=200`, `toast:rateLimit=5x2` (five 429s,
- * Retry-After 2 s), `local:outage=10000` (the first 10 s) or `local:outage=5000-15000`
+ * Retry-After 2 s), `square:requestLimit=10x20` (10 requests a second per tenant, bursts of 20;
+ * 429 above), `local:outage=10000` (the first 10 s) or `local:outage=5000-15000`
  * (ms after start), `square:hangRate=0.1`, `toast:failAfterCommitRate=0.2`.
  */
 export function parseFaultFlags(

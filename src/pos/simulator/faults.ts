@@ -1,4 +1,5 @@
 import type { PosType } from "../types";
+import type { SimulatedRequestLimit } from "./request-limit";
 
 /** Misbehaviour of one simulated vendor. Rates are probabilities per request, 0‥1. */
 export type VendorFaults = {
@@ -14,6 +15,11 @@ export type VendorFaults = {
   outages?: Array<{ startAt: number; endAt: number }>;
   /** Never answer; the request hangs until the client gives up or the simulator stops. */
   hangRate?: number;
+  /**
+   * The vendor's request limit, per tenant (token bucket): a request over it gets 429 with
+   * `Retry-After` (whole seconds, at least 1) and is counted as `throttled`.
+   */
+  requestLimit?: SimulatedRequestLimit;
 };
 
 export type FaultDecision =

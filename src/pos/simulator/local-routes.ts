@@ -126,6 +126,21 @@ export function localRoutes(ctx: SimulatorContext): Hono {
     return c.json({ order: withoutTenant(order) });
   });
 
+  // Cancel: idempotent by nature (a cancelled order answers as it is); a completed one cannot be.
+  app.post("/v1/stores/:store/orders/:id/cancel", (c) => {
+    const order = state.localOrders.get(c.req.param("id"));
+    if (!order || order.tenant !== c.req.param("store"))
+      return errorResponse(localErrorBody, "not_found", "order not found");
+    if (order.status === "completed") {
+      const body: LocalErrorBody = {
+        error: { code: "order_not_cancellable", message: "a completed order cannot be cancelled" },
+      };
+      return c.json(body, 409);
+    }
+    if (order.status !== "cancelled") setLocalOrderStatus(state, order.id, "cancelled");
+    return c.json({ order: withoutTenant(order) });
+  });
+
   app.post("/v1/stores/:store/orders/:id/payments", async (c) => {
     const parsed = createPaymentRequest.safeParse(await readJson(c.req.raw));
     if (!parsed.success) return errorResponse(localErrorBody, "bad_request", parsed.error.message);

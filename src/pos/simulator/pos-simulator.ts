@@ -5,6 +5,7 @@ import { createSimulatorControl, type PosSimulatorControl, type SimulatorSeed } 
 import { controlRoutes } from "./control-routes";
 import { FaultInjector, seededRandom, type VendorFaults } from "./faults";
 import { localRoutes } from "./local-routes";
+import { RequestLimiter } from "./request-limit";
 import { squareRoutes } from "./square-routes";
 import { SimulatorState } from "./state";
 import { toastRoutes } from "./toast-routes";
@@ -52,6 +53,7 @@ export async function startPosSimulator(options: PosSimulatorOptions = {}): Prom
   const ctx: SimulatorContext = {
     state: new SimulatorState(),
     faults: new FaultInjector(seededRandom(options.randomSeed ?? Date.now()), options.faults),
+    limiter: new RequestLimiter(),
     pageSize: options.pageSize ?? 100,
     toastTokenTtlSeconds: options.toastTokenTtlSeconds ?? 86_400,
     stopped,

@@ -37,6 +37,23 @@ const createOrderRequest = z.looseObject({
   }),
 });
 
+const updateOrderRequest = z.object({
+  idempotency_key: z.string().min(1).max(192).optional(),
+  order: z.object({
+    location_id: z.string().optional(),
+    version: z.number().int(),
+    state: z.enum(["OPEN", "COMPLETED", "CANCELED"]).optional(),
+    fulfillments: z
+      .array(
+        z.object({
+          uid: z.string(),
+          state: z.enum(["PROPOSED", "RESERVED", "PREPARED", "COMPLETED", "CANCELED", "FAILED"]).optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
 const batchRetrieveRequest = z.object({
   location_ids: z.array(z.string()).optional(),
   catalog_object_ids: z.array(z.string()).optional(),
@@ -168,6 +185,41 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   });
 
   squarePaymentRoutes(ctx, app);
+
+  // UpdateOrder: a sparse order at the current version; COMPLETED and CANCELED orders cannot be updated.
+  app.put("/v2/orders/:id", async (c) => {
+    const parsed = updateOrderRequest.safeParse(await readJson(c.req.raw));
+    if (!parsed.success) return errorResponse(squareErrorBody, "bad_request", parsed.error.message);
+    const merchant = c.get("merchant");
+    const stored = state.squareOrders.get(c.req.param("id"));
+    if (!stored || stored.tenant !== merchant) {
+      return errorResponse(squareErrorBody, "not_found", `Order ${c.req.param("id")} not found.`);
+    }
+    const { idempotency_key: key = null, order: patch } = parsed.data;
+    const result = state.idempotent("square", "cancel", merchant, key, JSON.stringify({ id: stored.id, patch }), () => {
+      if (stored.state === "COMPLETED" || stored.state === "CANCELED") {
+        const body = squareErrorBody("bad_request", `Order in state ${stored.state} cannot be updated.`);
+        return { status: 400, body, write: null };
+      }
+      if (patch.version !== (stored.version ?? 1)) {
+        const body = {
+          errors: [{ category: "INVALID_REQUEST_ERROR", code: "VERSION_MISMATCH", detail: "Version mismatch." }],
+        };
+        return { status: 400, body, write: null };
+      }
+      if (patch.state) stored.state = patch.state;
+      for (const f of patch.fulfillments ?? []) {
+        const target = stored.fulfillments?.find((existing) => existing.uid === f.uid);
+        if (target && f.state) target.state = f.state;
+      }
+      stored.version = (stored.version ?? 1) + 1;
+      stored.updated_at = new Date().toISOString();
+      const { tenant: _tenant, ...order } = stored;
+      return { status: 200, body: { order }, write: null };
+    });
+    if ("conflict" in result) return c.json(squareErrorBody("conflict", "idempotency key reused"), 400);
+    return c.json(result.body as object, result.status as 200 | 400);
+  });
 
   app.get("/v2/catalog/list", (c) => {
     const types = (c.req.query("types") ?? "").split(",").filter(Boolean);

@@ -24,6 +24,8 @@ export type VendorCounts = {
   replays: number;
   faults: number;
   logins: number;
+  /** Requests refused with 429 for being over the vendor's `requestLimit`. */
+  throttled: number;
 };
 
 type Stored<T> = T & { tenant: string };
@@ -45,7 +47,7 @@ export class SimulatorState {
   readonly #idempotency = new Map<string, IdempotentAnswer>();
   readonly #orders = new Map<PosType, RecordedWrite[]>();
   readonly #payments = new Map<PosType, RecordedWrite[]>();
-  readonly #counts = new Map<PosType, Omit<VendorCounts, "orders" | "payments" | "faults">>();
+  readonly #counts = new Map<PosType, Omit<VendorCounts, "orders" | "payments" | "faults" | "throttled">>();
 
   constructor() {
     this.reset();
@@ -77,12 +79,13 @@ export class SimulatorState {
     counts[what] += 1;
   }
 
-  counts(vendor: PosType, faults: number): VendorCounts {
+  counts(vendor: PosType, faults: number, throttled: number): VendorCounts {
     return {
       ...this.#counts.get(vendor)!,
       orders: this.#orders.get(vendor)!.length,
       payments: this.#payments.get(vendor)!.length,
       faults,
+      throttled,
     };
   }
 
@@ -101,7 +104,7 @@ export class SimulatorState {
    */
   idempotent(
     vendor: PosType,
-    scope: "order" | "payment",
+    scope: "order" | "payment" | "cancel",
     tenant: string,
     key: string | null,
     fingerprint: string,
@@ -117,7 +120,7 @@ export class SimulatorState {
     }
     const created = create();
     const write = created.write ? { ...created.write, idempotencyKey: key, replays: 0 } : null;
-    if (write) (scope === "order" ? this.#orders : this.#payments).get(vendor)!.push(write);
+    if (write) (scope === "payment" ? this.#payments : this.#orders).get(vendor)!.push(write);
     if (slot !== null) {
       // A copy: the live object may change later (status, payments), the remembered answer must not.
       this.#idempotency.set(slot, { fingerprint, status: created.status, body: structuredClone(created.body), write });

@@ -214,6 +214,18 @@ export function toastRoutes(ctx: SimulatorContext): Hono<ToastEnv> {
     return c.json(result.body as ToastOrder);
   });
 
+  // Void an order with its selections and payments; a voided order cannot be voided again.
+  app.post("/orders/v2/orders/:guid/void", async (c) => {
+    const restaurant = c.get("restaurant");
+    const order = state.toastOrders.get(c.req.param("guid"));
+    if (!order || order.tenant !== restaurant) return errorResponse(toastErrorBody, "not_found", "order not found");
+    if (order.voided) return errorResponse(toastErrorBody, "bad_request", "order is already voided");
+    const voided = applyToastStatus(order, "cancelled", new Date().toISOString());
+    const stored = { ...voided, tenant: restaurant };
+    state.toastOrders.set(order.guid, stored);
+    return c.json(withoutTenant(stored));
+  });
+
   app.get("/menus/v2/menus", (c) => c.json(menusFor(state, c.get("restaurant"))));
 
   app.get("/menus/v2/metadata", (c) => {

@@ -1,9 +1,11 @@
+import { PosRejectedError } from "../errors";
 import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
-import { orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
+import { cancelIdempotencyKey, orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
   PosAdapterOptions,
   PosCallOptions,
+  PosCancelInput,
   PosCatalog,
   PosCatalogCategory,
   PosCatalogItem,
@@ -124,6 +126,59 @@ export class SquareAdapter implements PosAdapter {
       squareOrderResponseSchema,
     );
     return snapshot(order);
+  }
+
+  /**
+   * UpdateOrder (`PUT /v2/orders/{id}`) with the order's current `version`, `state: CANCELED` and
+   * every fulfillment CANCELED. Square refuses an outdated version (VERSION_MISMATCH): the order
+   * is read again and the update sent once more. The key carries the version, since Square wants
+   * a new key per update and replays the old answer for an old one.
+   */
+  async cancelOrder(input: PosCancelInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
+    for (let round = 1; ; round++) {
+      const { order } = await this.#http.json(
+        {
+          method: "GET",
+          path: `/v2/orders/${encodeURIComponent(input.posOrderId)}`,
+          headers: this.#headers,
+          signal: options.signal,
+        },
+        squareOrderResponseSchema,
+      );
+      if (order.state === "CANCELED") return snapshot(order);
+      if (order.state === "COMPLETED") {
+        throw new PosRejectedError({
+          posType: "square",
+          reason: "validation",
+          message: `square: order ${order.id} is COMPLETED and cannot be cancelled`,
+        });
+      }
+      const body = {
+        idempotency_key: cancelIdempotencyKey(input.orderId, order.version ?? 1),
+        order: {
+          location_id: this.#locationId,
+          version: order.version ?? 1,
+          state: "CANCELED",
+          fulfillments: (order.fulfillments ?? []).flatMap((f) => (f.uid ? [{ uid: f.uid, state: "CANCELED" }] : [])),
+        },
+      };
+      try {
+        const updated = await this.#http.json(
+          {
+            method: "PUT",
+            path: `/v2/orders/${encodeURIComponent(order.id)}`,
+            headers: this.#headers,
+            body,
+            signal: options.signal,
+          },
+          squareOrderResponseSchema,
+        );
+        return snapshot(updated.order);
+      } catch (error) {
+        // Someone moved the order between our read and our write: read it again, once.
+        if (round >= 2 || !(error instanceof PosRejectedError) || error.code !== "VERSION_MISMATCH") throw error;
+      }
+    }
   }
 
   /** Records money FoodHub collected as an EXTERNAL payment against the Square order. */

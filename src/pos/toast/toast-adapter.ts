@@ -1,11 +1,12 @@
 import type { z } from "zod";
 import { PosRejectedError } from "../errors";
 import { adapterHttpClient, type PosErrorDescription, type PosHttpClient, type PosRequest } from "../http";
-import { orderIdempotencyKey, paymentIdempotencyKey } from "../idempotency";
+import { cancelIdempotencyKey, orderIdempotencyKey, paymentIdempotencyKey } from "../idempotency";
 import type {
   PosAdapter,
   PosAdapterOptions,
   PosCallOptions,
+  PosCancelInput,
   PosCatalog,
   PosHealth,
   PosInventoryLevel,
@@ -113,6 +114,27 @@ export class ToastAdapter implements PosAdapter {
 
   async fetchOrderStatus(posOrderId: string, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
     return snapshot(await this.#order(posOrderId, options));
+  }
+
+  /**
+   * Voids the order (`POST /orders/v2/orders/{guid}/void`) with its selections and payments, as
+   * Toast requires ("you must also void the order's payment at the same time"). Toast refuses to
+   * void an order twice, so one already voided is returned as it is.
+   */
+  async cancelOrder(input: PosCancelInput, options: PosCallOptions = {}): Promise<PosOrderSnapshot> {
+    const order = await this.#order(input.posOrderId, options);
+    if (order.voided) return snapshot(order);
+    const voided = await this.#call(
+      {
+        method: "POST",
+        path: `/orders/v2/orders/${encodeURIComponent(order.guid)}/void`,
+        headers: { [TOAST_IDEMPOTENCY_HEADER]: cancelIdempotencyKey(input.orderId) },
+        body: { selections: { voidAll: true }, payments: { voidAll: true } },
+      },
+      toastOrderSchema,
+      options,
+    );
+    return snapshot(voided);
   }
 
   /** Adds an OTHER (alternative) payment to the order's first check; the key keeps a retry from paying twice. */

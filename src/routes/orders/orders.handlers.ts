@@ -34,3 +34,13 @@ export const createPayment: RouteHandler<typeof routes.createPayment, AppEnv> = 
   if (payment.status === "pending") return c.json({ payment, order: result.order }, 202);
   return c.json({ payment, order: result.order }, result.replayed ? 200 : 201);
 };
+
+export const cancelOrder: RouteHandler<typeof routes.cancelOrder, AppEnv> = async (c) => {
+  const { order, alreadyCancelled } = await c.var.services.orders.cancel(
+    c.var.principal,
+    c.req.valid("param").id,
+    c.req.valid("json") ?? {},
+  );
+  if (alreadyCancelled) c.header("Idempotent-Replayed", "true");
+  return c.json(order, 200);
+};

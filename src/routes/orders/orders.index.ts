@@ -5,4 +5,5 @@ import * as routes from "./orders.routes";
 export const ordersRouter = createRouter()
   .openapi(routes.createOrder, handlers.createOrder)
   .openapi(routes.getOrder, handlers.getOrder)
-  .openapi(routes.createPayment, handlers.createPayment);
+  .openapi(routes.createPayment, handlers.createPayment)
+  .openapi(routes.cancelOrder, handlers.cancelOrder);

@@ -3,6 +3,7 @@ import { requireAuth } from "../../auth/require-auth";
 import { byUser, rateLimit } from "../../http/rate-limit";
 import { bearerSecurity, errorResponses, errorSchema, idParams, jsonContent } from "../../http/schemas";
 import {
+  cancelOrderBodySchema,
   createOrderBodySchema,
   createPaymentBodySchema,
   idempotencyHeaders,
@@ -70,5 +71,26 @@ export const createPayment = createRoute({
     402: jsonContent(errorSchema, "The provider declined the payment source (`payment_declined`, with its code)"),
     ...more,
     503: jsonContent(errorSchema, "No payment provider is configured (`payment_provider_unconfigured`)"),
+  },
+});
+
+export const cancelOrder = createRoute({
+  method: "post",
+  path: "/v1/orders/{id}/cancel",
+  tags,
+  summary: "Cancel an order (its customer before it is accepted; the restaurant's staff and up until completed)",
+  description:
+    "Idempotent: cancelling a cancelled order answers it again (`Idempotent-Replayed: true`). The POS is told by " +
+    "the OrderCancelToPOS job (`posCancelState`); captured payments are marked for refund (`refundRequestedAt`).",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: {
+    params: idParams,
+    body: { content: { "application/json": { schema: cancelOrderBodySchema } }, required: false },
+  },
+  responses: {
+    200: jsonContent(orderSchema, "The cancelled order"),
+    ...errorResponses,
+    422: jsonContent(errorSchema, "The order can no longer be cancelled by this user (order_not_cancellable)"),
   },
 });

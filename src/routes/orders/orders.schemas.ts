@@ -65,6 +65,12 @@ export const createPaymentBodySchema = z
 
 export type CreatePaymentInput = z.infer<typeof createPaymentBodySchema>;
 
+export const cancelOrderBodySchema = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+  .openapi("CancelOrder");
+
+export type CancelOrderInput = z.infer<typeof cancelOrderBodySchema>;
+
 const timestamp = z.string().openapi({ format: "date-time" });
 
 export const paymentSchema = createSelectSchema(payments)
@@ -74,6 +80,7 @@ export const paymentSchema = createSelectSchema(payments)
     providerPaymentId: z.string().nullable(),
     failureCode: z.string().nullable().openapi({ description: "The payment provider's code when it declined" }),
     createdAt: timestamp,
+    refundRequestedAt: timestamp.nullable().openapi({ description: "Set when its order was cancelled: owed back" }),
   })
   .openapi("Payment");
 
@@ -91,8 +98,15 @@ export const orderSchema = createSelectSchema(orders)
     totalCents: true,
     currency: true,
     posSyncState: true,
+    loyaltyPointsEarned: true,
   })
   .extend({
+    cancelledAt: timestamp.nullable(),
+    cancelReason: z.string().nullable(),
+    posCancelState: z
+      .enum(["pending", "queued", "synced", "failed", "skipped"])
+      .nullable()
+      .openapi({ description: "The cancellation's progress to the POS; null unless cancelled" }),
     notes: z.string().nullable(),
     posOrderId: z.string().nullable(),
     createdAt: timestamp,

@@ -37,3 +37,18 @@ export const putConfig: RouteHandler<typeof routes.putConfig, AppEnv> = async (c
   authorize(c.var.principal, "config:update", id);
   return c.json(await c.var.services.restaurantReads.updateConfig(id, c.req.valid("json")), 200);
 };
+
+export const setBranchAvailability: RouteHandler<typeof routes.setBranchAvailability, AppEnv> = async (c) => {
+  const { id, branchId, itemId } = c.req.valid("param");
+  authorize(c.var.principal, "menu:availability", id);
+  const { available } = c.req.valid("json");
+  const result = await c.var.services.menuAvailability.set(id, branchId, itemId, available, c.var.principal.userId);
+  return c.json(result, 200);
+};
+
+export const clearBranchAvailability: RouteHandler<typeof routes.clearBranchAvailability, AppEnv> = async (c) => {
+  const { id, branchId, itemId } = c.req.valid("param");
+  authorize(c.var.principal, "menu:availability", id);
+  await c.var.services.menuAvailability.clear(id, branchId, itemId);
+  return c.body(null, 204);
+};

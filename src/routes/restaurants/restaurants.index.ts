@@ -9,4 +9,6 @@ export const restaurantsRouter = createRouter()
   .openapi(routes.getCategories, handlers.getCategories)
   .openapi(routes.getLoyaltyRules, handlers.getLoyaltyRules)
   .openapi(routes.getConfig, handlers.getConfig)
-  .openapi(routes.putConfig, handlers.putConfig);
+  .openapi(routes.putConfig, handlers.putConfig)
+  .openapi(routes.setBranchAvailability, handlers.setBranchAvailability)
+  .openapi(routes.clearBranchAvailability, handlers.clearBranchAvailability);

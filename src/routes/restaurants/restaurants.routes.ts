@@ -3,6 +3,9 @@ import { requireAuth } from "../../auth/require-auth";
 import { etagHeaders, notModifiedResponse } from "../../http/cached-json";
 import { bearerSecurity, errorResponses, idParams, jsonContent } from "../../http/schemas";
 import {
+  availabilityBodySchema,
+  availabilityParams,
+  branchAvailabilitySchema,
   categoriesSchema,
   loyaltyRulesSchema,
   menuQuery,
@@ -107,4 +110,32 @@ export const putConfig = createRoute({
     body: { content: { "application/json": { schema: restaurantConfigUpdateSchema } }, required: true },
   },
   responses: { 200: jsonContent(restaurantConfigResponseSchema, "The updated config"), ...errorResponses },
+});
+
+export const setBranchAvailability = createRoute({
+  method: "put",
+  path: "/v1/restaurants/{id}/branches/{branchId}/menu-items/{itemId}/availability",
+  tags,
+  summary: "Mark a menu item (un)available at one branch — 86 it (staff and up)",
+  description:
+    "Wins over the POS's availability in that branch's menu and orders until cleared, or until a menu pull " +
+    "finds that the POS changed the item.",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: {
+    params: availabilityParams,
+    body: { content: { "application/json": { schema: availabilityBodySchema } }, required: true },
+  },
+  responses: { 200: jsonContent(branchAvailabilitySchema, "The branch's availability"), ...errorResponses },
+});
+
+export const clearBranchAvailability = createRoute({
+  method: "delete",
+  path: "/v1/restaurants/{id}/branches/{branchId}/menu-items/{itemId}/availability",
+  tags,
+  summary: "Drop the branch's override: the item is again what the POS says (staff and up)",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: { params: availabilityParams },
+  responses: { 204: { description: "Cleared" }, ...errorResponses },
 });

@@ -87,4 +87,21 @@ export const restaurantConfigResponseSchema = z
   })
   .openapi("RestaurantConfigResponse");
 
+export const availabilityParams = z.object({
+  id: dbIdParam.openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  branchId: dbIdParam.openapi({ param: { name: "branchId", in: "path" }, example: 1 }),
+  itemId: dbIdParam.openapi({ param: { name: "itemId", in: "path" }, example: 1 }),
+});
+
+export const availabilityBodySchema = z.strictObject({ available: z.boolean() }).openapi("BranchAvailabilityUpdate");
+
+export const branchAvailabilitySchema = z
+  .object({
+    restaurantId: z.number().int(),
+    branchId: z.number().int(),
+    menuItemId: z.number().int(),
+    available: z.boolean(),
+  })
+  .openapi("BranchAvailability");
+
 export const restaurantConfigUpdateSchema = restaurantConfigSchema.strict();

@@ -1,7 +1,8 @@
 import type { Database } from "../../../db/client";
 import type { Principal } from "../../auth/principal";
-import type { CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
+import type { CancelOrderInput, CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
+import { cancelOrder } from "./cancellations";
 import { createOrder, getOrderFor } from "./orders";
 import { type PaymentDeps, recordPayment } from "./payments";
 import { exportRestaurantOrders, listRestaurantOrders, type OrderFilters } from "./restaurant-orders";
@@ -18,6 +19,8 @@ export function createOrderService(
     get: (principal: Principal, orderId: number) => getOrderFor(db, principal, orderId, "orders:view"),
     pay: (principal: Principal, orderId: number, input: CreatePaymentInput, idempotencyKey: string) =>
       recordPayment({ db, dispatcher, ...payment }, principal, orderId, input, idempotencyKey),
+    cancel: (principal: Principal, orderId: number, input: CancelOrderInput) =>
+      cancelOrder(db, principal, orderId, input, dispatcher),
     listForRestaurant: (restaurantId: number, filters: OrderFilters, page: number, pageSize: number) =>
       listRestaurantOrders(db, restaurantId, filters, page, pageSize),
     exportForRestaurant: (restaurantId: number, filters: OrderFilters) =>

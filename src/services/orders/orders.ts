@@ -1,13 +1,24 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { branches, customers, deliveries, menuItems, orderItems, orders, restaurants } from "../../../db/schema";
+import {
+  branches,
+  customers,
+  deliveries,
+  menuItemBranchOverrides,
+  menuItems,
+  orderItems,
+  orders,
+  restaurants,
+} from "../../../db/schema";
 import { authorizeOrder } from "../../auth/policy";
 import type { Principal } from "../../auth/principal";
 import { conflict, notFound, unprocessable } from "../../kernel/app-error";
 import type { CreateOrderInput, OrderView } from "../../routes/orders/orders.schemas";
+import { pointsEarned } from "../loyalty/loyalty-points";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
 import { readRestaurantConfig } from "../restaurants/restaurant-config";
+import { activeLoyaltyRules } from "../restaurants/restaurants";
 
 /** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
 export function requestHash(body: unknown): string {
@@ -67,6 +78,7 @@ export const orderRelations = {
       posPaymentId: true,
       providerPaymentId: true,
       failureCode: true,
+      refundRequestedAt: true,
       createdAt: true,
     },
   },
@@ -94,11 +106,19 @@ export function shapeOrder(order: LoadedOrder): OrderView {
     totalCents: order.totalCents,
     currency: order.currency,
     posSyncState: order.posSyncState,
+    loyaltyPointsEarned: order.loyaltyPointsEarned,
+    cancelledAt: iso(order.cancelledAt),
+    cancelReason: order.cancelReason,
+    posCancelState: order.posCancelState,
     posOrderId: order.posOrderId,
     notes: order.notes,
     createdAt: order.createdAt.toISOString(),
     items: order.items,
-    payments: order.payments.map((p) => ({ ...p, createdAt: p.createdAt.toISOString() })),
+    payments: order.payments.map((p) => ({
+      ...p,
+      createdAt: p.createdAt.toISOString(),
+      refundRequestedAt: iso(p.refundRequestedAt),
+    })),
     delivery: order.delivery
       ? {
           estimatedMinutes: order.delivery.estimatedMinutes,
@@ -139,7 +159,7 @@ async function replayOrConflict(db: Database, customerId: number, key: string, h
 
 /** Prices the order on the server from the menu; throws 404/422 on anything off. */
 async function priceOrder(db: Database, input: CreateOrderInput) {
-  const [restaurant, branch, items] = await Promise.all([
+  const [restaurant, branch, items, rules] = await Promise.all([
     db.query.restaurants.findFirst({
       columns: { id: true, currency: true, config: true },
       where: and(eq(restaurants.id, input.restaurantId), eq(restaurants.active, true)),
@@ -150,6 +170,12 @@ async function priceOrder(db: Database, input: CreateOrderInput) {
     }),
     db.query.menuItems.findMany({
       columns: { id: true, name: true, priceCents: true, available: true, branchId: true },
+      with: {
+        branchOverrides: {
+          columns: { available: true },
+          where: eq(menuItemBranchOverrides.branchId, input.branchId),
+        },
+      },
       where: and(
         eq(menuItems.restaurantId, input.restaurantId),
         inArray(
@@ -158,6 +184,7 @@ async function priceOrder(db: Database, input: CreateOrderInput) {
         ),
       ),
     }),
+    activeLoyaltyRules(db, input.restaurantId),
   ]);
   if (!restaurant) throw notFound("restaurant");
   if (!branch?.active)
@@ -170,7 +197,7 @@ async function priceOrder(db: Database, input: CreateOrderInput) {
     if (!item || (item.branchId !== null && item.branchId !== input.branchId)) {
       throw unprocessable("unknown_item", `menu item ${line.menuItemId} is not on this restaurant's menu`);
     }
-    if (!item.available)
+    if (!(item.branchOverrides[0]?.available ?? item.available))
       throw unprocessable("item_unavailable", `menu item ${line.menuItemId} (${item.name}) is not available`);
     return {
       menuItemId: item.id,
@@ -193,6 +220,7 @@ async function priceOrder(db: Database, input: CreateOrderInput) {
     taxCents,
     deliveryFeeCents,
     totalCents: subtotalCents + taxCents + deliveryFeeCents,
+    loyaltyPointsEarned: pointsEarned(rules, subtotalCents),
     prepTimeMinutes: config.prepTimeMinutes,
   };
 }
@@ -238,6 +266,7 @@ export async function createOrder(
           taxCents: priced.taxCents,
           deliveryFeeCents: priced.deliveryFeeCents,
           totalCents: priced.totalCents,
+          loyaltyPointsEarned: priced.loyaltyPointsEarned,
           currency: priced.currency,
           notes: input.notes ?? null,
           idempotencyKey,
@@ -246,6 +275,12 @@ export async function createOrder(
         .returning({ id: orders.id });
       if (!order) throw new Error("insert returned no order");
       await tx.insert(orderItems).values(priced.lines.map((line) => ({ ...line, orderId: order.id })));
+      if (priced.loyaltyPointsEarned > 0) {
+        await tx
+          .update(customers)
+          .set({ loyaltyPoints: sql`${customers.loyaltyPoints} + ${priced.loyaltyPointsEarned}` })
+          .where(eq(customers.id, customerId));
+      }
       if (input.type === "delivery") {
         await tx
           .insert(deliveries)

@@ -4,7 +4,7 @@ import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import type { Queue } from "../../queue/queue";
 import { SettleCardPayment } from "../../sync/payment-job-contracts";
-import { OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
+import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;
@@ -45,6 +45,35 @@ export class PosDispatcher {
     );
   }
 
+  /**
+   * After a cancellation commits (`pos_cancel_state` = `pending`): dispatch OrderCancelToPOS and
+   * mark it `queued`, or leave it `pending` for the sweeper when Redis fails.
+   */
+  async orderCancelled(order: { id: number; restaurantId: number }): Promise<boolean> {
+    try {
+      await this.queue.dispatch(
+        OrderCancelToPOS,
+        { orderId: order.id, restaurantId: order.restaurantId },
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS, durable: true },
+      );
+    } catch (error) {
+      this.logger.warn("POS cancel not dispatched; the sweeper will", {
+        id: order.id,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+    await this.#markCancelsQueued([order.id]);
+    return true;
+  }
+
+  async #markCancelsQueued(ids: number[]): Promise<void> {
+    await this.db
+      .update(orders)
+      .set({ posCancelState: "queued" })
+      .where(and(inArray(orders.id, ids), eq(orders.posCancelState, "pending")));
+  }
+
   /** After a payment is captured: dispatch PaymentSyncToPOS, or leave it to the sweeper. */
   paymentRecorded(payment: { id: number; restaurantId: number }): Promise<boolean> {
     return this.#handOver("payments", payment.id, () =>
@@ -74,7 +103,9 @@ export class PosDispatcher {
    * queued long ago (their job may have been lost with Redis data). The two are separate batches
    * so long-queued rows can never crowd out new ones.
    */
-  async sweep(now = Date.now()): Promise<{ orders: number; payments: number; requeued: number; settling: number }> {
+  async sweep(
+    now = Date.now(),
+  ): Promise<{ orders: number; payments: number; cancels: number; requeued: number; settling: number }> {
     const pendingOrders = await this.db
       .select({ id: orders.id, restaurantId: orders.restaurantId })
       .from(orders)
@@ -96,6 +127,20 @@ export class PosDispatcher {
       .limit(SWEEP_BATCH);
     await this.#dispatchOrders(pendingOrders);
     await this.#dispatchPayments(pendingPayments);
+    const pendingCancels = await this.db
+      .select({ id: orders.id, restaurantId: orders.restaurantId })
+      .from(orders)
+      .where(and(eq(orders.posCancelState, "pending"), lt(orders.cancelledAt, new Date(now - SWEEP_GRACE_MS))))
+      .orderBy(asc(orders.cancelledAt))
+      .limit(SWEEP_BATCH);
+    if (pendingCancels.length > 0) {
+      await this.queue.dispatchMany(
+        OrderCancelToPOS,
+        pendingCancels.map((o) => ({ orderId: o.id, restaurantId: o.restaurantId })),
+        { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true },
+      );
+      await this.#markCancelsQueued(pendingCancels.map((o) => o.id));
+    }
 
     const staleBefore = new Date(now - REQUEUE_AFTER_MS);
     const staleOrders = await this.db
@@ -137,15 +182,22 @@ export class PosDispatcher {
     }
 
     const requeued = staleOrders.length + stalePayments.length;
-    if (pendingOrders.length + pendingPayments.length + requeued + unsettled.length > 0) {
+    if (pendingOrders.length + pendingPayments.length + pendingCancels.length + requeued + unsettled.length > 0) {
       this.logger.info("sweeper dispatched", {
         orders: pendingOrders.length,
         payments: pendingPayments.length,
+        cancels: pendingCancels.length,
         requeued,
         settling: unsettled.length,
       });
     }
-    return { orders: pendingOrders.length, payments: pendingPayments.length, requeued, settling: unsettled.length };
+    return {
+      orders: pendingOrders.length,
+      payments: pendingPayments.length,
+      cancels: pendingCancels.length,
+      requeued,
+      settling: unsettled.length,
+    };
   }
 
   async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {

@@ -1,6 +1,14 @@
-import { and, asc, count, eq, isNull, or } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, or } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../../db/schema";
+import {
+  branches,
+  loyaltyPrograms,
+  loyaltyRules,
+  menuCategories,
+  menuItemBranchOverrides,
+  menuItems,
+  restaurants,
+} from "../../../db/schema";
 import { notFound, unprocessable } from "../../kernel/app-error";
 import { type RestaurantConfig, readRestaurantConfig } from "./restaurant-config";
 
@@ -38,7 +46,10 @@ export async function getRestaurant(db: Database, id: number) {
   return restaurant;
 }
 
-/** Categories with their items (optionally one branch's view): two queries whatever the menu's size. */
+/**
+ * Categories with their items (optionally one branch's view, where the branch's own availability
+ * — staff 86'ing an item — wins over the POS's): two queries whatever the menu's size.
+ */
 export async function getMenu(db: Database, restaurantId: number, branchId?: number) {
   const restaurant = await getRestaurant(db, restaurantId);
   if (branchId !== undefined && !restaurant.branches.some((b) => b.id === branchId)) {
@@ -46,7 +57,7 @@ export async function getMenu(db: Database, restaurantId: number, branchId?: num
   }
   const itemFilter =
     branchId === undefined ? undefined : or(isNull(menuItems.branchId), eq(menuItems.branchId, branchId));
-  const categories = await db.query.menuCategories.findMany({
+  const rows = await db.query.menuCategories.findMany({
     columns: { id: true, name: true, position: true },
     where: eq(menuCategories.restaurantId, restaurantId),
     orderBy: [asc(menuCategories.position), asc(menuCategories.id)],
@@ -55,9 +66,23 @@ export async function getMenu(db: Database, restaurantId: number, branchId?: num
         columns: { id: true, name: true, description: true, priceCents: true, available: true, branchId: true },
         where: itemFilter,
         orderBy: asc(menuItems.id),
+        with: {
+          branchOverrides: {
+            columns: { available: true },
+            // No branch asked: no override applies (the whole menu is the POS's view).
+            where: eq(menuItemBranchOverrides.branchId, branchId ?? 0),
+          },
+        },
       },
     },
   });
+  const categories = rows.map((category) => ({
+    ...category,
+    items: category.items.map(({ branchOverrides, ...item }) => ({
+      ...item,
+      available: branchOverrides[0]?.available ?? item.available,
+    })),
+  }));
   return { restaurantId, branchId: branchId ?? null, currency: restaurant.currency, categories };
 }
 
@@ -72,15 +97,27 @@ export async function getCategories(db: Database, restaurantId: number) {
   return { restaurantId, categories };
 }
 
+/** Active rules of the restaurant's active programs: what orders earn points by. */
+export function activeLoyaltyRules(db: Pick<Database, "query" | "select">, restaurantId: number) {
+  const activePrograms = db
+    .select({ id: loyaltyPrograms.id })
+    .from(loyaltyPrograms)
+    .where(and(eq(loyaltyPrograms.restaurantId, restaurantId), eq(loyaltyPrograms.active, true)));
+  return db.query.loyaltyRules.findMany({
+    columns: { id: true, name: true, ruleType: true, points: true, minOrderCents: true, rewardDescription: true },
+    where: and(
+      eq(loyaltyRules.restaurantId, restaurantId),
+      eq(loyaltyRules.active, true),
+      inArray(loyaltyRules.programId, activePrograms),
+    ),
+    orderBy: asc(loyaltyRules.id),
+  });
+}
+
 /** The restaurant's active loyalty rules, one query after the existence check. */
 export async function getLoyaltyRules(db: Database, restaurantId: number) {
   await getRestaurant(db, restaurantId);
-  const rules = await db.query.loyaltyRules.findMany({
-    columns: { id: true, name: true, ruleType: true, points: true, minOrderCents: true, rewardDescription: true },
-    where: and(eq(loyaltyRules.restaurantId, restaurantId), eq(loyaltyRules.active, true)),
-    orderBy: asc(loyaltyRules.id),
-  });
-  return { restaurantId, rules };
+  return { restaurantId, rules: await activeLoyaltyRules(db, restaurantId) };
 }
 
 async function findRestaurantRow(db: Database, restaurantId: number) {
