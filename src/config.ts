@@ -55,6 +55,8 @@ export const configSchema = z
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     QUEUE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
     METRICS_TOKEN: optionalString,
+    /** How long one Workers Cron Trigger call keeps reading jobs (ms); running handlers then finish. */
+    SCHEDULED_BUDGET_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     /** The Chromium the dashboard's browser test drives. */
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */

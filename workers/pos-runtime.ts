@@ -35,12 +35,11 @@ export type PosRuntimeOptions = {
 export type PosRuntime = { worker: Worker; jobs: PosJobs; queue: Queue; stop(): Promise<void> };
 
 /**
- * One worker process: the registry's jobs (the five POS sync jobs and
- * QueuePing) on a queue Worker with the Postgres failed-job store, the
- * sweeper and the scheduled POS pulls, and a periodic status line. Used by
- * `bun run worker`, the dev command, the soak run and the end-to-end tests.
+ * The registry's jobs (the five POS sync jobs and QueuePing) on a queue Worker
+ * with the Postgres failed-job store, not started: a process calls `start()`,
+ * the Workers Cron Trigger `drainOnce()`.
  */
-export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
+export function createPosWorker(options: Omit<PosRuntimeOptions, "scheduler" | "statusIntervalMs">) {
   const { config, db, redis, logger } = options;
   const prefix = config.REDIS_PREFIX;
   // The worker never reads the cache, so a deferred invalidation would never be applied: fail the job instead.
@@ -60,7 +59,6 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     }),
     { timeScale: options.timeScale },
   );
-  const jobs = registry.pos;
   const failedStore = new PostgresFailedJobStore(db);
   const queue = new Queue({ redis, prefix, shards: config.QUEUE_SHARDS });
   const worker = new Worker({
@@ -72,6 +70,20 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     jobs: registry.all,
     failedStore,
   });
+  return { registry, failedStore, queue, worker };
+}
+
+/**
+ * One worker process: the registry's jobs (the five POS sync jobs and
+ * QueuePing) on a queue Worker with the Postgres failed-job store, the
+ * sweeper and the scheduled POS pulls, and a periodic status line. Used by
+ * `bun run worker`, the dev command, the soak run and the end-to-end tests.
+ */
+export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
+  const { config, db, redis, logger } = options;
+  const prefix = config.REDIS_PREFIX;
+  const { registry, failedStore, queue, worker } = createPosWorker(options);
+  const jobs = registry.pos;
   await worker.start();
   const info = worker.info();
   logger.info(

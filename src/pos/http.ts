@@ -64,7 +64,8 @@ export class PosHttpClient {
 
   constructor(options: PosHttpOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
-    this.#fetch = options.fetch ?? fetch;
+    // Called unbound: workerd rejects the global fetch called as a method of another object.
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   get baseUrl(): string {

@@ -62,25 +62,7 @@ export class StreamReader {
   async read(queues: readonly string[], count: number, idle: boolean, blockMs: number): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     if (!idle) {
-      const streams = queues.map((q) => this.keys.stream(q));
-      const reply =
-        streams.length === 1
-          ? await this.connection.send("XREADGROUP", [
-              "GROUP",
-              this.group,
-              this.consumer,
-              "COUNT",
-              count,
-              "STREAMS",
-              streams[0]!,
-              ">",
-            ])
-          : await runScript(this.connection, readInOrderFor(streams.length), streams, [
-              this.group,
-              this.consumer,
-              count,
-            ]);
-      this.#collect(reply, deliveries);
+      deliveries.push(...(await this.readWaiting(queues, count)));
       if (deliveries.length > 0) return deliveries;
     }
     const reply = await this.connection.send("XREADGROUP", [
@@ -95,6 +77,27 @@ export class StreamReader {
       ...queues.map((q) => this.keys.stream(q)),
       ...queues.map(() => ">"),
     ]);
+    this.#collect(reply, deliveries);
+    return deliveries;
+  }
+
+  /** Up to `count` entries already waiting, in queue order, without blocking (safe over REST). */
+  async readWaiting(queues: readonly string[], count: number): Promise<Delivery[]> {
+    const streams = queues.map((q) => this.keys.stream(q));
+    const reply =
+      streams.length === 1
+        ? await this.connection.send("XREADGROUP", [
+            "GROUP",
+            this.group,
+            this.consumer,
+            "COUNT",
+            count,
+            "STREAMS",
+            streams[0]!,
+            ">",
+          ])
+        : await runScript(this.connection, readInOrderFor(streams.length), streams, [this.group, this.consumer, count]);
+    const deliveries: Delivery[] = [];
     this.#collect(reply, deliveries);
     return deliveries;
   }
