@@ -4,8 +4,8 @@ import type { Logger } from "../src/logger";
 import type { WorkerInfo } from "../src/queue/worker-registry";
 import type { RedisConnection } from "../src/redis/types";
 import { PosDispatcher } from "../src/services/pos-sync/pos-dispatch";
-import { posScheduleTick } from "./pos-scheduler";
 import { createPosWorker } from "./pos-runtime";
+import { posScheduleTick } from "./pos-scheduler";
 
 /** Handlers at once in one call: Workers allow six simultaneous outgoing connections per invocation. */
 const SCHEDULED_CONCURRENCY = 6;
