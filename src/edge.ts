@@ -46,8 +46,9 @@ export default {
   async scheduled(controller: ScheduledEvent, env: Env, ctx: ExecutionContext): Promise<void> {
     const config = configFrom(env);
     if (config instanceof Error) {
-      invalidConfigResponse(config);
-      return;
+      createLogger("error").error("invalid configuration", { problems: config.problems });
+      // Failed, so the Cron Trigger's history shows it.
+      throw config;
     }
     const deps = openDeps(config);
     try {
