@@ -130,6 +130,8 @@ export const configSchema = z
     ALERT_FAILURE_MIN: z.coerce.number().int().min(1).default(5),
     /** How often each worker checks for alerts. */
     ALERT_CHECK_SECONDS: z.coerce.number().int().min(1).default(30),
+    /** How long one Workers Cron Trigger call keeps reading jobs (ms); running handlers then finish. */
+    SCHEDULED_BUDGET_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
     /** The Chromium the dashboard's browser test drives. */
     CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
     /** CI sets it: a missing Chromium fails the browser test instead of skipping it. */

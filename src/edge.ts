@@ -1,5 +1,6 @@
 import type { ExecutionContext } from "hono";
 import { openNeonDatabase } from "../db/neon";
+import { runScheduledWork } from "../workers/scheduled-work";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
@@ -10,10 +11,14 @@ import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 /**
  * The Cloudflare Workers entry: the same Hono app, Redis over Upstash REST and
  * PostgreSQL through the Neon serverless driver. It serves reads, takes
- * orders, dispatches jobs and serves monitoring; workers run on Bun.
+ * orders, dispatches jobs and serves monitoring; its Cron Trigger (`scheduled`)
+ * sweeps, promotes, recovers and drains the queue for a deployment without a
+ * Bun worker.
  * Bindings (vars and secrets) are the configuration, parsed by the same zod schema.
  */
 type Env = Record<string, unknown>;
+/** What a Cron Trigger call is given (Workers' `ScheduledController`, the part used here). */
+type ScheduledEvent = { scheduledTime: number; cron: string };
 
 const configFrom = edgeConfigOnce();
 const httpMetrics = new HttpRequestMetrics();
@@ -43,5 +48,22 @@ export default {
     // The pool is closed after the response is sent.
     ctx.waitUntil(deps.close());
     return response;
+  },
+
+  /** The Cron Trigger (wrangler.toml `[triggers]`): one bounded round of scheduled work. */
+  async scheduled(controller: ScheduledEvent, env: Env, ctx: ExecutionContext): Promise<void> {
+    const config = configFrom(env);
+    if (config instanceof Error) {
+      createLogger("error").error("invalid configuration", { problems: config.problems });
+      // Failed, so the Cron Trigger's history shows it.
+      throw config;
+    }
+    const deps = openDeps(config);
+    try {
+      // Awaited, so a failure marks this call as failed in the Cron Trigger's history.
+      await runScheduledWork({ ...deps, now: controller.scheduledTime });
+    } finally {
+      ctx.waitUntil(deps.close());
+    }
   },
 };

@@ -52,12 +52,11 @@ export type PosRuntime = {
 };
 
 /**
- * One worker process: the registry's jobs (the six POS sync jobs,
- * SettleCardPayment, QueuePing and RecordJobBatch) on a queue Worker with the Postgres failed-job store, the
- * sweeper and the scheduled POS pulls, and a periodic status line. Used by
- * `bun run worker`, the dev command, the soak run and the end-to-end tests.
+ * The registry's jobs (the six POS sync jobs, SettleCardPayment, QueuePing and RecordJobBatch) on
+ * a queue Worker with the Postgres failed-job store, not started: a process calls `start()`, the
+ * Workers Cron Trigger `drainOnce()`.
  */
-export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
+export function createPosWorker(options: Omit<PosRuntimeOptions, "scheduler" | "statusIntervalMs">) {
   const { config, db, redis, logger } = options;
   const prefix = config.REDIS_PREFIX;
   const posMetrics = options.posMetrics ?? processPosCallMetrics;
@@ -105,7 +104,6 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
       }),
     },
   );
-  const jobs = registry.pos;
   const failedStore = new PostgresFailedJobStore(db);
   const worker = new Worker({
     shards: config.QUEUE_SHARDS,
@@ -116,6 +114,19 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
     jobs: registry.all,
     failedStore,
   });
+  return { registry, failedStore, queue, worker, dispatcher, cache };
+}
+
+/**
+ * One worker process: `createPosWorker`'s worker, started, with the
+ * sweeper and the scheduled POS pulls, and a periodic status line. Used by
+ * `bun run worker`, the dev command, the soak run and the end-to-end tests.
+ */
+export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRuntime> {
+  const { config, db, redis, logger } = options;
+  const prefix = config.REDIS_PREFIX;
+  const { registry, failedStore, queue, worker, dispatcher, cache } = createPosWorker(options);
+  const jobs = registry.pos;
   await worker.start();
   const info = worker.info();
   logger.info(
@@ -188,7 +199,7 @@ export async function startPosRuntime(options: PosRuntimeOptions): Promise<PosRu
         cache,
         // A worker serves no HTTP requests; its exposition has the same families, the HTTP one empty.
         http: new HttpRequestMetrics(),
-        posCalls: posMetrics,
+        posCalls: options.posMetrics ?? processPosCallMetrics,
         db,
         redis,
         prefix,

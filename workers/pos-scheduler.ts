@@ -41,17 +41,19 @@ async function claimSlot(
 }
 
 /**
- * What every worker process runs beside its handlers: the sweeper that hands
- * `pending` orders and payments to the queue (nothing is lost while Redis was
- * down), and the periodic inventory and menu pulls per POS connection.
+ * One round of the schedule: the sweeper that hands `pending` orders and
+ * payments to the queue (nothing is lost while Redis was down), and the
+ * inventory and menu pulls per POS connection whose slot is due. Every worker
+ * process runs it on a timer; the Workers Cron Trigger runs it once a call.
  */
-export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: number): Promise<void>; stop(): void } {
-  const tickMs = options.tickMs ?? 10_000;
+export function posScheduleTick(
+  options: Omit<PosSchedulerOptions, "tickMs" | "logger">,
+): (now?: number) => Promise<void> {
   const inventoryEveryMs = options.inventoryEveryMs ?? DEFAULT_INVENTORY_EVERY_MS;
   const menuEveryMs = options.menuEveryMs ?? DEFAULT_MENU_EVERY_MS;
   const keys = posKeys(options.prefix);
 
-  async function tick(now = Date.now()): Promise<void> {
+  return async (now = Date.now()) => {
     await options.dispatcher.sweep(now);
     if (inventoryEveryMs <= 0 && menuEveryMs <= 0) return;
     const connections = await options.db
@@ -77,8 +79,13 @@ export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: nu
         await options.queue.dispatch(MenuSyncFromPOS, { restaurantId }, { uniqueFor: 3600 });
       }
     }
-  }
+  };
+}
 
+/** The schedule on a timer, beside a worker process's handlers. */
+export function startPosScheduler(options: PosSchedulerOptions): { tick(now?: number): Promise<void>; stop(): void } {
+  const tickMs = options.tickMs ?? 10_000;
+  const tick = posScheduleTick(options);
   let running = true;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const loop = async () => {

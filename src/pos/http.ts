@@ -67,12 +67,13 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 /** JSON over HTTP to one POS with a deadline per call, error classification and Retry-After handling. */
 export class PosHttpClient {
   readonly #options: PosHttpOptions;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
   readonly #metrics: PosCallMetrics;
 
   constructor(options: PosHttpOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
-    this.#fetch = options.fetch ?? fetch;
+    // Called unbound: workerd rejects the global fetch called as a method of another object.
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.#metrics = options.metrics ?? processPosCallMetrics;
   }
 

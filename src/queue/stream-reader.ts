@@ -75,20 +75,7 @@ export class StreamReader {
     if (idle && acks.length > 0) throw new Error("acks go with a non-blocking read");
     const deliveries: Delivery[] = [];
     if (!idle) {
-      const reply =
-        queues.length === 1 && acks.length === 0
-          ? await this.connection.send("XREADGROUP", [
-              "GROUP",
-              this.group,
-              this.consumer,
-              "COUNT",
-              count,
-              "STREAMS",
-              this.keys.stream(queues[0]!),
-              ">",
-            ])
-          : await this.#ackAndRead(queues, count, acks);
-      this.#collect(reply, deliveries);
+      deliveries.push(...(await this.readWaiting(queues, count, acks)));
       if (deliveries.length > 0) return deliveries;
     }
     const reply = await this.connection.send("XREADGROUP", [
@@ -103,6 +90,29 @@ export class StreamReader {
       ...queues.map((q) => this.keys.stream(q)),
       ...queues.map(() => ">"),
     ]);
+    this.#collect(reply, deliveries);
+    return deliveries;
+  }
+
+  /**
+   * Up to `count` entries already waiting, in queue order, without blocking (safe over REST), with
+   * `acks` sent in the same round trip.
+   */
+  async readWaiting(queues: readonly string[], count: number, acks: readonly PendingAcks[] = []): Promise<Delivery[]> {
+    const reply =
+      queues.length === 1 && acks.length === 0
+        ? await this.connection.send("XREADGROUP", [
+            "GROUP",
+            this.group,
+            this.consumer,
+            "COUNT",
+            count,
+            "STREAMS",
+            this.keys.stream(queues[0]!),
+            ">",
+          ])
+        : await this.#ackAndRead(queues, count, acks);
+    const deliveries: Delivery[] = [];
     this.#collect(reply, deliveries);
     return deliveries;
   }

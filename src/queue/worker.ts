@@ -130,15 +130,7 @@ export class Worker {
       },
       0,
     );
-    this.#timers.every(
-      "heartbeat",
-      async () => {
-        await this.#heartbeat();
-        await this.#keepBufferedClaimed();
-        return this.#o.heartbeatIntervalMs;
-      },
-      this.#o.heartbeatIntervalMs,
-    );
+    this.#beatEvery();
     this.#timers.every(
       "metrics flush",
       async () => {
@@ -147,6 +139,57 @@ export class Worker {
       },
       this.#o.metricsFlushIntervalMs,
     );
+  }
+
+  /**
+   * One bounded pass, for hosts without long-lived processes (a Workers Cron Trigger over REST):
+   * promotes due jobs, reclaims stalled and dead consumers' entries, then reads without blocking
+   * and runs what it read on the same attempt and ack path as `start()`, until nothing is waiting
+   * or running, or `budgetMs` has passed. Then it drains like `stop()`: running handlers get up to
+   * the drain timeout, and whatever did not finish stays pending for the next pass. Never blocks
+   * and never opens a second connection. Resolves with what it did.
+   */
+  async drainOnce(options: { budgetMs: number }): Promise<WorkerInfo> {
+    if (this.#startedAt !== 0) throw new Error("a worker starts once");
+    this.#startedAt = this.#clock.now();
+    const deadline = this.#startedAt + options.budgetMs;
+    await this.#queue.ensureGroups(this.#o.queues);
+    const readers = this.#paused.map(
+      (_, shard) => new StreamReader(this.#redis, this.#keys.shard(shard), this.#keys.group, this.id, this.#o.queues),
+    );
+    this.#state = "running";
+    try {
+      await this.#heartbeat();
+      this.#beatEvery();
+      await Promise.all(readers.map((_, shard) => this.#promote(shard)));
+      await this.#recoverStalled();
+      while (this.#state === "running" && this.#clock.now() < deadline) {
+        let read = 0;
+        for (const [shard, reader] of readers.entries()) {
+          const free = this.#free();
+          // Every slot is taken: read again once a handler finishes.
+          if (free <= 0) break;
+          const paused = this.#paused[shard]!;
+          const queues = readOrder(
+            this.#o.queues.filter((q) => !paused.has(q)),
+            this.#o.mode,
+            this.#o.weights,
+          );
+          if (queues.length === 0) continue;
+          const deliveries = await reader.readWaiting(queues, free);
+          read += deliveries.length;
+          this.#accept(deliveries);
+        }
+        // Nothing waiting and nothing running: the queues are empty for now.
+        if (read === 0 && this.#running.size === 0 && this.#buffer.length === 0) break;
+        await this.#untilCapacity(deadline);
+        // A finished handler may have dispatched or released jobs that are due now.
+        if (this.#clock.now() < deadline) await Promise.all(readers.map((_, shard) => this.#promote(shard)));
+      }
+    } finally {
+      await this.stop();
+    }
+    return this.info();
   }
 
   /**
@@ -255,6 +298,29 @@ export class Worker {
       await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
     }
     return this.#free();
+  }
+
+  /** Resolves when a handler finishes, or at `deadline`. */
+  #untilCapacity(deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(1, deadline - this.#clock.now()));
+      this.#capacityWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #beatEvery(): void {
+    this.#timers.every(
+      "heartbeat",
+      async () => {
+        await this.#heartbeat();
+        await this.#keepBufferedClaimed();
+        return this.#o.heartbeatIntervalMs;
+      },
+      this.#o.heartbeatIntervalMs,
+    );
   }
 
   #notifyCapacity(): void {
