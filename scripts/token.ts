@@ -1,44 +1,34 @@
-import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import { openConfiguredDatabase } from "../db/client";
+import { openConfiguredDatabaseOrExit } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfigOrExit } from "../src/config";
-import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev-system";
+import { exitWithUsage, intFlag, parseCommandLine } from "../src/runtime/command-line";
 
-function devIsRunning(): boolean {
-  if (!existsSync(DEV_PID_FILE)) return false;
-  try {
-    process.kill(Number(readFileSync(DEV_PID_FILE, "utf8")), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const USAGE = `bun run token --email <email> [--ttl <seconds>]
+
+  Prints a bearer token for a user of the configured database (DATABASE_URL, else the embedded
+  PGlite — the one \`bun run dev\` serves while it runs). --ttl defaults to 7 days.
+  demo users: admin@demo.test owner@demo.test manager@demo.test owner2@demo.test staff@demo.test customer@demo.test`;
 
 /** `bun run token --email owner@demo.test`: prints a bearer token for a user. */
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  usage: USAGE,
   options: { email: { type: "string" }, ttl: { type: "string", default: String(7 * 24 * 3600) } },
 });
-if (!values.email) {
-  console.error(
-    "usage: bun run token --email <email> [--ttl seconds]\ndemo users: admin@demo.test owner@demo.test manager@demo.test owner2@demo.test staff@demo.test customer@demo.test",
-  );
-  process.exit(2);
+let ttl: number;
+try {
+  if (!values.email) throw new Error("--email is required");
+  ttl = intFlag(values.ttl, "ttl", 1);
+} catch (error) {
+  exitWithUsage({ usage: USAGE }, error);
 }
 const config = loadConfigOrExit();
-if (!config.DATABASE_URL && devIsRunning()) {
-  console.error(
-    `bun run dev is running and owns the embedded database; its demo users' tokens are in ${DEMO_TOKENS_FILE}`,
-  );
-  process.exit(1);
-}
-const database = await openConfiguredDatabase(config);
+const database = await openConfiguredDatabaseOrExit(config);
 const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, values.email) });
 await database.close();
 if (!user) {
   console.error(`no user with email ${values.email} (did you run \`bun run db:seed\` or \`bun run dev\`?)`);
   process.exit(1);
 }
-console.log(await issueToken(config.JWT_SECRET, user.id, Number(values.ttl)));
+console.log(await issueToken(config.JWT_SECRET, user.id, ttl));

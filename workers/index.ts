@@ -3,6 +3,15 @@ import type { Config } from "../src/config";
 import type { WorkerMode } from "../src/queue/worker-options";
 import { startPosRuntime } from "./pos-runtime";
 
+export const WORKER_USAGE = `bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]
+
+  Runs the app's queue workers (the POS sync jobs) until SIGTERM / Ctrl-C, then drains.
+  --queue        queues to serve, in priority order
+  --concurrency  handlers running at once
+  --shards       must match QUEUE_SHARDS of the producers (default: QUEUE_SHARDS)
+  --mode         strict: a queue only when the ones before it are empty; weighted: mixed 6/3/1
+  Next to \`bun run dev\` it uses that system's Redis and database.`;
+
 /** The app's queues, in priority order; the POS jobs use all three. */
 const APP_QUEUES = ["high", "default", "low"];
 
@@ -35,20 +44,31 @@ export function parseWorkerFlags(args: readonly string[], config: Pick<Config, "
 }
 
 async function main(): Promise<void> {
-  const { loadConfigOrExit } = await import("../src/config");
+  const { ConfigError } = await import("../src/config");
   const { createLogger, logRedisState } = await import("../src/logger");
   const { connectRedis, hasRedisTarget } = await import("../src/redis/connect");
-  const { openConfiguredDatabase } = await import("../db/client");
-  const config = loadConfigOrExit();
+  const { openConfiguredDatabaseOrExit } = await import("../db/client");
+  const { exitWithUsage } = await import("../src/runtime/command-line");
+  const { configNextToDev } = await import("../scripts/dev-state");
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(WORKER_USAGE);
+    process.exit(0);
+  }
+  let config: Config;
+  try {
+    config = configNextToDev();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   const logger = createLogger(config.LOG_LEVEL, { component: "worker" });
   let flags: ReturnType<typeof parseWorkerFlags>;
   try {
-    flags = parseWorkerFlags(process.argv.slice(2), config);
+    flags = parseWorkerFlags(argv, config);
   } catch (error) {
-    console.error(
-      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]`,
-    );
-    process.exit(2);
+    return exitWithUsage({ usage: WORKER_USAGE }, error);
   }
   if (!hasRedisTarget(config)) {
     console.error(
@@ -57,7 +77,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabaseOrExit(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },
     db: database.db,

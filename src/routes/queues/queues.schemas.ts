@@ -50,9 +50,13 @@ export const queueOverviewSchema = z
 
 export const overviewSchema = z
   .object({
-    status: z.enum(["ok", "degraded", "down"]).openapi({
+    status: z.enum(["ok", "degraded"]).openapi({
       description:
-        "down: jobs wait and no live worker serves their queue; degraded: a long wait, a paused queue or a dead worker",
+        "degraded: jobs wait that no live worker serves, a paused queue, a long wait or a dead worker (see reasons)",
+    }),
+    reasons: z.array(z.string()).openapi({
+      description: "Why the status is degraded, most urgent first; empty when ok",
+      example: ["no live worker serves high (3 waiting)"],
     }),
     scope: z.union([z.literal("all"), z.array(z.number().int())]).openapi({
       description: "`all` for admins, else the restaurants whose jobs are counted",

@@ -94,10 +94,10 @@ export class QueueMonitoringService {
         };
       }),
     );
-    const down = queues.some((q) => q.waiting > 0 && q.workers === 0);
-    const degraded = queues.some((q) => q.longWait || q.paused) || workers.some((w) => w.dead);
+    const reasons = degradedReasons(queues, workers.filter((w) => w.dead).length);
     return {
-      status: down ? ("down" as const) : degraded ? ("degraded" as const) : ("ok" as const),
+      status: reasons.length > 0 ? ("degraded" as const) : ("ok" as const),
+      reasons,
       scope: scope.kind === "all" ? ("all" as const) : scope.restaurantIds,
       queues,
       generatedAt: now,
@@ -230,4 +230,29 @@ export class QueueMonitoringService {
 
 function emptyDepth() {
   return { waiting: 0, inFlight: 0, delayed: 0 };
+}
+
+/** Why the queue is degraded, most urgent first: jobs no live worker will take, then the rest. */
+function degradedReasons(
+  queues: ReadonlyArray<{
+    queue: string;
+    waiting: number;
+    workers: number;
+    paused: boolean;
+    longWait: boolean;
+    oldestWaitingMs: number | null;
+  }>,
+  deadWorkers: number,
+): string[] {
+  const reasons: string[] = [];
+  for (const q of queues) {
+    if (q.waiting > 0 && q.workers === 0) reasons.push(`no live worker serves ${q.queue} (${q.waiting} waiting)`);
+  }
+  for (const q of queues) if (q.paused) reasons.push(`${q.queue} is paused`);
+  for (const q of queues) {
+    if (q.longWait)
+      reasons.push(`${q.queue}: the oldest job has waited ${Math.round((q.oldestWaitingMs ?? 0) / 1000)} s`);
+  }
+  if (deadWorkers > 0) reasons.push(`${deadWorkers} worker(s) missed their heartbeats`);
+  return reasons;
 }
