@@ -33,17 +33,20 @@ const readInOrder = new Map<number, RedisScript>();
 function readInOrderFor(streams: number): RedisScript {
   let script = readInOrder.get(streams);
   if (!script) {
-    script = defineScript(`queue:read-in-order:v1:${streams}`, streams, readInOrderSource);
+    script = defineScript(`queue:read-in-order:v2:${streams}`, streams + 1, readInOrderSource);
     readInOrder.set(streams, script);
   }
   return script;
 }
 
+/** What one read found, and the shard's paused queues as of that read. */
+export type ReadResult = { deliveries: Delivery[]; paused: Set<string> };
+
 /**
- * Reads one shard's streams for one consumer on its own (blocking-capable) connection. While
- * busy it reads every queue in one round trip (read-in-order-n: queue by queue in order, a
- * lower queue only for the room the higher ones left in the batch); when idle, or when that
- * found nothing, it blocks on all of them at once.
+ * Reads one shard's streams for one consumer on its own (blocking-capable) connection. Every
+ * read is read-in-order-n: queue by queue in order, a lower queue only for the room the higher
+ * ones left, skipping paused queues in the same atomic step. When that finds nothing it waits
+ * (XREAD BLOCK, which takes nothing) for a new entry on an unpaused stream, then reads again.
  */
 export class StreamReader {
   readonly #streamQueue: Map<string, string>;
@@ -58,49 +61,43 @@ export class StreamReader {
     this.#streamQueue = new Map(queues.map((q) => [keys.stream(q), q]));
   }
 
-  /** Up to `count` entries; blocks up to `blockMs` only when `idle` or nothing was waiting. */
-  async read(queues: readonly string[], count: number, idle: boolean, blockMs: number): Promise<Delivery[]> {
-    const deliveries: Delivery[] = [];
-    if (!idle) {
-      const streams = queues.map((q) => this.keys.stream(q));
-      const reply =
-        streams.length === 1
-          ? await this.connection.send("XREADGROUP", [
-              "GROUP",
-              this.group,
-              this.consumer,
-              "COUNT",
-              count,
-              "STREAMS",
-              streams[0]!,
-              ">",
-            ])
-          : await runScript(this.connection, readInOrderFor(streams.length), streams, [
-              this.group,
-              this.consumer,
-              count,
-            ]);
-      this.#collect(reply, deliveries);
-      if (deliveries.length > 0) return deliveries;
-    }
-    const reply = await this.connection.send("XREADGROUP", [
-      "GROUP",
-      this.group,
-      this.consumer,
-      "COUNT",
-      count,
+  /** Up to `count` entries of unpaused queues; waits up to `blockMs` when there are none. */
+  async read(queues: readonly string[], count: number, blockMs: number): Promise<ReadResult> {
+    const first = await this.#take(queues, count);
+    if (first.result.deliveries.length > 0 || blockMs <= 0) return first.result;
+    const waitOn = queues
+      .map((queue, i) => ({ stream: this.keys.stream(queue), id: first.lastDelivered[i] ?? "" }))
+      .filter((s) => s.id !== "");
+    // Every queue is paused: nothing to wait for here; the caller sleeps.
+    if (waitOn.length === 0) return first.result;
+    await this.connection.send("XREAD", [
       "BLOCK",
       blockMs,
       "STREAMS",
-      ...queues.map((q) => this.keys.stream(q)),
-      ...queues.map(() => ">"),
+      ...waitOn.map((s) => s.stream),
+      ...waitOn.map((s) => s.id),
     ]);
-    this.#collect(reply, deliveries);
-    return deliveries;
+    return (await this.#take(queues, count)).result;
   }
 
   close(): void {
     this.connection.close();
+  }
+
+  async #take(queues: readonly string[], count: number): Promise<{ result: ReadResult; lastDelivered: string[] }> {
+    const reply = (await runScript(
+      this.connection,
+      readInOrderFor(queues.length),
+      [this.keys.paused, ...queues.map((q) => this.keys.stream(q))],
+      [this.group, this.consumer, count, ...queues],
+    )) as [unknown, unknown, unknown];
+    const [paused, entries, lastDelivered] = reply;
+    const deliveries: Delivery[] = [];
+    this.#collect(entries, deliveries);
+    return {
+      result: { deliveries, paused: new Set(Array.isArray(paused) ? paused.map(String) : []) },
+      lastDelivered: Array.isArray(lastDelivered) ? lastDelivered.map(String) : [],
+    };
   }
 
   #collect(reply: unknown, into: Delivery[]): void {

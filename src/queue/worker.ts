@@ -245,30 +245,26 @@ export class Worker {
   }
 
   async #readLoop(shard: number, reader: StreamReader): Promise<void> {
-    let idle = false;
     let failingSince = 0;
     while (this.#state === "running") {
       const free = await this.#waitForCapacity();
       // Draining: no more reads.
       if (this.#state !== "running") break;
-      const paused = this.#paused[shard]!;
-      const queues = readOrder(
-        this.#o.queues.filter((q) => !paused.has(q)),
-        this.#o.mode,
-        this.#o.weights,
-      );
-      if (queues.length === 0) {
-        await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
-        continue;
-      }
+      // Every queue is read: the read script skips the paused ones in the same atomic step.
+      const queues = readOrder(this.#o.queues, this.#o.mode, this.#o.weights);
+      // While a queue is paused, wake at least every second to notice its resume.
+      const blockMs = this.#paused[shard]!.size > 0 ? Math.min(this.#o.blockMs, 1000) : this.#o.blockMs;
       try {
-        const deliveries = await reader.read(queues, free, idle, this.#o.blockMs);
+        const { deliveries, paused } = await reader.read(queues, free, blockMs);
         if (failingSince > 0) {
           this.#log.info("reading again", { shard, downMs: Date.now() - failingSince });
           failingSince = 0;
         }
-        idle = deliveries.length === 0;
+        this.#setPaused(shard, paused);
         this.#accept(deliveries);
+        if (deliveries.length === 0 && this.#o.queues.every((q) => paused.has(q))) {
+          await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
+        }
       } catch (error) {
         // stop() closed the reader under a blocking read.
         if (this.#state !== "running") break;
@@ -384,7 +380,7 @@ export class Worker {
       this.#scripts.promoteDueJobs(keys, now, 1000),
       this.#redis.send("SMEMBERS", [keys.paused]),
     ]);
-    this.#paused[shard] = new Set(Array.isArray(paused) ? paused.map(String) : []);
+    this.#setPaused(shard, new Set(Array.isArray(paused) ? paused.map(String) : []));
     // A full batch means more are due: go again at once.
     if (result.moved >= 1000) return 0;
     const busy = this.#busySinceTick || result.moved > 0;
@@ -395,10 +391,30 @@ export class Worker {
     return next;
   }
 
+  /**
+   * The shard's paused queues as the last read or promotion saw them. Entries of a queue paused
+   * since they were read, still buffered (not started), are handed back: a pause holds for
+   * everything not yet started.
+   */
+  #setPaused(shard: number, paused: Set<string>): void {
+    this.#paused[shard] = paused;
+    if (paused.size === 0) return;
+    const held = this.#buffer.filter((d) => d.shard === shard && paused.has(d.queue));
+    if (held.length === 0) return;
+    this.#buffer = this.#buffer.filter((d) => !held.includes(d));
+    this.#handBack(held).catch((error: unknown) => {
+      // They stay pending under this consumer; stall recovery hands them out after the resume.
+      this.#log.warn("could not hand back entries of a paused queue", { error: (error as Error).message });
+    });
+    this.#notifyCapacity();
+  }
+
   async #recoverStalled(): Promise<number> {
+    const paused = (queue: string) => this.#paused.some((set) => set.has(queue));
     const { claimed, deadWorkers } = await this.#stall.sweep({
       shards: this.#o.shards,
-      queues: this.#o.queues,
+      // A paused queue's stalled entries wait for the resume, like its waiting ones.
+      queues: this.#o.queues.filter((q) => !paused(q)),
       now: this.#clock.now(),
       deadAfterMs: this.#o.deadAfterMs,
       stalledAfterMs: (queue) => stallThresholdMs(this.#o.jobs, queue, this.#o.stallGraceMs),
@@ -414,8 +430,13 @@ export class Worker {
   async #requeueBuffer(): Promise<void> {
     const buffered = this.#buffer;
     this.#buffer = [];
+    await this.#handBack(buffered);
+  }
+
+  /** Hands entries read but not started back to their streams, for any worker to take. */
+  async #handBack(deliveries: Delivery[]): Promise<void> {
     const groups = new Map<string, Delivery[]>();
-    for (const d of buffered) {
+    for (const d of deliveries) {
       const id = `${d.shard}|${d.queue}`;
       groups.set(id, [...(groups.get(id) ?? []), d]);
     }

@@ -60,18 +60,42 @@ describe("StreamReader", () => {
     const { connection, trips } = countingRoundTrips(await world.redis.duplicate());
     const reader = new StreamReader(connection, keys, world.queue.keys.group, "reader-1", QUEUES);
     try {
-      const first = await reader.read(QUEUES, 5, false, 50);
+      const first = (await reader.read(QUEUES, 5, 50)).deliveries;
       expect(trips).toHaveLength(1);
       expect(first.map((d) => d.queue)).toEqual(["high", "high", "high", "default", "default"]);
       // Nothing of low was taken: another worker could still have it.
       expect(await pendingOf(world.redis, keys.stream("low"), world.queue.keys.group)).toBe(0);
-      const second = await reader.read(QUEUES, 5, false, 50);
+      const second = (await reader.read(QUEUES, 5, 50)).deliveries;
       expect(trips).toHaveLength(2);
       expect(second.map((d) => d.queue)).toEqual(["default", "low", "low", "low"]);
       expect(second.every((d) => d.envelope !== null)).toBe(true);
-      // Empty: the busy read finds nothing and the blocking read waits on every stream.
-      expect(await reader.read(QUEUES, 5, false, 20)).toEqual([]);
-      expect(trips).toHaveLength(4);
+      // Empty: the read finds nothing, waits on every stream (taking nothing), then reads again.
+      expect(await reader.read(QUEUES, 5, 20)).toEqual({ deliveries: [], paused: new Set() });
+      expect(trips).toHaveLength(5);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("skips a paused queue in the same step as the read, and takes nothing of it", async () => {
+    const world = await queueWorld();
+    await world.queue.dispatchMany(jobOn("high"), [{ n: 1 }]);
+    await world.queue.dispatchMany(jobOn("default"), [{ n: 2 }]);
+    await world.queue.ensureGroups([...QUEUES]);
+    await world.queue.pause("high");
+    const keys = world.queue.keys.shard(0);
+    const reader = new StreamReader(await world.redis.duplicate(), keys, world.queue.keys.group, "reader-1", QUEUES);
+    try {
+      const read = await reader.read(QUEUES, 5, 50);
+      expect(read.paused).toEqual(new Set(["high"]));
+      expect(read.deliveries.map((d) => d.queue)).toEqual(["default"]);
+      expect(await pendingOf(world.redis, keys.stream("high"), world.queue.keys.group)).toBe(0);
+      // Only the paused queue has work: the wait ignores it and ends empty-handed.
+      const started = Date.now();
+      expect((await reader.read(QUEUES, 5, 200)).deliveries).toEqual([]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      await world.queue.resume("high");
+      expect((await reader.read(QUEUES, 5, 50)).deliveries.map((d) => d.queue)).toEqual(["high"]);
     } finally {
       reader.close();
     }
