@@ -63,8 +63,14 @@ export const configSchema = z
     TEST_RUNTIME: z.enum(["bun", "workerd", "deno"]).default("bun"),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
+    /** `/docs` and `/openapi.json`; default on, except in production. */
+    DOCS_ENABLED: bool,
   })
-  .transform((c) => ({ ...c, JWT_SECRET: c.JWT_SECRET ?? DEV_JWT_SECRET }));
+  .transform((c) => ({
+    ...c,
+    JWT_SECRET: c.JWT_SECRET ?? DEV_JWT_SECRET,
+    DOCS_ENABLED: c.DOCS_ENABLED ?? c.NODE_ENV !== "production",
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 

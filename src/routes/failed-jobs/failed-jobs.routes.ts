@@ -16,6 +16,7 @@ const base = { tags, security: bearerSecurity };
 const manage = "Owners (their restaurants' jobs only) and admins; managers get a 403.";
 
 export const listFailed = createRoute({
+  operationId: "listFailedJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -27,6 +28,7 @@ export const listFailed = createRoute({
 });
 
 export const retryFailed = createRoute({
+  operationId: "retryFailedJob",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
@@ -43,6 +45,7 @@ export const retryFailed = createRoute({
 });
 
 export const retryMatching = createRoute({
+  operationId: "retryFailedJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
@@ -59,6 +62,7 @@ export const retryMatching = createRoute({
 });
 
 export const deleteFailed = createRoute({
+  operationId: "deleteFailedJob",
   ...base,
   middleware: [requireAuth()] as const,
   method: "delete",
@@ -70,6 +74,7 @@ export const deleteFailed = createRoute({
 });
 
 export const clearFailed = createRoute({
+  operationId: "clearFailedJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "delete",

@@ -16,6 +16,7 @@ const more = {
 };
 
 export const createOrder = createRoute({
+  operationId: "createOrder",
   method: "post",
   path: "/v1/orders",
   tags,
@@ -35,6 +36,7 @@ export const createOrder = createRoute({
 });
 
 export const getOrder = createRoute({
+  operationId: "getOrder",
   method: "get",
   path: "/v1/orders/{id}",
   tags,
@@ -46,6 +48,7 @@ export const getOrder = createRoute({
 });
 
 export const createPayment = createRoute({
+  operationId: "createPayment",
   method: "post",
   path: "/v1/orders/{id}/payments",
   tags,

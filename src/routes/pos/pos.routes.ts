@@ -6,6 +6,7 @@ import {
   errorSchema,
   idParams,
   jsonContent,
+  publicSecurity,
   queueUnavailableResponse,
 } from "../../http/schemas";
 
@@ -18,6 +19,8 @@ export const webhookOutcomeSchema = z
   .openapi("WebhookOutcome");
 
 export const posWebhook = createRoute({
+  operationId: "receivePosWebhook",
+  security: publicSecurity,
   method: "post",
   path: "/v1/webhooks/pos/{posType}",
   tags: ["POS"],
@@ -40,6 +43,7 @@ export const posWebhook = createRoute({
 });
 
 export const syncMenu = createRoute({
+  operationId: "syncMenuFromPos",
   method: "post",
   path: "/v1/restaurants/{id}/pos/sync-menu",
   tags: ["POS"],

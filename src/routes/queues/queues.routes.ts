@@ -22,6 +22,7 @@ const base = { tags, security: bearerSecurity };
 const view = "Owners, managers (their restaurants' jobs only) and admins.";
 
 export const getOverview = createRoute({
+  operationId: "getQueuesOverview",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -32,6 +33,7 @@ export const getOverview = createRoute({
 });
 
 export const getMetrics = createRoute({
+  operationId: "getQueueMetrics",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -43,6 +45,7 @@ export const getMetrics = createRoute({
 });
 
 export const listJobs = createRoute({
+  operationId: "listQueueJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -54,6 +57,7 @@ export const listJobs = createRoute({
 });
 
 export const getJob = createRoute({
+  operationId: "getQueueJob",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -65,6 +69,7 @@ export const getJob = createRoute({
 });
 
 export const listPending = createRoute({
+  operationId: "listPendingEntries",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -76,6 +81,7 @@ export const listPending = createRoute({
 });
 
 export const listWorkers = createRoute({
+  operationId: "listQueueWorkers",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -86,6 +92,7 @@ export const listWorkers = createRoute({
 });
 
 export const pauseQueue = createRoute({
+  operationId: "pauseQueue",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
@@ -97,6 +104,7 @@ export const pauseQueue = createRoute({
 });
 
 export const resumeQueue = createRoute({
+  operationId: "resumeQueue",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
@@ -108,6 +116,7 @@ export const resumeQueue = createRoute({
 });
 
 export const getPosConnections = createRoute({
+  operationId: "getPosConnections",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
