@@ -23,7 +23,9 @@ const config = loadConfigOrExit({ DOCS_ENABLED: "true", LOG_LEVEL: "silent" });
 const database = await openDatabase({});
 const redis = new RestRedis({ url: "http://127.0.0.1:9", token: "unused" });
 const app = createApp({ config, db: database.db, redis, logger: createLogger("silent") });
-const response = await app.request(config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL}/openapi.json` : "http://localhost:3000/openapi.json");
+const response = await app.request(
+  config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL}/openapi.json` : "http://localhost:3000/openapi.json",
+);
 if (!response.ok) {
   console.error(`/openapi.json answered ${response.status}`);
   process.exit(1);

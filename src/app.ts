@@ -54,7 +54,9 @@ export function createApp(deps: AppDeps) {
   app.route("/", monitoringRouter);
 
   if (deps.config.DOCS_ENABLED) {
-    app.get("/openapi.json", (c) => c.json(openApiDocument(app, deps.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin)));
+    app.get("/openapi.json", (c) =>
+      c.json(openApiDocument(app, deps.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin)),
+    );
     app.route("/", docsRouter);
   }
 

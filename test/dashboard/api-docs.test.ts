@@ -57,6 +57,7 @@ describe.skipIf(!chromiumFound)("/docs in headless Chromium, offline", () => {
     await page.getByRole("heading", { name: "FoodHub Sync API" }).first().waitFor({ timeout: 60_000 });
     // The sidebar lists every tag, the first (Analytics) open on its operations, and the server.
     await page.getByText("Orders, customers, menu or delivery figures").first().waitFor({ timeout: 30_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, what a reader sees.
     const text = await page.locator("body").innerText();
     for (const tag of ["Restaurants", "Orders", "Queue monitoring", "Operations", "Health", "POS"]) {
       expect(text).toContain(`Open Group - ${tag}`);

@@ -37,7 +37,7 @@ const page = Scalar({
 });
 
 export const docsRouter = createRouter()
-  .get(DOCS_SCRIPT_PATH, async (c) => {
+  .get(DOCS_SCRIPT_PATH, async () => {
     const script = await referenceScript();
     if (!script) throw routeNotFound("GET", DOCS_SCRIPT_PATH);
     return new Response(script, {
