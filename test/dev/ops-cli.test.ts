@@ -79,7 +79,11 @@ it("runs the ops CLI, bun run token and an extra worker next to bun run dev", as
 
 it("refuses a second owner of the same PGlite directory with a clear message", async () => {
   const holder = Bun.spawn(
-    ["bun", "-e", `const { openDatabase } = await import("./db/client"); await openDatabase({ pgliteDir: process.env.PGLITE_DIR }); console.log("open"); await Bun.sleep(120000);`],
+    [
+      "bun",
+      "-e",
+      `const { openDatabase } = await import("./db/client"); await openDatabase({ pgliteDir: process.env.PGLITE_DIR }); console.log("open"); await Bun.sleep(120000);`,
+    ],
     { cwd: root, env, stdout: "pipe", stderr: "inherit" },
   );
   children.push(holder);
