@@ -10,13 +10,13 @@ import { routeNotFound } from "../../kernel/app-error";
  */
 export const DOCS_SCRIPT_PATH = "/docs/scalar.js";
 
-const bundle = new URL("../../../node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url);
-
 let loaded: Promise<Blob | null> | undefined;
 /** The bundle (4.9 MB), read once per process; null where there is no node_modules to read. */
 function referenceScript(): Promise<Blob | null> {
   loaded ??= (async () => {
     try {
+      // Resolved here, not at load: on Workers import.meta.url is no base for a file URL.
+      const bundle = new URL("../../../node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url);
       const { readFile } = await import("node:fs/promises");
       return new Blob([await readFile(bundle)], { type: "text/javascript; charset=utf-8" });
     } catch {
