@@ -20,8 +20,16 @@ import { parseInfo } from "../src/redis/replies";
 import { defineScript, runScript } from "../src/redis/script";
 import { connectTcpRedis } from "../src/redis/tcp";
 import type { RedisConnection } from "../src/redis/types";
+import { parseCommandLine } from "../src/runtime/command-line";
 
-const QUICK = process.argv.includes("--quick");
+const { values: flags } = parseCommandLine({
+  usage: `bun run bench:cluster [--quick]
+
+  Dispatch and processing on one node and on a local 3-master cluster, by shard count, with
+  where each shard lands. --quick: fewer operations.`,
+  options: { quick: { type: "boolean", default: false } },
+});
+const QUICK = flags.quick;
 const OPS = QUICK ? 20_000 : 40_000;
 const JOBS = QUICK ? 5_000 : 10_000;
 const IN_FLIGHT = 100;

@@ -5,7 +5,13 @@
  */
 import { startLocalRedis } from "../src/redis/local-server";
 import { startUpstashRestServer } from "../src/redis/upstash-rest-server";
+import { parseCommandLine } from "../src/runtime/command-line";
 
+parseCommandLine({
+  usage: `bun run bench:deno-redis
+
+  Redis from Deno over REST and over TCP (ioredis) on a private redis-server: p50 / p95 per case.`,
+});
 const root = new URL("../", import.meta.url).pathname;
 const local = await startLocalRedis();
 const rest = await startUpstashRestServer({ redisUrl: local.url, token: "bench" });

@@ -23,16 +23,24 @@ import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { startLocalRedis } from "../src/redis/local-server";
 import { connectTcpRedis } from "../src/redis/tcp";
+import { parseCommandLine } from "../src/runtime/command-line";
 import { loadGenerator, pinnedTo, pinning, runExternalLoad, WRK_INSTALL_HINT } from "./support/external-load";
 import { runMix } from "./support/http-mix";
 import { type LoadResult, percentile, runLoad } from "./support/load";
 import { peakRssMiB, rssMiB } from "./support/process-memory";
 
-const QUICK = process.argv.includes("--quick");
+const { values: flags } = parseCommandLine({
+  usage: `bun run bench:http [--quick] [--rounds N]
+
+  The API against a raw Bun.serve baseline in the same run. --quick: shorter phases;
+  --rounds: rounds per phase (more than 3), the median is reported.`,
+  options: { quick: { type: "boolean", default: false }, rounds: { type: "string" } },
+});
+const QUICK = flags.quick;
 const DURATION_MS = QUICK ? 1000 : 3000;
 const MIX_DURATION_MS = QUICK ? 3000 : 15_000;
-const roundsArg = Number(process.argv[process.argv.indexOf("--rounds") + 1]);
-const ROUNDS = process.argv.includes("--rounds") && roundsArg > 3 ? Math.floor(roundsArg) : 3;
+const roundsArg = Number(flags.rounds);
+const ROUNDS = flags.rounds !== undefined && roundsArg > 3 ? Math.floor(roundsArg) : 3;
 const SERVER_CPU = 0;
 const CLIENT_CPU = cpus().length > 1 ? 1 : 0;
 const ON_POSTGRES = Boolean(process.env.DATABASE_URL);

@@ -7,12 +7,19 @@
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { deliveries, menuCategories, menuItems, orderItems, orders, payments, restaurants } from "../db/schema";
+import { parseCommandLine } from "../src/runtime/command-line";
 import { listRestaurantOrders } from "../src/services/orders/restaurant-orders";
 import { getMenu } from "../src/services/restaurants/restaurants";
 import { percentile } from "./support/load";
 import { seededDatabase } from "./support/seeded-database";
 
-const RUNS = process.argv.includes("--quick") ? 10 : 40;
+const { values: flags } = parseCommandLine({
+  usage: `bun run bench:queries [--quick]
+
+  The API's fixed-query loads against naive N+1 loading on the same data. --quick: fewer runs.`,
+  options: { quick: { type: "boolean", default: false } },
+});
+const RUNS = flags.quick ? 10 : 40;
 const WARMUP = 3;
 
 let statements = 0;

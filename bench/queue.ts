@@ -20,6 +20,7 @@ import { startLocalRedis } from "../src/redis/local-server";
 import { parseInfo } from "../src/redis/replies";
 import { connectTcpRedis } from "../src/redis/tcp";
 import type { RedisConnection } from "../src/redis/types";
+import { parseCommandLine } from "../src/runtime/command-line";
 import { parseWorkerFlags } from "../workers/index";
 import { percentile } from "./support/load";
 import { startRoundTripProxy } from "./support/round-trip-proxy";
@@ -33,7 +34,14 @@ const LATENCY_SECONDS = 5;
 const N_MEMORY = 10_000;
 // `--quick` shortens the idle window for a fast look; the README figures use the full minute.
 const ROUNDS = 3;
-const IDLE_WINDOW_MS = process.argv.includes("--quick") ? 10_000 : 60_000;
+const { values: flags } = parseCommandLine({
+  usage: `bun run bench:queue [--quick]
+
+  This queue against BullMQ on the same Redis (REDIS_URL, else a private redis-server); writes
+  bench/results/queue-latest.json. --quick: a shorter idle window.`,
+  options: { quick: { type: "boolean", default: false } },
+});
+const IDLE_WINDOW_MS = flags.quick ? 10_000 : 60_000;
 /** The worker `bun run worker` starts: its queues, mode and shards (the concurrency is the phase's). */
 const WORKER_FLAGS = parseWorkerFlags([], loadConfig());
 

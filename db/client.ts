@@ -5,15 +5,20 @@ import { drizzle as drizzleNeon } from "drizzle-orm/neon-serverless";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { type Database, schema } from "./database";
 import { useNeonProxy } from "./neon";
+import { claimPglite, PgliteInUseError, pgliteOwner } from "./pglite-owner";
+import { type PgliteServer, servePglite } from "./pglite-server";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export type { Database, Schema } from "./database";
 
 export type DatabaseHandle = {
   db: Database;
-  kind: "pglite" | "neon";
+  /** `served`: the embedded PGlite another process owns and serves (db/pglite-server.ts). */
+  kind: "pglite" | "neon" | "served";
   /** The PGlite instance, when embedded (for snapshots in tests). */
   pglite?: PGlite;
+  /** A file-backed PGlite this process owns: serves it to other local processes; returns the address. */
+  serve?(): string;
   close(): Promise<void>;
 };
 
@@ -28,6 +33,11 @@ export type DatabaseOptions = {
   pgliteSnapshot?: Blob | File;
   /** Called with every SQL statement the app issues (query counting in tests). */
   onQuery?: (sql: string) => void;
+  /**
+   * For a `pgliteDir` another process serves: refuse rather than connect to it (the dev command
+   * must own its database). Default false: connect to it.
+   */
+  mustOwn?: boolean;
 };
 
 function logger(onQuery?: (sql: string) => void): Logger | undefined {
@@ -63,18 +73,58 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       },
     };
   }
-  const pglite = await PGlite.create({
-    dataDir: options.pgliteDir,
-    loadDataDir: options.pgliteSnapshot,
-  });
+  if (options.pgliteDir) return openPgliteDir(options.pgliteDir, options);
+  const pglite = await PGlite.create({ loadDataDir: options.pgliteSnapshot });
   const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
   return { db, kind: "pglite", pglite, close: () => pglite.close() };
+}
+
+/**
+ * A file-backed PGlite: the one place that decides between opening the directory (and locking
+ * it, db/pglite-owner.ts) and connecting to the process that already has it open and serves it.
+ */
+async function openPgliteDir(dir: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const owner = pgliteOwner(dir);
+  if (owner?.address && !options.mustOwn) {
+    const served = await openDatabase({
+      url: `postgres://postgres@${owner.address}/postgres`,
+      wsProxy: owner.address,
+      onQuery: options.onQuery,
+    });
+    return { ...served, kind: "served" };
+  }
+  const lock = claimPglite(dir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir: dir, loadDataDir: options.pgliteSnapshot });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
+  let server: PgliteServer | undefined;
+  return {
+    db,
+    kind: "pglite",
+    pglite,
+    serve() {
+      server ??= servePglite(pglite);
+      lock.serving(server.address);
+      return server.address;
+    },
+    async close() {
+      // Released in the reverse order: stop serving, close the files, then give up the lock.
+      server?.stop();
+      await pglite.close();
+      lock.release();
+    },
+  };
 }
 
 /** The database the configuration names: Neon when `DATABASE_URL` is set, else PGlite in `PGLITE_DIR`. */
 export function openConfiguredDatabase(
   config: { DATABASE_URL?: string; DATABASE_WS_PROXY?: string; PGLITE_DIR: string },
-  options: Pick<DatabaseOptions, "onQuery"> = {},
+  options: Pick<DatabaseOptions, "onQuery" | "mustOwn"> = {},
 ): Promise<DatabaseHandle> {
   return openDatabase({
     url: config.DATABASE_URL,
@@ -82,4 +132,21 @@ export function openConfiguredDatabase(
     pgliteDir: config.DATABASE_URL ? undefined : config.PGLITE_DIR,
     ...options,
   });
+}
+
+/**
+ * For commands: the configured database, or — when another process holds the embedded one
+ * without serving it — that one clear message and exit code 1.
+ */
+export async function openConfiguredDatabaseOrExit(
+  config: Parameters<typeof openConfiguredDatabase>[0],
+  options: Parameters<typeof openConfiguredDatabase>[1] = {},
+): Promise<DatabaseHandle> {
+  try {
+    return await openConfiguredDatabase(config, options);
+  } catch (error) {
+    if (!(error instanceof PgliteInUseError)) throw error;
+    console.error(error.message);
+    return process.exit(1);
+  }
 }

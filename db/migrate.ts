@@ -17,9 +17,16 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
 
 if (import.meta.main) {
   const { loadConfig } = await import("../src/config");
-  const { openConfiguredDatabase } = await import("./client");
+  const { openConfiguredDatabaseOrExit } = await import("./client");
+  const { parseCommandLine } = await import("../src/runtime/command-line");
+  parseCommandLine({
+    usage: `bun run db:migrate
+
+  Applies the SQL migrations in db/migrations that have not run yet to the configured database
+  (DATABASE_URL, else PGlite in PGLITE_DIR, or the one \`bun run dev\` serves).`,
+  });
   const config = loadConfig();
-  const handle = await openConfiguredDatabase(config);
+  const handle = await openConfiguredDatabaseOrExit(config);
   const started = performance.now();
   await runMigrations(handle);
   console.log(`migrations applied (${handle.kind}) in ${Math.round(performance.now() - started)} ms`);

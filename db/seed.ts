@@ -121,11 +121,19 @@ export async function seedDatabase(db: Database, options: SeedOptions = {}): Pro
 
 if (import.meta.main) {
   const { loadConfig } = await import("../src/config");
-  const { openConfiguredDatabase } = await import("./client");
+  const { openConfiguredDatabaseOrExit } = await import("./client");
   const { runMigrations } = await import("./migrate");
-  const reset = process.argv.includes("--reset");
+  const { parseCommandLine } = await import("../src/runtime/command-line");
+  const { values } = parseCommandLine({
+    usage: `bun run db:seed [--reset]
+
+  Deterministic demo data in the configured database (DATABASE_URL, else PGlite in PGLITE_DIR,
+  or the one \`bun run dev\` serves). Idempotent; --reset truncates the app's tables first.`,
+    options: { reset: { type: "boolean", default: false } },
+  });
+  const reset = values.reset;
   const config = loadConfig();
-  const handle = await openConfiguredDatabase(config);
+  const handle = await openConfiguredDatabaseOrExit(config);
   try {
     await runMigrations(handle);
     if (reset) {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { parseCommandLine } from "../src/runtime/command-line";
 
 /**
  * `bun run build:dashboard`: bundles the dashboard's browser script (with chart.js) ahead of time
@@ -32,6 +33,11 @@ export async function buildDashboard(): Promise<{ bytes: number }> {
 }
 
 if (import.meta.main) {
+  parseCommandLine({
+    usage: `bun run build:dashboard
+
+  Bundles the dashboard's script into src/dashboard/dashboard-script.generated.js.`,
+  });
   const { bytes } = await buildDashboard();
   console.log(`dashboard script: ${bytes} bytes → src/dashboard/dashboard-script.generated.js`);
 }

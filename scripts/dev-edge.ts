@@ -1,16 +1,14 @@
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Subprocess } from "bun";
-import { openNeonDatabase } from "../db/neon";
 import { startWsProxy } from "../db/ws-proxy";
 import { startUpstashRestServer } from "../src/redis/upstash-rest-server";
+import { parseCommandLine } from "../src/runtime/command-line";
 import { type DevSystem, say, startDevSystem, stopOnSignals } from "./dev-system";
 
 /**
  * `bun run dev:edge`: the dev command's system (scripts/dev-system.ts) with the API in workerd
  * (`wrangler dev --local`, src/edge.ts) instead of Bun: the dev Redis behind a local endpoint
- * speaking Upstash's REST contract, the embedded PGlite served over the Postgres wire protocol
- * (pglite-socket) and reached by the Neon driver through the ws proxy, the POS simulator and a
- * Bun worker. Its URL is the API's; the demo tokens work the same.
+ * speaking Upstash's REST contract, the embedded PGlite the dev system serves (reached by the
+ * Neon driver), the POS simulator and a Bun worker. Its URL is the API's; the demo tokens work the same.
  */
 const root = new URL("../", import.meta.url).pathname;
 const REST_TOKEN = "dev-edge-local-token";
@@ -22,38 +20,24 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The embedded PGlite on the Postgres wire protocol, and the ws proxy the Neon driver reaches it by. */
-async function serveDatabase(system: Pick<DevSystem, "config" | "database" | "running">) {
-  let url = system.config.DATABASE_URL;
-  const pglite = system.database.pglite;
-  if (pglite) {
-    const socket = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 512 });
-    await socket.start();
-    system.running("PGlite socket", () => socket.stop());
-    url = `postgres://postgres@${socket.getServerConn()}/postgres`;
-    say(`embedded PGlite on the Postgres wire protocol at ${socket.getServerConn()}`);
-  }
-  // PGlite is one session: its connections take turns a request at a time.
-  const proxy = startWsProxy(0, { takeTurns: pglite !== undefined });
+/**
+ * Where workerd's Neon driver reaches the database: the embedded PGlite the dev system serves
+ * (db/pglite-server.ts speaks the driver's WebSocket transport and keeps each connection's turn
+ * whole), or DATABASE_URL through a ws proxy.
+ */
+function databaseForWorkerd(system: Pick<DevSystem, "config" | "database" | "running">) {
+  const served = system.database.serve?.();
+  if (served) return { url: `postgres://postgres@${served}/postgres`, proxy: served };
+  const proxy = startWsProxy(0);
   system.running("ws proxy", () => proxy.stop());
   say(`ws→tcp proxy for the Neon driver on ${proxy.address}`);
-  return { url: url!, proxy: proxy.address };
+  return { url: system.config.DATABASE_URL!, proxy: proxy.address };
 }
 
 async function main() {
-  let served: { url: string; proxy: string } | undefined;
-  const system = await startDevSystem({
-    // The worker shares the database with workerd the same way (through the proxy's turns), so
-    // its statements never land between another connection's.
-    async workerDatabase(parts) {
-      served = await serveDatabase(parts);
-      const neon = openNeonDatabase(served.url, { wsProxy: served.proxy });
-      parts.running("worker database pool", () => neon.close());
-      return neon.db;
-    },
-  });
+  const system = await startDevSystem();
   const { config } = system;
-  const database = served!;
+  const database = databaseForWorkerd(system);
 
   const upstash = await startUpstashRestServer({ redisUrl: config.REDIS_URL!, token: REST_TOKEN });
   system.running("Upstash REST endpoint", () => upstash.stop());
@@ -117,6 +101,11 @@ async function main() {
 }
 
 if (import.meta.main) {
+  parseCommandLine({
+    usage: `bun run dev:edge
+
+  The dev command's system with the API in workerd (wrangler dev --local) on PORT.`,
+  });
   stopOnSignals();
   await main();
 }

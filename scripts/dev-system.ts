@@ -1,6 +1,6 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { count, eq } from "drizzle-orm";
-import { type Database, type DatabaseHandle, openConfiguredDatabase } from "../db/client";
+import { type DatabaseHandle, openConfiguredDatabaseOrExit } from "../db/client";
 import { runMigrations } from "../db/migrate";
 import { posConnections, users } from "../db/schema";
 import { seedDatabase } from "../db/seed";
@@ -16,14 +16,16 @@ import { type LocalRedis, startLocalRedis } from "../src/redis/local-server";
 import type { RedisConnection } from "../src/redis/types";
 import { startPosRuntime } from "../workers/pos-runtime";
 import { buildDashboard } from "./build-dashboard";
+import { writeDevState } from "./dev-state";
 
 /**
  * The parts `bun run dev` and `bun run dev:edge` share: a private Redis (unless REDIS_URL or
  * REDIS_CLUSTER_NODES is set), file-backed PGlite under .data/ (unless DATABASE_URL is set), migrations, demo data, the
- * POS simulator the demo POS connections point at (and the payment provider, unless SQUARE_PAYMENTS_* is set), one queue worker and the dashboard script.
- * The worker runs in this process because a file-backed PGlite has one owner.
+ * POS simulator the demo POS connections point at (and the payment provider, unless SQUARE_PAYMENTS_*
+ * is set), one queue worker and the dashboard script. A file-backed PGlite has one owner, this
+ * process: it serves the database to the commands run next to it (the ops CLI, `bun run token`,
+ * more workers), and records where in .data/.
  */
-export const DEV_PID_FILE = ".data/dev.pid";
 export const DEMO_TOKENS_FILE = ".data/demo-tokens.json";
 
 /** The simulator's Square Payments merchant the dev command charges cards through. */
@@ -50,17 +52,12 @@ export function say(message: string) {
   console.log(`[dev] ${message}`);
 }
 
-/**
- * `workerDatabase`: where the worker's queries go, when not straight to the database handle
- * (dev:edge sends them through the same turn-taking path as workerd's, see db/pg-turns.ts).
- */
-export async function startDevSystem(
-  options: { workerDatabase?: (system: Pick<DevSystem, "config" | "database" | "running">) => Promise<Database> } = {},
-): Promise<DevSystem> {
+export async function startDevSystem(): Promise<DevSystem> {
   // The dev command is development unless told otherwise: the public dev secret then works on loopback.
   const configOptions = { target: "api", defaults: { NODE_ENV: "development" } } as const;
   let config = loadConfigOrExit({}, configOptions);
   const overrides: Record<string, string> = {};
+  let privateRedis: string | undefined;
   const logger = createLogger(config.LOG_LEVEL);
   const running = (name: string, stop: () => Promise<void> | void) => parts.push({ name, stop });
 
@@ -76,17 +73,21 @@ export async function startDevSystem(
     running("redis", () => local.stop());
     overrides.REDIS_URL = local.url;
     config = loadConfig(overrides, configOptions);
+    privateRedis = local.url;
     say(`started a private redis-server at ${local.url} (data in .data/redis)`);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
   running("redis connection", () => redis.close());
 
   if (!config.DATABASE_URL) mkdirSync(config.PGLITE_DIR, { recursive: true });
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabaseOrExit(config, { mustOwn: true });
   running("database", () => database.close());
-  say(
-    `database: ${database.kind === "pglite" ? `embedded PGlite in ${config.PGLITE_DIR}` : "PostgreSQL (Neon driver)"}`,
-  );
+  if (database.serve) {
+    const address = database.serve();
+    say(`embedded PGlite in ${config.PGLITE_DIR}, served to local commands on ${address}`);
+  } else {
+    say("database: PostgreSQL (Neon driver)");
+  }
   await runMigrations(database);
   say("migrations applied");
 
@@ -121,8 +122,7 @@ export async function startDevSystem(
   }
   say(`payment provider: Square Payments at ${config.SQUARE_PAYMENTS_BASE_URL}`);
 
-  const workerDb = options.workerDatabase ? await options.workerDatabase({ config, database, running }) : database.db;
-  const pos = await startPosRuntime({ config, db: workerDb, redis, logger });
+  const pos = await startPosRuntime({ config, db: database.db, redis, logger });
   running("worker", () => pos.stop());
   say(`worker ${pos.worker.id} consuming high, default, low`);
 
@@ -130,8 +130,7 @@ export async function startDevSystem(
   say("dashboard script built");
 
   async function announce(api: string) {
-    // The embedded database has one owner (this process), so `bun run token` cannot open it now:
-    // hand out the demo users' tokens here instead.
+    // The demo users' tokens, ready to paste (`bun run token` prints more).
     const tokens: Record<string, string> = {};
     for (const email of Object.values(DEMO_USERS)) {
       const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
@@ -139,8 +138,7 @@ export async function startDevSystem(
     }
     mkdirSync(".data", { recursive: true });
     writeFileSync(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
-    writeFileSync(DEV_PID_FILE, String(process.pid));
-    running("pid file", () => rmSync(DEV_PID_FILE, { force: true }));
+    running("dev state file", writeDevState({ pid: process.pid, api, redisUrl: privateRedis }));
     say(`dashboard ${api}/dashboard  ·  docs ${api}/docs`);
     say(`demo tokens in ${DEMO_TOKENS_FILE}, e.g.`);
     say(`  curl -H "authorization: Bearer $(jq -r '.["owner@demo.test"]' ${DEMO_TOKENS_FILE})" ${api}/v1/me`);

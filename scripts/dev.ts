@@ -1,3 +1,4 @@
+import { parseCommandLine } from "../src/runtime/command-line";
 import { startServer } from "../src/server";
 import { startDevSystem, stopOnSignals } from "./dev-system";
 
@@ -19,6 +20,13 @@ async function main() {
 }
 
 if (import.meta.main) {
+  parseCommandLine({
+    usage: `bun run dev
+
+  The whole system on embedded defaults: a private Redis (unless REDIS_URL is set), PGlite in
+  PGLITE_DIR (served to the commands you run next to it), migrations, demo data, the POS
+  simulator, one worker and the API on PORT. Ctrl-C stops it; delete .data/ to start over.`,
+  });
   stopOnSignals();
   await main();
 }

@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { parseFaultFlags } from "../src/pos/simulator/fault-flags";
 import { startPosSimulator } from "../src/pos/simulator/pos-simulator";
+import { exitWithUsage, intFlag, parseCommandLine } from "../src/runtime/command-line";
 
 const USAGE = `bun run pos:sim [--port 4010] [--random-seed N] [--fault vendor:fault=value]...
 
@@ -9,25 +9,26 @@ const USAGE = `bun run pos:sim [--port 4010] [--random-seed N] [--fault vendor:f
   vendor: square | toast | local | all
   example: bun run pos:sim --fault square:errorRate=0.5 --fault all:latencyMs=50`;
 
-const { values } = parseArgs({
+const { values } = parseCommandLine({
+  usage: USAGE,
   options: {
     port: { type: "string", default: "4010" },
     "random-seed": { type: "string" },
-    fault: { type: "string", multiple: true, default: [] },
-    help: { type: "boolean", default: false },
+    fault: { type: "string", multiple: true, default: [] as string[] },
   },
 });
 
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
+let settings: Parameters<typeof startPosSimulator>[0];
+try {
+  settings = {
+    port: intFlag(values.port, "port", 0, 65535),
+    faults: parseFaultFlags(values.fault),
+    randomSeed: values["random-seed"] === undefined ? undefined : intFlag(values["random-seed"], "random-seed", 0),
+  };
+} catch (error) {
+  exitWithUsage({ usage: USAGE }, error);
 }
-
-const sim = await startPosSimulator({
-  port: Number(values.port),
-  faults: parseFaultFlags(values.fault),
-  randomSeed: values["random-seed"] === undefined ? undefined : Number(values["random-seed"]),
-});
+const sim = await startPosSimulator(settings);
 
 console.log(`POS simulator listening on ${sim.url}`);
 for (const vendor of ["square", "toast", "local"] as const) console.log(`  ${vendor.padEnd(6)} ${sim.baseUrl(vendor)}`);

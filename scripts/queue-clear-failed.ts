@@ -1,8 +1,11 @@
-import { filterFrom, filterOptions, type QueueCommand, runQueueCommand, UsageError } from "./queue-cli";
+import { UsageError } from "../src/runtime/command-line";
+import { filterFrom, filterOptions, type QueueCommand, runQueueCommand } from "./queue-cli";
 
 /** `bun run queue:clear-failed --yes [--queue q] [--job name] [--restaurant id]`: deletes failed jobs for good. */
 export const queueClearFailed: QueueCommand = {
-  usage: "bun run queue:clear-failed --yes [--queue <queue>] [--job <name>] [--restaurant <id>]",
+  usage: `bun run queue:clear-failed --yes [--queue <queue>] [--job <name>] [--restaurant <id>]
+
+  Deletes failed jobs for good (all, or those matching the filters); without --yes it only says how many.`,
   options: { ...filterOptions, yes: { type: "boolean" } },
   positionals: 0,
   async run(services, { values }, io) {

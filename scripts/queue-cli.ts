@@ -1,19 +1,21 @@
-import { existsSync, readFileSync } from "node:fs";
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { openConfiguredDatabase } from "../db/client";
-import { loadConfig } from "../src/config";
+import { PgliteInUseError } from "../db/pglite-owner";
 import { AppError } from "../src/kernel/app-error";
 import { createLogger } from "../src/logger";
 import { connectRedis, hasRedisTarget } from "../src/redis/connect";
+import { UsageError } from "../src/runtime/command-line";
 import { type AppServices, createAppServices } from "../src/services/app-services";
 import type { FailedQuery } from "../src/services/monitoring/failed-job-admin";
 import type { MonitoringScope } from "../src/services/monitoring/monitoring-scope";
-import { DEV_PID_FILE } from "./dev-system";
+import { configNextToDev } from "./dev-state";
 
 /**
- * The ops commands (`bun run queue:status`, `queue:failed`, `queue:retry`, `queue:clear-failed`):
- * thin wrappers over the monitoring service the API uses. A terminal with the Redis and database
- * credentials is an admin, so they act on every restaurant unless `--restaurant` narrows them.
+ * The ops commands (`bun run queue:status`, `queue:failed`, `queue:retry`, `queue:clear-failed`,
+ * `queue:pause`, `queue:resume`, `queue:workers`): thin wrappers over the monitoring service the
+ * API uses. A terminal with the Redis and database credentials is an admin, so they act on every
+ * restaurant unless `--restaurant` narrows them. Next to a running `bun run dev` they use its
+ * Redis and the database it serves.
  */
 export type CliIo = { out(line: string): void; err(line: string): void };
 
@@ -22,15 +24,13 @@ export const consoleIo: CliIo = { out: (l) => console.log(l), err: (l) => consol
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
 export type QueueCommand = {
+  /** First line: how to call it; then what it does. */
   usage: string;
   options: ParseArgsOptionsConfig;
   /** Positional arguments it takes (exactly this many). */
   positionals: number;
   run(services: AppServices, args: { values: Values; positionals: string[] }, io: CliIo): Promise<void>;
 };
-
-/** Thrown for a bad command line; the runner prints it with the usage and exits 2. */
-export class UsageError extends Error {}
 
 export const filterOptions = {
   queue: { type: "string" },
@@ -61,15 +61,18 @@ export function positiveInt(value: unknown, name: string, fallback: number): num
 
 /** Opens what the services need from the environment, as the server does. */
 export async function openCliServices(): Promise<{ services: AppServices; close(): Promise<void> }> {
-  const config = loadConfig();
+  const config = configNextToDev();
   if (!hasRedisTarget(config)) {
-    throw new UsageError("REDIS_URL or REDIS_CLUSTER_NODES must point at the queue's Redis");
-  }
-  if (!config.DATABASE_URL && existsSync(DEV_PID_FILE) && isRunning(Number(readFileSync(DEV_PID_FILE, "utf8")))) {
-    throw new UsageError("bun run dev owns the embedded database; stop it or set DATABASE_URL");
+    throw new UsageError("REDIS_URL or REDIS_CLUSTER_NODES must point at the queue's Redis (or run `bun run dev`)");
   }
   const redis = await connectRedis(config);
-  const database = await openConfiguredDatabase(config);
+  let database: Awaited<ReturnType<typeof openConfiguredDatabase>>;
+  try {
+    database = await openConfiguredDatabase(config);
+  } catch (error) {
+    redis.close();
+    throw error;
+  }
   const services = createAppServices({ config, db: database.db, redis, logger: createLogger("silent") });
   return {
     services,
@@ -78,15 +81,6 @@ export async function openCliServices(): Promise<{ services: AppServices; close(
       redis.close();
     },
   };
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -99,12 +93,16 @@ export async function runQueueCommand(
   io: CliIo = consoleIo,
   open: () => Promise<{ services: AppServices; close(): Promise<void> }> = openCliServices,
 ): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.out(`usage: ${command.usage}`);
+    return 0;
+  }
   let args: { values: Values; positionals: string[] };
   try {
     args = parseArgs({ args: [...argv], options: command.options, allowPositionals: true, strict: true });
     if (args.positionals.length !== command.positionals) throw new UsageError("wrong number of arguments");
   } catch (error) {
-    io.err(`${(error as Error).message}\nusage: ${command.usage}`);
+    io.err(`${(error as Error).message}\n\nusage: ${command.usage}`);
     return 2;
   }
   let opened: Awaited<ReturnType<typeof open>> | undefined;
@@ -114,8 +112,12 @@ export async function runQueueCommand(
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`${error.message}\nusage: ${command.usage}`);
+      io.err(`${error.message}\n\nusage: ${command.usage}`);
       return 2;
+    }
+    if (error instanceof PgliteInUseError) {
+      io.err(error.message);
+      return 1;
     }
     if (error instanceof AppError) {
       io.err(`${error.code}: ${error.message}`);

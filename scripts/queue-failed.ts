@@ -2,7 +2,9 @@ import { columns, filterFrom, filterOptions, positiveInt, type QueueCommand, run
 
 /** `bun run queue:failed [--queue q] [--job name] [--restaurant id] [--limit n] [--json]`: failed jobs, newest first. */
 export const queueFailed: QueueCommand = {
-  usage: "bun run queue:failed [--queue <queue>] [--job <name>] [--restaurant <id>] [--limit <n>] [--json]",
+  usage: `bun run queue:failed [--queue <queue>] [--job <name>] [--restaurant <id>] [--limit <n>] [--json]
+
+  Failed jobs, newest first (default 50), with their reason and first error line.`,
   options: { ...filterOptions, limit: { type: "string" }, json: { type: "boolean" } },
   positionals: 0,
   async run(services, { values }, io) {

@@ -1,10 +1,13 @@
-import { filterFrom, filterOptions, type QueueCommand, runQueueCommand, UsageError } from "./queue-cli";
+import { UsageError } from "../src/runtime/command-line";
+import { filterFrom, filterOptions, type QueueCommand, runQueueCommand } from "./queue-cli";
 
 const ADMIN = { userId: 0, email: "cli", name: "ops CLI", isAdmin: true, memberships: [] };
 
 /** `bun run queue:retry <id|all> [--queue q] [--job name] [--restaurant id]`: re-dispatches failed jobs. */
 export const queueRetry: QueueCommand = {
-  usage: "bun run queue:retry <job-id | all> [--queue <queue>] [--job <name>] [--restaurant <id>]  (filters with all)",
+  usage: `bun run queue:retry <job-id | all> [--queue <queue>] [--job <name>] [--restaurant <id>]
+
+  Dispatches failed jobs again: one by id, or all matching the filters (filters go with all).`,
   options: filterOptions,
   positionals: 1,
   async run(services, { values, positionals }, io) {

@@ -4,24 +4,31 @@
  * whole, then runs until Ctrl-C / SIGTERM and stops every node (its files are in a temp dir).
  *   --masters=3 --replicas=1 --node-timeout=2000 (ms; short, so a replica takes over quickly)
  */
-import { parseArgs } from "node:util";
 import { startLocalCluster } from "../src/redis/local-cluster";
+import { exitWithUsage, intFlag, parseCommandLine } from "../src/runtime/command-line";
 
-const { values } = parseArgs({
+const spec = {
+  usage: `bun run redis:cluster [--masters=3] [--replicas=1] [--node-timeout=2000]
+
+  A local Redis Cluster on free loopback ports; prints REDIS_CLUSTER_NODES=… once it is whole.
+  Ctrl-C stops every node. --node-timeout is in ms (short, so a replica takes over quickly).`,
   options: {
     masters: { type: "string", default: "3" },
     replicas: { type: "string", default: "1" },
     "node-timeout": { type: "string", default: "2000" },
   },
-  strict: true,
-});
-const masters = Number(values.masters);
-const replicas = Number(values.replicas);
-const nodeTimeoutMs = Number(values["node-timeout"]);
-if (!Number.isInteger(masters) || masters < 3)
-  throw new Error("--masters must be an integer ≥ 3 (Redis Cluster's minimum)");
-if (!Number.isInteger(replicas) || replicas < 0) throw new Error("--replicas must be a non-negative integer");
-if (!Number.isInteger(nodeTimeoutMs) || nodeTimeoutMs < 100) throw new Error("--node-timeout must be ≥ 100 ms");
+} as const;
+const { values } = parseCommandLine(spec);
+let masters: number;
+let replicas: number;
+let nodeTimeoutMs: number;
+try {
+  masters = intFlag(values.masters, "masters", 3);
+  replicas = intFlag(values.replicas, "replicas", 0);
+  nodeTimeoutMs = intFlag(values["node-timeout"], "node-timeout", 100);
+} catch (error) {
+  exitWithUsage(spec, error);
+}
 
 const cluster = await startLocalCluster({
   masters,

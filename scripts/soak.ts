@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
 import { eq, inArray } from "drizzle-orm";
 import { percentile } from "../bench/support/load";
 import { openDatabase } from "../db/client";
@@ -20,6 +19,7 @@ import type { PosType } from "../src/pos/types";
 import { FailedJobs } from "../src/queue/failed-jobs";
 import { connectRedis, hasRedisTarget } from "../src/redis/connect";
 import { startLocalRedis } from "../src/redis/local-server";
+import { parseCommandLine } from "../src/runtime/command-line";
 import { PostgresFailedJobStore } from "../src/services/monitoring/failed-job-store";
 import { startPosRuntime } from "../workers/pos-runtime";
 
@@ -29,7 +29,12 @@ import { startPosRuntime } from "../workers/pos-runtime";
  * twice (duplicates), how many never (lost), retries, and order→POS time.
  * Job time is compressed (`--time-scale`), so a 60 s backoff takes 0.6 s.
  */
-const { values: flags } = parseArgs({
+const { values: flags } = parseCommandLine({
+  usage: `bun run soak [--orders 500] [--concurrency 16] [--workers 2] [--error-rate 0.2]
+                    [--fail-after-commit 0.1] [--time-scale 0.01] [--timeout-s 180]
+
+  Drives orders through the API, worker processes and a faulty POS simulator, and reports how
+  many reached the POS once, twice (duplicates) or never (lost).`,
   options: {
     orders: { type: "string", default: "500" },
     concurrency: { type: "string", default: "16" },

@@ -1,21 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import { openConfiguredDatabase } from "../db/client";
+import { openConfiguredDatabaseOrExit } from "../db/client";
 import { users } from "../db/schema";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfigOrExit } from "../src/config";
-import { DEMO_TOKENS_FILE, DEV_PID_FILE } from "./dev-system";
+import { exitWithUsage, intFlag, parseCommandLine } from "../src/runtime/command-line";
 
-function devIsRunning(): boolean {
-  if (!existsSync(DEV_PID_FILE)) return false;
-  try {
-    process.kill(Number(readFileSync(DEV_PID_FILE, "utf8")), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const USAGE = `bun run token --email <email> [--ttl <seconds>]
+
+  Prints a bearer token for a user of the configured database (DATABASE_URL, else the embedded
+  PGlite — the one \`bun run dev\` serves while it runs). --ttl defaults to, and may not exceed,
+  AUTH_TOKEN_MAX_AGE_SECONDS (24 h by default).
+  demo users: admin@demo.test owner@demo.test manager@demo.test owner2@demo.test staff@demo.test customer@demo.test`;
 
 /**
  * `bun run token --email owner@demo.test`: prints an HS256 bearer token for a user, signed with the
@@ -23,14 +18,21 @@ function devIsRunning(): boolean {
  * at most AUTH_TOKEN_MAX_AGE_SECONDS (the default). With an OpenID Connect issuer configured,
  * tokens come from the issuer instead.
  */
-const { values } = parseArgs({ options: { email: { type: "string" }, ttl: { type: "string" } } });
-if (!values.email) {
-  console.error(
-    "usage: bun run token --email <email> [--ttl seconds, at most AUTH_TOKEN_MAX_AGE_SECONDS]\ndemo users: admin@demo.test owner@demo.test manager@demo.test owner2@demo.test staff@demo.test customer@demo.test",
-  );
-  process.exit(2);
-}
+const { values } = parseCommandLine({
+  usage: USAGE,
+  options: { email: { type: "string" }, ttl: { type: "string" } },
+});
 const config = loadConfigOrExit({}, { defaults: { NODE_ENV: "development" } });
+let ttl: number;
+try {
+  if (!values.email) throw new Error("--email is required");
+  ttl =
+    values.ttl === undefined
+      ? config.AUTH_TOKEN_MAX_AGE_SECONDS
+      : intFlag(values.ttl, "ttl", 1, config.AUTH_TOKEN_MAX_AGE_SECONDS);
+} catch (error) {
+  exitWithUsage({ usage: USAGE }, error);
+}
 if (!config.JWT_SECRET) {
   console.error(
     config.AUTH_JWKS_URL
@@ -39,20 +41,7 @@ if (!config.JWT_SECRET) {
   );
   process.exit(1);
 }
-const ttl = values.ttl === undefined ? config.AUTH_TOKEN_MAX_AGE_SECONDS : Number(values.ttl);
-if (!Number.isInteger(ttl) || ttl < 1 || ttl > config.AUTH_TOKEN_MAX_AGE_SECONDS) {
-  console.error(
-    `--ttl must be whole seconds between 1 and AUTH_TOKEN_MAX_AGE_SECONDS (${config.AUTH_TOKEN_MAX_AGE_SECONDS})`,
-  );
-  process.exit(2);
-}
-if (!config.DATABASE_URL && devIsRunning()) {
-  console.error(
-    `bun run dev is running and owns the embedded database; its demo users' tokens are in ${DEMO_TOKENS_FILE}`,
-  );
-  process.exit(1);
-}
-const database = await openConfiguredDatabase(config);
+const database = await openConfiguredDatabaseOrExit(config);
 const user = await database.db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, values.email) });
 await database.close();
 if (!user) {

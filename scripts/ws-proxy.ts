@@ -1,12 +1,20 @@
-import { parseArgs } from "node:util";
 import { startWsProxy } from "../db/ws-proxy";
+import { exitWithUsage, intFlag, parseCommandLine } from "../src/runtime/command-line";
 
 /** `bun run db:proxy --port 5488`: the WebSocket→TCP proxy for the Neon driver against a plain Postgres. */
-const { values } = parseArgs({ options: { port: { type: "string", default: "5488" } } });
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
-  process.exit(2);
+const spec = {
+  usage: `bun run db:proxy [--port 5488]
+
+  The WebSocket→TCP proxy the Neon driver needs to reach a plain PostgreSQL (development, CI);
+  then set DATABASE_WS_PROXY=127.0.0.1:<port>.`,
+  options: { port: { type: "string", default: "5488" } },
+} as const;
+const { values } = parseCommandLine(spec);
+let port: number;
+try {
+  port = intFlag(values.port, "port", 0, 65535);
+} catch (error) {
+  exitWithUsage(spec, error);
 }
 const proxy = startWsProxy(port);
 console.log(`ws→tcp proxy on ${proxy.address} — set DATABASE_WS_PROXY=${proxy.address}`);

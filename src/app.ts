@@ -1,9 +1,9 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { createRouter } from "./http/create-router";
 import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
+import { openApiDocument, registerSecuritySchemes } from "./http/openapi-document";
 import { refuseNul } from "./http/refuse-nul";
 import { requestContext } from "./http/request-context";
 import type { AppDeps } from "./kernel/app-deps";
@@ -11,6 +11,7 @@ import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
 import { analyticsRouter } from "./routes/analytics/analytics.index";
 import { batchesRouter } from "./routes/batches/batches.index";
+import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
 import { loyaltyRouter } from "./routes/loyalty/loyalty.index";
 import { meRouter } from "./routes/me/me.index";
@@ -56,12 +57,7 @@ export function createApp(deps: AppDeps) {
 
   app.use("*", refuseNul());
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "JWT",
-    description: "`bun run token --email owner@demo.test` prints one for a demo user",
-  });
+  registerSecuritySchemes(app);
 
   app.route("/", healthRouter);
   app.route("/", meRouter);
@@ -75,15 +71,12 @@ export function createApp(deps: AppDeps) {
   app.route("/", monitoringRouter);
   app.route("/", batchesRouter);
 
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "FoodHub Sync API",
-      version: "0.1.0",
-      description: "Menus, orders and payments for client apps; POS sync queue monitoring for restaurants.",
-    },
-  });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "FoodHub Sync API" }));
+  if (deps.config.DOCS_ENABLED) {
+    app.get("/openapi.json", (c) =>
+      c.json(openApiDocument(app, deps.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin)),
+    );
+    app.route("/", docsRouter);
+  }
 
   app.notFound((c) => c.json(routeNotFound(c.req.method, c.req.path).toBody(), 404));
   app.onError(onError);

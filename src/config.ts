@@ -158,11 +158,14 @@ export const configSchema = z
     POS_RATE_LIMIT_MAX_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
     DEV_POS_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     DEV_SEED: bool,
+    /** `/docs` and `/openapi.json`; default on, except in production. */
+    DOCS_ENABLED: bool,
   })
-  .transform((c) => {
-    const HOST = c.HOST ?? (c.NODE_ENV === "development" ? "127.0.0.1" : "0.0.0.0");
-    return { ...c, HOST };
-  });
+  .transform((c) => ({
+    ...c,
+    HOST: c.HOST ?? (c.NODE_ENV === "development" ? "127.0.0.1" : "0.0.0.0"),
+    DOCS_ENABLED: c.DOCS_ENABLED ?? c.NODE_ENV !== "production",
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,9 +1,10 @@
-import { type Database, openConfiguredDatabase } from "../db/client";
+import { type Database, openConfiguredDatabaseOrExit } from "../db/client";
 import { createApp } from "./app";
 import { type Config, loadConfigOrExit } from "./config";
 import { createLogger, type Logger, logRedisState } from "./logger";
 import { connectRedis, hasRedisTarget } from "./redis/connect";
 import type { RedisConnection } from "./redis/types";
+import { parseCommandLine } from "./runtime/command-line";
 
 /** The host part of a URL that reaches the server: a wildcard address is reached on loopback. */
 function urlHost(host: string): string {
@@ -31,6 +32,12 @@ export async function startServer(options: {
 }
 
 async function main() {
+  parseCommandLine({
+    usage: `bun run start
+
+  The API alone on PORT (needs REDIS_URL or REDIS_CLUSTER_NODES; DATABASE_URL or the embedded
+  PGlite in PGLITE_DIR). Every setting comes from the environment: see README "Configuration".`,
+  });
   const config = loadConfigOrExit({}, { target: "api" });
   const logger = createLogger(config.LOG_LEVEL);
   if (!hasRedisTarget(config)) {
@@ -40,7 +47,7 @@ async function main() {
     process.exit(1);
   }
   const redis = await connectRedis(config, { onStateChange: logRedisState(logger) });
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabaseOrExit(config);
   const server = await startServer({ config, redis, db: database.db, logger });
   logger.info("api listening", { url: server.url, database: database.kind });
   const shutdown = async () => {

@@ -4,6 +4,19 @@ import type { WorkerMode } from "../src/queue/worker-options";
 import { serveWorkerMetrics } from "./metrics-server";
 import { startPosRuntime } from "./pos-runtime";
 
+export const WORKER_USAGE = `bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted]
+       [--metrics-port=N] [--balance=auto|off --min-processes=1 --max-processes=N --cooldown=5 --max-shift=1 --jobs-per-process=500]
+
+  Runs the app's queue workers (the POS sync jobs) until SIGTERM / Ctrl-C, then drains.
+  --queue        queues to serve, in priority order
+  --concurrency  handlers running at once
+  --shards       must match QUEUE_SHARDS of the producers (default: QUEUE_SHARDS)
+  --mode         strict: a queue only when the ones before it are empty; weighted: mixed 6/3/1
+  --metrics-port serve /metrics (bearer METRICS_TOKEN) on this port; 0 picks a free one
+  --balance      run a supervisor of worker processes: auto sizes the pool from wait time and
+                 depth between --min-processes and --max-processes; off keeps --min-processes
+  Next to \`bun run dev\` it uses that system's Redis and database.`;
+
 /** The app's queues, in priority order; the POS jobs use all three. */
 const APP_QUEUES = ["high", "default", "low"];
 
@@ -95,20 +108,31 @@ function childCommand(flags: ReturnType<typeof parseWorkerFlags>, supervisorId: 
 }
 
 async function main(): Promise<void> {
-  const { loadConfigOrExit } = await import("../src/config");
+  const { ConfigError } = await import("../src/config");
   const { createLogger, logRedisState } = await import("../src/logger");
   const { connectRedis, hasRedisTarget } = await import("../src/redis/connect");
-  const { openConfiguredDatabase } = await import("../db/client");
-  const config = loadConfigOrExit();
+  const { openConfiguredDatabaseOrExit } = await import("../db/client");
+  const { exitWithUsage } = await import("../src/runtime/command-line");
+  const { configNextToDev } = await import("../scripts/dev-state");
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(WORKER_USAGE);
+    process.exit(0);
+  }
+  let config: Config;
+  try {
+    config = configNextToDev();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   const logger = createLogger(config.LOG_LEVEL, { component: "worker" });
   let flags: ReturnType<typeof parseWorkerFlags>;
   try {
-    flags = parseWorkerFlags(process.argv.slice(2), config);
+    flags = parseWorkerFlags(argv, config);
   } catch (error) {
-    console.error(
-      `${(error as Error).message}\nusage: bun run worker [--queue=high,default,low] [--concurrency=10] [--shards=N] [--mode=strict|weighted] [--metrics-port=N]\n       [--balance=auto|off --min-processes=1 --max-processes=N --cooldown=5 --max-shift=1 --jobs-per-process=500]`,
-    );
-    process.exit(2);
+    return exitWithUsage({ usage: WORKER_USAGE }, error);
   }
   if (flags.metricsPort !== undefined && !config.METRICS_TOKEN) {
     console.error(
@@ -127,7 +151,7 @@ async function main(): Promise<void> {
     await superviseProcesses(flags, flags.pool, config.REDIS_PREFIX, redis, logger);
     return;
   }
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabaseOrExit(config);
   const running = await startPosRuntime({
     config: { ...config, QUEUE_SHARDS: flags.shards },
     db: database.db,

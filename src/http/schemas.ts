@@ -48,4 +48,11 @@ export const idParams = z.object({
   id: dbIdParam.openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
+/** A signed-in user's bearer JWT (the `bearerAuth` scheme). */
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** Anyone may call it: no credentials (said explicitly, so the document never leaves it open to doubt). */
+export const publicSecurity: Array<Record<string, string[]>> = [];
+
+/** `GET /metrics`: its own bearer token, METRICS_TOKEN (the `metricsToken` scheme), never a user's JWT. */
+export const metricsSecurity = [{ metricsToken: [] }];

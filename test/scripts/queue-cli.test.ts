@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { queueClearFailed } from "../../scripts/queue-clear-failed";
 import { type QueueCommand, runQueueCommand } from "../../scripts/queue-cli";
 import { queueFailed } from "../../scripts/queue-failed";
+import { queuePause, queueResume } from "../../scripts/queue-pause";
 import { queueRetry } from "../../scripts/queue-retry";
 import { queueStatus } from "../../scripts/queue-status";
+import { queueWorkers } from "../../scripts/queue-workers";
 import { createLogger } from "../../src/logger";
 import { type AppServices, createAppServices } from "../../src/services/app-services";
 import { createTestApp, type TestApp } from "../support/app";
@@ -96,6 +98,41 @@ describe("ops CLI", () => {
       expect({ argv, code: res.code, mentions: res.err.includes(message) }).toEqual({ argv, code: 2, mentions: true });
     }
     expect(await world.store.get(id)).not.toBeNull();
+  });
+
+  it("queue:status says down, and why, when jobs wait that no live worker serves", async () => {
+    const res = await run(queueStatus);
+    expect(res.out).toMatch(/^status: down\n {2}- high: 1 waiting and no live worker serves it/);
+  });
+
+  it("queue:pause and queue:resume stop and restart a queue; an unknown queue is a usage error", async () => {
+    expect(await run(queuePause, "low")).toMatchObject({ code: 0, out: expect.stringContaining("low: paused") });
+    expect(await services.monitoring.monitor.queue.pausedQueues()).toEqual(["low"]);
+    expect((await run(queueStatus)).out).toContain("- low: paused");
+    expect(await run(queueResume, "low")).toMatchObject({ code: 0, out: "low: resumed" });
+    expect(await services.monitoring.monitor.queue.pausedQueues()).toEqual([]);
+    const bad = await run(queuePause, "urgent");
+    expect({ code: bad.code, unknown: bad.err.includes("unknown_queue") }).toEqual({ code: 2, unknown: true });
+    expect((await run(queuePause)).code).toBe(2);
+  });
+
+  it("queue:workers lists the workers from their heartbeats", async () => {
+    const res = await run(queueWorkers);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^\d+ live worker\(s\), \d+ stopped or dead/);
+  });
+
+  it("--help prints the usage and exits 0 without opening anything", async () => {
+    for (const command of [queueStatus, queuePause, queueWorkers]) {
+      const out: string[] = [];
+      const code = await runQueueCommand(command, ["--help"], { out: (l) => out.push(l), err: () => {} }, () => {
+        throw new Error("opened");
+      });
+      expect({ code, usage: out.join("\n").startsWith(`usage: ${command.usage.split("\n")[0]}`) }).toEqual({
+        code: 0,
+        usage: true,
+      });
+    }
   });
 
   it("runs as a script: a usage error exits 2 before touching Redis or the database", async () => {

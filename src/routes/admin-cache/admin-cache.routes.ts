@@ -17,6 +17,7 @@ const jsonBody = <T extends typeof warmUpBodySchema | typeof invalidateBodySchem
 });
 
 export const getStats = createRoute({
+  operationId: "getCacheStats",
   method: "get",
   path: "/v1/admin/cache/stats",
   tags,
@@ -27,6 +28,7 @@ export const getStats = createRoute({
 });
 
 export const warmUp = createRoute({
+  operationId: "warmUpCache",
   method: "post",
   path: "/v1/admin/cache/warm-up",
   tags,
@@ -38,6 +40,7 @@ export const warmUp = createRoute({
 });
 
 export const invalidate = createRoute({
+  operationId: "invalidateCache",
   method: "post",
   path: "/v1/admin/cache/invalidate",
   tags,

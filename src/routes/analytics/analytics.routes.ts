@@ -5,6 +5,7 @@ import { bearerSecurity, errorResponses, jsonContent } from "../../http/schemas"
 import { analyticsParams, analyticsQuery, analyticsSchema } from "./analytics.schemas";
 
 export const getAnalytics = createRoute({
+  operationId: "getAnalytics",
   method: "get",
   path: "/v1/restaurants/{id}/analytics/{metric}",
   tags: ["Analytics"],

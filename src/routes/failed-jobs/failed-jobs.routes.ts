@@ -17,6 +17,7 @@ const base = { tags, security: bearerSecurity };
 const manage = "Owners (their restaurants' jobs only) and admins; managers get a 403.";
 
 export const listFailed = createRoute({
+  operationId: "listFailedJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -28,6 +29,7 @@ export const listFailed = createRoute({
 });
 
 export const retryFailed = createRoute({
+  operationId: "retryFailedJob",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
@@ -44,6 +46,7 @@ export const retryFailed = createRoute({
 });
 
 export const retryMatching = createRoute({
+  operationId: "retryFailedJobs",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
@@ -60,6 +63,7 @@ export const retryMatching = createRoute({
 });
 
 export const deleteFailed = createRoute({
+  operationId: "deleteFailedJob",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "delete",
@@ -71,6 +75,7 @@ export const deleteFailed = createRoute({
 });
 
 export const clearFailed = createRoute({
+  operationId: "clearFailedJobs",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "delete",

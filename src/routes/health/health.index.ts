@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../http/create-router";
-import { jsonContent } from "../../http/schemas";
+import { jsonContent, publicSecurity } from "../../http/schemas";
 
 const tags = ["Health"];
 const checkSchema = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
@@ -9,6 +9,8 @@ const readySchema = z
   .openapi("Readiness");
 
 const healthz = createRoute({
+  operationId: "getHealth",
+  security: publicSecurity,
   method: "get",
   path: "/healthz",
   tags,
@@ -17,6 +19,8 @@ const healthz = createRoute({
 });
 
 const readyz = createRoute({
+  operationId: "getReadiness",
+  security: publicSecurity,
   method: "get",
   path: "/readyz",
   tags,

@@ -11,6 +11,7 @@ const meSchema = z
   .openapi("Me");
 
 const getMe = createRoute({
+  operationId: "getMe",
   method: "get",
   path: "/v1/me",
   tags: ["Auth"],

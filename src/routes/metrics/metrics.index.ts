@@ -1,15 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../http/create-router";
-import { bearerSecurity, errorResponses } from "../../http/schemas";
+import { errorResponses, metricsSecurity } from "../../http/schemas";
 import { routeNotFound, unauthorized } from "../../kernel/app-error";
 import { hasMetricsToken } from "../../services/monitoring/metrics-token";
 
 const getMetrics = createRoute({
+  operationId: "getPrometheusMetrics",
   method: "get",
   path: "/metrics",
   tags: ["Operations"],
   summary: "Prometheus metrics (text exposition); bearer METRICS_TOKEN, 404 when it is not configured",
-  security: bearerSecurity,
+  security: metricsSecurity,
   responses: {
     200: {
       content: { "text/plain; version=0.0.4": { schema: z.string() } },

@@ -18,6 +18,7 @@ const more = {
 };
 
 export const createOrder = createRoute({
+  operationId: "createOrder",
   method: "post",
   path: "/v1/orders",
   tags,
@@ -37,6 +38,7 @@ export const createOrder = createRoute({
 });
 
 export const getOrder = createRoute({
+  operationId: "getOrder",
   method: "get",
   path: "/v1/orders/{id}",
   tags,
@@ -50,6 +52,7 @@ export const getOrder = createRoute({
 const paymentResult = z.object({ payment: paymentSchema, order: orderSchema }).openapi("PaymentResult");
 
 export const createPayment = createRoute({
+  operationId: "createPayment",
   method: "post",
   path: "/v1/orders/{id}/payments",
   tags,

@@ -8,6 +8,7 @@ import {
   errorSchema,
   idParams,
   jsonContent,
+  publicSecurity,
   queueUnavailableResponse,
 } from "../../http/schemas";
 import type { AppEnv } from "../../kernel/app-env";
@@ -24,6 +25,8 @@ export const webhookOutcomeSchema = z
   .openapi("WebhookOutcome");
 
 export const posWebhook = createRoute({
+  operationId: "receivePosWebhook",
+  security: publicSecurity,
   method: "post",
   path: "/v1/webhooks/pos/{posType}",
   tags: ["POS"],
@@ -48,6 +51,7 @@ export const posWebhook = createRoute({
 });
 
 export const syncMenu = createRoute({
+  operationId: "syncMenuFromPos",
   method: "post",
   path: "/v1/restaurants/{id}/pos/sync-menu",
   tags: ["POS"],

@@ -23,6 +23,7 @@ const base = { tags, security: bearerSecurity };
 const view = "Owners, managers (their restaurants' jobs only) and admins.";
 
 export const getOverview = createRoute({
+  operationId: "getQueuesOverview",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -33,6 +34,7 @@ export const getOverview = createRoute({
 });
 
 export const getMetrics = createRoute({
+  operationId: "getQueueMetrics",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -44,6 +46,7 @@ export const getMetrics = createRoute({
 });
 
 export const listJobs = createRoute({
+  operationId: "listQueueJobs",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -55,6 +58,7 @@ export const listJobs = createRoute({
 });
 
 export const getJob = createRoute({
+  operationId: "getQueueJob",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -66,6 +70,7 @@ export const getJob = createRoute({
 });
 
 export const listPending = createRoute({
+  operationId: "listPendingEntries",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -77,6 +82,7 @@ export const listPending = createRoute({
 });
 
 export const listWorkers = createRoute({
+  operationId: "listQueueWorkers",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -87,6 +93,7 @@ export const listWorkers = createRoute({
 });
 
 export const pauseQueue = createRoute({
+  operationId: "pauseQueue",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
@@ -98,6 +105,7 @@ export const pauseQueue = createRoute({
 });
 
 export const resumeQueue = createRoute({
+  operationId: "resumeQueue",
   ...base,
   middleware: [requireAuth(), rateLimit("monitoring-writes", byUser)] as const,
   method: "post",
@@ -109,6 +117,7 @@ export const resumeQueue = createRoute({
 });
 
 export const getPosConnections = createRoute({
+  operationId: "getPosConnections",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",

@@ -6,6 +6,7 @@ import { orderFiltersQuery, orderListQuery, orderPageSchema } from "./restaurant
 const tags = ["Orders"];
 
 export const listOrders = createRoute({
+  operationId: "listRestaurantOrders",
   method: "get",
   path: "/v1/restaurants/{id}/orders",
   tags,
@@ -17,6 +18,7 @@ export const listOrders = createRoute({
 });
 
 export const exportOrders = createRoute({
+  operationId: "exportRestaurantOrders",
   method: "get",
   path: "/v1/restaurants/{id}/orders/export",
   tags,

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { requireAuth } from "../../auth/require-auth";
 import { etagHeaders, notModifiedResponse } from "../../http/cached-json";
-import { bearerSecurity, errorResponses, idParams, jsonContent } from "../../http/schemas";
+import { bearerSecurity, errorResponses, idParams, jsonContent, publicSecurity } from "../../http/schemas";
 import {
   availabilityBodySchema,
   availabilityParams,
@@ -26,6 +26,8 @@ const cached = <T extends ReturnType<typeof jsonContent>>(ok: T) => ({
 });
 
 export const listRestaurants = createRoute({
+  operationId: "listRestaurants",
+  security: publicSecurity,
   method: "get",
   path: "/v1/restaurants",
   tags,
@@ -35,6 +37,8 @@ export const listRestaurants = createRoute({
 });
 
 export const getRestaurant = createRoute({
+  operationId: "getRestaurant",
+  security: publicSecurity,
   method: "get",
   path: "/v1/restaurants/{id}",
   tags,
@@ -48,6 +52,8 @@ export const getRestaurant = createRoute({
 });
 
 export const getMenu = createRoute({
+  operationId: "getRestaurantMenu",
+  security: publicSecurity,
   method: "get",
   path: "/v1/restaurants/{id}/menu",
   tags,
@@ -62,6 +68,8 @@ export const getMenu = createRoute({
 });
 
 export const getCategories = createRoute({
+  operationId: "listCategories",
+  security: publicSecurity,
   method: "get",
   path: "/v1/restaurants/{id}/categories",
   tags,
@@ -75,6 +83,8 @@ export const getCategories = createRoute({
 });
 
 export const getLoyaltyRules = createRoute({
+  operationId: "getLoyaltyRules",
+  security: publicSecurity,
   method: "get",
   path: "/v1/restaurants/{id}/loyalty-rules",
   tags,
@@ -88,6 +98,7 @@ export const getLoyaltyRules = createRoute({
 });
 
 export const getConfig = createRoute({
+  operationId: "getRestaurantConfig",
   method: "get",
   path: "/v1/restaurants/{id}/config",
   tags,
@@ -99,6 +110,7 @@ export const getConfig = createRoute({
 });
 
 export const putConfig = createRoute({
+  operationId: "putRestaurantConfig",
   method: "put",
   path: "/v1/restaurants/{id}/config",
   tags,
