@@ -51,11 +51,13 @@ beforeAll(async () => {
   upstash = await startUpstashRestServer({ redisUrl: t.config.REDIS_URL!, token: "edge-test-token" });
   const port = await freePort();
   const vars = {
+    // wrangler.toml says production, which takes tokens from an OpenID Connect issuer only.
+    NODE_ENV: "test",
     DATABASE_URL: shared.env.DATABASE_URL!,
     DATABASE_WS_PROXY: proxy.address,
     UPSTASH_REDIS_REST_URL: upstash.url,
     UPSTASH_REDIS_REST_TOKEN: "edge-test-token",
-    JWT_SECRET: t.config.JWT_SECRET,
+    JWT_SECRET: t.config.JWT_SECRET ?? "",
     REDIS_PREFIX: t.config.REDIS_PREFIX,
     LOG_LEVEL: "error",
   };
