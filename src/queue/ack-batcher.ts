@@ -35,13 +35,19 @@ export class AckBatcher {
     this.#running ??= this.#drain();
   }
 
-  /** Takes the shard's acks not yet sent: the caller sends them, or hands them back with `restore`. */
+  /**
+   * Takes the shard's acks not yet sent: the caller sends them, or hands them back with `restore`.
+   * Jobs of a job batch stay here: only ack-jobs-5 counts them in their batch's part.
+   */
   take(shard: number): PendingAcks[] {
     const taken: PendingAcks[] = [];
     for (const [id, batch] of this.#pending) {
       if (batch.shard !== shard) continue;
-      taken.push(batch);
-      this.#pending.delete(id);
+      const plain = batch.items.filter((item) => !item.batchId);
+      if (plain.length === 0) continue;
+      taken.push({ ...batch, items: plain });
+      if (plain.length === batch.items.length) this.#pending.delete(id);
+      else batch.items = batch.items.filter((item) => item.batchId);
     }
     return taken;
   }

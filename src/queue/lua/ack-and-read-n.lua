@@ -1,7 +1,8 @@
 --[[
   Acknowledges the consumer's finished jobs, then reads new entries for it from a shard's streams
-  in priority order, in one round trip. The acks are ack-jobs-4's, across the shard's streams:
-  ack the entry, delete it, forget its location, release the unique lock it still holds. The
+  in priority order, in one round trip. The acks are ack-jobs-5's for jobs outside a job batch,
+  across the shard's streams: ack the entry, delete it, forget its location, release the unique
+  lock it still holds (a batch's jobs are acked by ack-jobs-5 itself, which counts them). The
   read takes a stream only for the room the streams before it left in the batch, so no entry of
   a lower queue is taken while a higher queue could fill the batch (strict priority stays exact).
   The number of keys is 3 plus the streams named (the script is registered once per count).
