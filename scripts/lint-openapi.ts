@@ -18,7 +18,13 @@ parseCommandLine({
   fails on any error.`,
 });
 
-const config = loadConfigOrExit({ DOCS_ENABLED: "true", LOG_LEVEL: "silent" });
+// Tokens are never verified here; a throwaway HS256 secret satisfies the app's configuration.
+const config = loadConfigOrExit({
+  DOCS_ENABLED: "true",
+  LOG_LEVEL: "silent",
+  NODE_ENV: "test",
+  JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+});
 // The document is built from the routes alone: the database and Redis are never queried.
 const database = await openDatabase({});
 const redis = new RestRedis({ url: "http://127.0.0.1:9", token: "unused" });

@@ -8,6 +8,7 @@ const view =
   "Owners and managers see their restaurants' batches; platform-wide batches exist only for admins (404 for anyone else).";
 
 export const createBatch = createRoute({
+  operationId: "createJobBatch",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",
@@ -23,6 +24,7 @@ export const createBatch = createRoute({
 });
 
 export const listBatches = createRoute({
+  operationId: "listJobBatches",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -34,6 +36,7 @@ export const listBatches = createRoute({
 });
 
 export const getBatch = createRoute({
+  operationId: "getJobBatch",
   ...base,
   middleware: [requireAuth()] as const,
   method: "get",
@@ -45,6 +48,7 @@ export const getBatch = createRoute({
 });
 
 export const cancelBatch = createRoute({
+  operationId: "cancelJobBatch",
   ...base,
   middleware: [requireAuth()] as const,
   method: "post",

@@ -18,6 +18,7 @@ const body = <T>(schema: T) => ({ content: { "application/json": { schema } }, r
 const deleted = { 204: { description: "Deleted" }, ...errorResponses };
 
 export const listPrograms = createRoute({
+  operationId: "listLoyaltyPrograms",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -29,6 +30,7 @@ export const listPrograms = createRoute({
 });
 
 export const createProgram = createRoute({
+  operationId: "createLoyaltyProgram",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -40,6 +42,7 @@ export const createProgram = createRoute({
 });
 
 export const updateProgram = createRoute({
+  operationId: "updateLoyaltyProgram",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -51,6 +54,7 @@ export const updateProgram = createRoute({
 });
 
 export const deleteProgram = createRoute({
+  operationId: "deleteLoyaltyProgram",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -62,6 +66,7 @@ export const deleteProgram = createRoute({
 });
 
 export const createRule = createRoute({
+  operationId: "createLoyaltyRule",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -73,6 +78,7 @@ export const createRule = createRoute({
 });
 
 export const updateRule = createRoute({
+  operationId: "updateLoyaltyRule",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
@@ -84,6 +90,7 @@ export const updateRule = createRoute({
 });
 
 export const deleteRule = createRoute({
+  operationId: "deleteLoyaltyRule",
   tags,
   security: bearerSecurity,
   middleware: [requireAuth()] as const,

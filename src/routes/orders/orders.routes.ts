@@ -78,6 +78,7 @@ export const createPayment = createRoute({
 });
 
 export const cancelOrder = createRoute({
+  operationId: "cancelOrder",
   method: "post",
   path: "/v1/orders/{id}/cancel",
   tags,

@@ -125,6 +125,7 @@ export const putConfig = createRoute({
 });
 
 export const setBranchAvailability = createRoute({
+  operationId: "setBranchAvailability",
   method: "put",
   path: "/v1/restaurants/{id}/branches/{branchId}/menu-items/{itemId}/availability",
   tags,
@@ -142,6 +143,7 @@ export const setBranchAvailability = createRoute({
 });
 
 export const clearBranchAvailability = createRoute({
+  operationId: "clearBranchAvailability",
   method: "delete",
   path: "/v1/restaurants/{id}/branches/{branchId}/menu-items/{itemId}/availability",
   tags,
