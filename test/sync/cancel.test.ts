@@ -85,7 +85,7 @@ describe("cancelling an order", () => {
     const paid = await w.t.call("POST", `/v1/orders/${id}/payments`, {
       token: customer,
       headers: { "idempotency-key": `cancel-pay-${id}` },
-      body: { method: "card" },
+      body: { method: "card", sourceId: "cnon:card-nonce-ok" },
     });
     expect(paid.status).toBe(201);
     await w.t.db.update(orders).set({ status: "accepted" }).where(eq(orders.id, id));
