@@ -2,6 +2,7 @@ import { toNumber, toOptionalString } from "../redis/replies";
 import { defineScript, runScript } from "../redis/script";
 import type { RedisConnection } from "../redis/types";
 import { PosRetryableError } from "./errors";
+import { sleep } from "./http";
 import rateLimitSource from "./lua/rate-limit-1.lua" with { type: "text" };
 import { posKeys } from "./pos-keys";
 import type { PosThrottle, PosType } from "./types";
@@ -24,22 +25,6 @@ export type PosRateLimiterOptions = {
 };
 
 export type RateLimitDecision = { granted: boolean; waitMs: number; why: "ok" | "bucket" | "paused" };
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    function onAbort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * The rate limit of one (restaurant, POS) connection, shared by every worker through one Redis
