@@ -140,6 +140,11 @@ export async function startDevSystem(): Promise<DevSystem> {
     writeFileSync(DEMO_TOKENS_FILE, `${JSON.stringify(tokens, null, 2)}\n`);
     running("dev state file", writeDevState({ pid: process.pid, api, redisUrl: privateRedis }));
     say(`dashboard ${api}/dashboard  ·  docs ${api}/docs`);
+    say(
+      config.METRICS_TOKEN
+        ? `metrics ${api}/metrics (bearer METRICS_TOKEN)`
+        : `metrics ${api}/metrics once METRICS_TOKEN is set (Prometheus text; off without it)`,
+    );
     say(`demo tokens in ${DEMO_TOKENS_FILE}, e.g.`);
     say(`  curl -H "authorization: Bearer $(jq -r '.["owner@demo.test"]' ${DEMO_TOKENS_FILE})" ${api}/v1/me`);
   }
