@@ -58,7 +58,7 @@ it("runs the ops CLI, bun run token and an extra worker next to bun run dev", as
 
   expect((await run("queue:pause", "high")).out).toContain("high: paused");
   expect((await run("queue:status")).out).toMatch(/\nhigh\s+yes\s/);
-  expect((await run("queue:status")).out).toContain("high is paused");
+  expect((await run("queue:status")).out).toContain("- high: paused");
   expect((await run("queue:resume", "high")).out).toContain("high: resumed");
 
   expect(await run("queue:failed")).toMatchObject({ code: 0, out: expect.stringContaining("failed job(s)") });
