@@ -21,6 +21,8 @@ const TAGS: Record<string, string> = {
   Cache: "Cache statistics, warm-up and invalidation.",
   "Queue monitoring": "The POS sync queue: depths, metrics, live jobs, workers, pause / resume and failed jobs.",
   Operations: "Prometheus metrics for the monitoring stack.",
+  Batches: "Job batches: a restaurant's resync or every restaurant's pull, with progress and cancelling.",
+  Loyalty: "A restaurant's loyalty programs and rules, for its owner; every write refreshes the cached rules.",
 };
 
 export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {

@@ -101,9 +101,16 @@ describe("the OpenAPI document", () => {
 
 describe("DOCS_ENABLED", () => {
   it("defaults to off in production and on elsewhere", () => {
-    const secret = { JWT_SECRET: "x".repeat(40) };
-    expect(parseConfig({ NODE_ENV: "production", ...secret }).DOCS_ENABLED).toBe(false);
-    expect(parseConfig({ NODE_ENV: "production", DOCS_ENABLED: "true", ...secret }).DOCS_ENABLED).toBe(true);
+    // Production verifies tokens from an issuer and needs its public URL.
+    const production = {
+      NODE_ENV: "production",
+      AUTH_JWKS_URL: "https://issuer.test/.well-known/jwks.json",
+      AUTH_ISSUER: "https://issuer.test/",
+      AUTH_AUDIENCE: "foodhub",
+      PUBLIC_BASE_URL: "https://api.foodhub.test",
+    };
+    expect(parseConfig(production).DOCS_ENABLED).toBe(false);
+    expect(parseConfig({ ...production, DOCS_ENABLED: "true" }).DOCS_ENABLED).toBe(true);
     expect(parseConfig({ NODE_ENV: "development" }).DOCS_ENABLED).toBe(true);
     expect(parseConfig({ NODE_ENV: "test", DOCS_ENABLED: "false" }).DOCS_ENABLED).toBe(false);
   });
