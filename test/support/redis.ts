@@ -8,7 +8,8 @@ let counter = 0;
 /** A unique key prefix for one test, so tests never see each other's keys. */
 export function uniquePrefix(label = "t"): string {
   counter += 1;
-  return `test:${label}:${process.pid}:${Date.now().toString(36)}:${counter}`;
+  // Short enough for REDIS_PREFIX (at most 32 characters) whatever the pid.
+  return `t:${label}:${process.pid.toString(36)}:${Date.now().toString(36)}:${counter}`;
 }
 
 /** True when this run's tests use a Redis Cluster (REDIS_CLUSTER_NODES). */
