@@ -357,6 +357,8 @@ export class Worker {
         idle = deliveries.length === 0;
         this.#accept(deliveries);
       } catch (error) {
+        // The acks may or may not have been applied: send them again (acking twice is harmless).
+        this.#acks.restore(acks);
         // stop() closed the reader under a blocking read.
         if (this.#state !== "running") break;
         const message = (error as Error).message;

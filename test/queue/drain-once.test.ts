@@ -7,6 +7,7 @@ import { Worker } from "../../src/queue/worker";
 import type { WorkerOptions } from "../../src/queue/worker-options";
 import { RestRedis } from "../../src/redis/rest";
 import { startUpstashRestServer } from "../../src/redis/upstash-rest-server";
+import { onCluster } from "../support/redis";
 import { type QueueWorld, queueWorld, recordingJob } from "./support";
 
 /**
@@ -42,7 +43,9 @@ async function streamState(world: QueueWorld, queue: string) {
   return { waiting: length, pending: Number(pending[0]) };
 }
 
-describe("a bounded drain over REST", () => {
+// Upstash's REST API fronts one Redis, never a cluster: on the cluster run the REST server would read
+// another server than the queue writes to. The PGlite and Postgres runs cover it.
+describe.skipIf(onCluster())("a bounded drain over REST", () => {
   it("runs every waiting job in priority order, acks it, and returns as soon as the queues are empty", async () => {
     const world = await queueWorld();
     const seen: string[] = [];

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { defineJob } from "../../src/queue/job";
 import ackAndReadSource from "../../src/queue/lua/ack-and-read-n.lua" with { type: "text" };
 import { StreamReader } from "../../src/queue/stream-reader";
+import type { ClusterRedis } from "../../src/redis/cluster";
 import type { RedisCommand, RedisConnection } from "../../src/redis/types";
 import { queueWorld, waitFor } from "./support";
 
@@ -55,7 +56,7 @@ describe("StreamReader", () => {
     }
     await world.queue.ensureGroups([...QUEUES]);
     // Loaded as a running worker has it, so the first EVALSHA is not followed by a NOSCRIPT retry.
-    await world.redis.send("SCRIPT", ["LOAD", ackAndReadSource]);
+    await loadScript(world.redis, ackAndReadSource);
     const keys = world.queue.keys.shard(0);
     const { connection, trips } = countingRoundTrips(await world.redis.duplicate());
     const reader = new StreamReader(connection, keys, world.queue.keys.group, "reader-1", QUEUES);
@@ -89,7 +90,7 @@ describe("acks sent with a read", () => {
       await world.queue.dispatch(low, { n: 3 }),
     ];
     await world.queue.ensureGroups([...QUEUES]);
-    await world.redis.send("SCRIPT", ["LOAD", ackAndReadSource]);
+    await loadScript(world.redis, ackAndReadSource);
     const keys = world.queue.keys.shard(0);
     const group = world.queue.keys.group;
     const { connection, trips } = countingRoundTrips(await world.redis.duplicate());
@@ -162,3 +163,10 @@ describe("acks sent with a read", () => {
     expect((await calls("evalsha")) - evalshaBefore).toBeLessThan(count * 1.3);
   }, 30_000);
 });
+
+/** SCRIPT LOAD where the shard's keys live: on a cluster, every master. */
+async function loadScript(redis: RedisConnection, source: string): Promise<void> {
+  const cluster = redis as RedisConnection & Partial<Pick<ClusterRedis, "eachMaster">>;
+  if (cluster.eachMaster) await cluster.eachMaster((send) => send("SCRIPT", ["LOAD", source]));
+  else await redis.send("SCRIPT", ["LOAD", source]);
+}
