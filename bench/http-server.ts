@@ -28,6 +28,7 @@ const token = process.env.BENCH_TOKEN ?? "";
 // Routes must be added before the first request, so the bytes are filled in just after.
 let menu = "";
 let menuInMemory = new Uint8Array();
+let menuInMemoryBlob = new Blob();
 app.openapi(
   createRoute({
     method: "get",
@@ -35,7 +36,7 @@ app.openapi(
     request: { params: idParams, query: menuQuery },
     responses: { 200: { description: "The menu bytes" } },
   }),
-  (c) => c.body(menuInMemory, 200, { "content-type": "application/json" }),
+  () => new Response(menuInMemoryBlob),
 );
 // The authenticated config route without its auth: the same validation, cache read and response.
 app.openapi(
@@ -49,20 +50,22 @@ app.openapi(
 );
 menu = await (await app.request("/v1/restaurants/1/menu")).text();
 menuInMemory = new TextEncoder().encode(menu);
+menuInMemoryBlob = new Blob([menuInMemory], { type: "application/json" });
 const api = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
 
 const configBody = await (
   await app.request("/v1/restaurants/1/config", { headers: { authorization: `Bearer ${token}` } })
 ).text();
-// The ceiling at its best: the bytes encoded once, no URL parsing.
+// The ceiling at its best: the bytes encoded once into a Blob (a Response shares a Blob's bytes
+// where it copies a Uint8Array's, as the app's in-process layer does), no URL parsing.
 const menuBytes = menuInMemory;
-const configBytes = new TextEncoder().encode(configBody);
+const menuBlob = new Blob([menuBytes], { type: "application/json" });
+const configBlob = new Blob([configBody], { type: "application/json" });
 const raw = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(req) {
-    const body = req.url.endsWith("/config") ? configBytes : menuBytes;
-    return new Response(body, { headers: { "content-type": "application/json" } });
+    return new Response(req.url.endsWith("/config") ? configBlob : menuBlob);
   },
 });
 

@@ -1,11 +1,11 @@
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { createRouter } from "./http/create-router";
 import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
 import { openApiDocument, registerSecuritySchemes } from "./http/openapi-document";
 import { refuseNul } from "./http/refuse-nul";
 import { requestContext } from "./http/request-context";
+import { apiSecurityHeaders, documentSecurityHeaders } from "./http/security-headers";
 import type { AppDeps } from "./kernel/app-deps";
 import { AppError, routeNotFound } from "./kernel/app-error";
 import { adminCacheRouter } from "./routes/admin-cache/admin-cache.index";
@@ -30,17 +30,10 @@ export function createApp(deps: AppDeps) {
   const app = createRouter({ getPath: routedPath });
   const services = createAppServices(deps);
 
-  app.use("*", requestContext(deps, services));
-  // On every response, errors included: no MIME sniffing, no Referer, never framed, and HSTS where
-  // the API is served over HTTPS (production). The dashboard adds its own CSP (frame-ancestors 'none').
-  app.use(
-    "*",
-    secureHeaders({
-      xFrameOptions: "DENY",
-      referrerPolicy: "no-referrer",
-      strictTransportSecurity: deps.config.NODE_ENV === "production" ? "max-age=31536000; includeSubDomains" : false,
-    }),
-  );
+  app.use("*", requestContext(deps, services, apiSecurityHeaders(deps.config)));
+  // The HTML pages are browser documents: they get the document headers as well.
+  for (const page of ["/dashboard", "/dashboard/*", "/docs", "/docs/*"])
+    app.use(page, documentSecurityHeaders(deps.config));
   // Only requests that may carry a body pay for the limit.
   app.on(
     ["POST", "PUT", "PATCH", "DELETE"],

@@ -21,9 +21,10 @@ const releaseLock = defineScript("cache-release-lock-1", 1, releaseLockSource);
 
 /**
  * A cached read: the JSON as served, its ETag, and where it came from; from the in-process
- * layer also the JSON's UTF-8 bytes, encoded once, so a hit allocates nothing per request.
+ * layer also the JSON as a Blob, encoded once, which every response shares (a Response copies a
+ * Uint8Array body, but not a Blob's).
  */
-export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback"; bytes?: Uint8Array };
+export type CachedJson = { json: string; etag: string; source: "hit" | "miss" | "fallback"; body?: Blob };
 
 export type CachingServiceOptions = {
   prefix: string;
@@ -50,7 +51,7 @@ type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
 
 const unavailable = (message: string) => new AppError(503, "cache_unavailable", message);
 
-const encoder = new TextEncoder();
+const JSON_TYPE = "application/json";
 
 const num = (v: unknown) => (v == null ? "0" : String(v));
 
@@ -106,7 +107,7 @@ export class CachingService {
       const stamp = await this.#currentStamp(entry);
       if (stamp === local.stamp) {
         this.#counters.count(entry, "hits");
-        return { json: local.json, etag: local.etag, source: "hit", bytes: local.bytes };
+        return { json: local.json, etag: local.etag, source: "hit", body: local.body };
       }
     }
     return this.#flights.run(key, () => this.#readThrough(entry, load));
@@ -205,7 +206,8 @@ export class CachingService {
   #keepLocal(entry: CacheEntry, envelope: { stamp: string; etag: string; json: string }): void {
     if (!this.#local || envelope.stamp === "") return;
     const expiresAt = Date.now() + cacheTtlSeconds[entry.family] * 1000;
-    this.#local.set(this.#keys.value(entry), { ...envelope, bytes: encoder.encode(envelope.json), expiresAt });
+    const body = new Blob([envelope.json], { type: JSON_TYPE });
+    this.#local.set(this.#keys.value(entry), { ...envelope, body, expiresAt });
   }
 
   async #lookup(entry: CacheEntry): Promise<Lookup> {

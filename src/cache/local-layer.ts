@@ -59,7 +59,8 @@ export class GenerationReads {
   }
 }
 
-export type LocalValue = { stamp: string; etag: string; json: string; bytes: Uint8Array; expiresAt: number };
+/** `body` holds the JSON as a Blob: a Response shares a Blob's bytes, where it copies a Uint8Array's. */
+export type LocalValue = { stamp: string; etag: string; json: string; body: Blob; expiresAt: number };
 
 /**
  * The values this process served last, by cache key, each with the stamp it

@@ -13,12 +13,17 @@ const PLAIN_REQUEST_ID = /^[\w.-]{1,64}$/;
  * the context, a request id (the caller's `X-Request-Id` when it is a plain token, else
  * a new UUID, echoed back), then, once the response is ready, the request's
  * latency in `services.httpMetrics` labelled by route pattern (`unmatched`
- * for a 404 without a route) and one access-log line.
+ * for a 404 without a route) and one access-log line. `responseHeaders` (the API's security
+ * headers) go on every response that has not set its own.
  *
  * @example
  * app.use("*", requestContext(deps, services));
  */
-export function requestContext(deps: AppDeps, services: AppEnv["Variables"]["services"]) {
+export function requestContext(
+  deps: AppDeps,
+  services: AppEnv["Variables"]["services"],
+  responseHeaders: ReadonlyArray<readonly [string, string]> = [],
+) {
   const { logger } = deps;
   return createMiddleware<AppEnv>(async function requestContextMiddleware(c, next) {
     c.set("deps", deps);
@@ -26,10 +31,14 @@ export function requestContext(deps: AppDeps, services: AppEnv["Variables"]["ser
     let id = c.req.header(REQUEST_ID_HEADER);
     if (!id || !PLAIN_REQUEST_ID.test(id)) id = crypto.randomUUID();
     c.set("requestId", id);
-    c.header(REQUEST_ID_HEADER, id);
     const started = performance.now();
     try {
       await next();
+      // Set on the finished response (errors included) in one place: cheaper than preparing them
+      // before the handler, which makes every response copy a Headers object.
+      const headers = c.res.headers;
+      headers.set(REQUEST_ID_HEADER, id);
+      for (const [name, value] of responseHeaders) if (!headers.has(name)) headers.set(name, value);
     } finally {
       const ms = performance.now() - started;
       const route = routePath(c, -1);

@@ -59,6 +59,18 @@ describe("security headers", () => {
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });
 
+  it("give the HTML pages the document headers, and JSON responses only the API's", async () => {
+    const page = await t.request("/dashboard");
+    expect(page.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const json = await t.request("/v1/restaurants/1/menu");
+    expect(json.status).toBe(200);
+    expect(json.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    expect(json.headers.get("x-request-id")).toBeTruthy();
+    expect(json.headers.get("cross-origin-opener-policy")).toBeNull();
+    expect(json.headers.get("x-xss-protection")).toBeNull();
+  });
+
   it.skipIf(notInProcess)("include HSTS in production", async () => {
     const config = loadConfig({
       NODE_ENV: "production",
