@@ -27,7 +27,7 @@ import { parseCommandLine } from "../src/runtime/command-line";
 import { loadGenerator, pinnedTo, pinning, runExternalLoad, WRK_INSTALL_HINT } from "./support/external-load";
 import { runMix } from "./support/http-mix";
 import { type LoadResult, percentile, runLoad } from "./support/load";
-import { peakRssMiB, rssMiB } from "./support/process-memory";
+import { cpuMicros, peakRssMiB, rssMiB } from "./support/process-memory";
 
 const { values: flags } = parseCommandLine({
   usage: `bun run bench:http [--quick] [--rounds N]
@@ -86,7 +86,15 @@ const cache = new CachingService(redis, createLogger("silent"), { prefix });
 const owner = { authorization: `Bearer ${await issueToken(config, DEMO_USER_IDS.owner)}` };
 const admin = { authorization: `Bearer ${await issueToken(config, DEMO_USER_IDS.admin)}` };
 
-type Case = { name: string; concurrency: number; rounds: number[] } & LoadResult;
+type Case = {
+  name: string;
+  concurrency: number;
+  rounds: number[];
+  cpuUsPerRequest?: number;
+  cpuRounds?: number[];
+} & LoadResult;
+/** A load result plus the server's CPU time per request over it (null without /proc). */
+type Measured = LoadResult & { cpuUs: number | null };
 type Plan = { name: string; concurrency: number; url: string; headers?: Record<string, string> };
 
 const median = (values: number[]) => {
@@ -104,13 +112,21 @@ const run = (plan: Plan, durationMs = DURATION_MS) =>
  * when it ran; each reports its median round, and a ratio is the median of
  * the per-round ratios (both sides measured minutes apart at most).
  */
-async function measureAll(plans: Plan[]): Promise<Map<Plan, LoadResult[]>> {
-  const rounds = new Map<Plan, LoadResult[]>(plans.map((plan) => [plan, []]));
+async function measureAll(plans: Plan[]): Promise<Map<Plan, Measured[]>> {
+  const rounds = new Map<Plan, Measured[]>(plans.map((plan) => [plan, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const plan of plans) {
-      const result = await run(plan);
+      const cpuBefore = await cpuMicros(child.pid);
+      const load = await run(plan);
+      const cpuAfter = await cpuMicros(child.pid);
+      const cpuUs =
+        cpuBefore === null || cpuAfter === null || load.requests === 0 ? null : (cpuAfter - cpuBefore) / load.requests;
+      const result = { ...load, cpuUs };
       rounds.get(plan)!.push(result);
-      console.error(`round ${round + 1} ${plan.name} c=${plan.concurrency}: ${Math.round(result.rps)} req/s`);
+      console.error(
+        `round ${round + 1} ${plan.name} c=${plan.concurrency}: ${Math.round(result.rps)} req/s` +
+          (cpuUs === null ? "" : `, ${cpuUs.toFixed(1)} server CPU µs/request`),
+      );
     }
   }
   return rounds;
@@ -148,6 +164,11 @@ const cases: Case[] = plans.map((plan) => {
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     rounds: results.map((r) => Math.round(r.rps)),
   };
+  const cpu = results.map((r) => r.cpuUs).filter((us): us is number => us !== null);
+  if (cpu.length === results.length) {
+    c.cpuRounds = cpu.map((us) => Math.round(us * 100) / 100);
+    c.cpuUsPerRequest = Math.round(median(cpu) * 100) / 100;
+  }
   console.error(`${c.name} c=${c.concurrency}: median ${c.rps} req/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms`);
   return c;
 });
@@ -216,7 +237,24 @@ const ratio = (of: string, to: string, c = 64) => {
   const b = byName(to, c).rounds;
   return Math.round(median(a.map((rps, i) => rps / b[i]!)) * 1000) / 1000;
 };
+/**
+ * The same comparison by the server's CPU time per request (the raw case's over the other's, so
+ * higher is better as with req/s): what a dedicated core would give, and barely moved by other
+ * work on a shared machine. Null without /proc.
+ */
+const cpuRatio = (of: string, to: string, c = 64) => {
+  const a = byName(of, c).cpuRounds;
+  const b = byName(to, c).cpuRounds;
+  if (!a || !b) return null;
+  return Math.round(median(a.map((us, i) => b[i]! / us)) * 1000) / 1000;
+};
 const ratios = {
+  menu_vs_raw_by_cpu: cpuRatio("menu: cache hit", "menu: raw Bun.serve (ceiling)"),
+  menu_from_memory_vs_raw_by_cpu: cpuRatio(
+    "menu: app, bytes in memory (in-process layer bound)",
+    "menu: raw Bun.serve (ceiling)",
+  ),
+  auth_hit_vs_public_by_cpu: cpuRatio("config: cache hit, authenticated", "config: cache hit, same route without auth"),
   menu_vs_raw: ratio("menu: cache hit", "menu: raw Bun.serve (ceiling)"),
   menu_from_memory_vs_raw: ratio(
     "menu: app, bytes in memory (in-process layer bound)",
@@ -260,15 +298,24 @@ await Bun.write(new URL(resultsFile, import.meta.url), `${JSON.stringify(results
 console.log(
   `${results.generatedAt} · ${cpus().length} CPUs · ${loadGenerator} pinned: ${pinning} · ${results.database} · medians of ${ROUNDS} rounds`,
 );
-console.log("| case | concurrency | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|");
-for (const c of cases) console.log(`| ${c.name} | ${c.concurrency} | ${c.rps} | ${c.p50Ms} | ${c.p99Ms} |`);
-console.log(`| realistic mix (${mix.writes} writes) | ${mix.concurrency} | ${mix.rps} | ${mix.p50Ms} | ${mix.p99Ms} |`);
-console.log(`\ncached menu at ${(ratios.menu_vs_raw * 100).toFixed(1)} % of the raw ceiling (target ≥ 70 %)`);
+console.log("| case | concurrency | req/s | server CPU µs/request | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|");
+for (const c of cases)
+  console.log(`| ${c.name} | ${c.concurrency} | ${c.rps} | ${c.cpuUsPerRequest ?? ""} | ${c.p50Ms} | ${c.p99Ms} |`);
 console.log(
-  `app serving the menu from memory at ${(ratios.menu_from_memory_vs_raw * 100).toFixed(1)} % of the ceiling`,
+  `| realistic mix (${mix.writes} writes) | ${mix.concurrency} | ${mix.rps} | | ${mix.p50Ms} | ${mix.p99Ms} |`,
+);
+const pct = (r: number | null) => (r === null ? "n/a" : `${(r * 100).toFixed(1)} %`);
+console.log(
+  `\ncached menu at ${(ratios.menu_vs_raw * 100).toFixed(1)} % of the raw ceiling (target ≥ 70 %); ` +
+    `by server CPU per request ${pct(ratios.menu_vs_raw_by_cpu)}`,
 );
 console.log(
-  `authenticated config hit at ${(ratios.auth_hit_vs_public * 100).toFixed(1)} % of the same route without auth (target ≥ 50 %)`,
+  `app serving the menu from memory at ${(ratios.menu_from_memory_vs_raw * 100).toFixed(1)} % of the ceiling; ` +
+    `by server CPU per request ${pct(ratios.menu_from_memory_vs_raw_by_cpu)}`,
+);
+console.log(
+  `authenticated config hit at ${(ratios.auth_hit_vs_public * 100).toFixed(1)} % of the same route without auth (target ≥ 50 %); ` +
+    `by server CPU per request ${pct(ratios.auth_hit_vs_public_by_cpu)}`,
 );
 console.log(
   `server memory: idle ${memory.idleMiB} MiB, 64-connection burst peak ${memory.burstPeakMiB} MiB (${memory.peakVsIdle}×, target ≤ 2×)`,

@@ -39,3 +39,22 @@ export async function peakRssMiB(pid: number, during: () => Promise<unknown>): P
   const peak = Math.max(hwm ?? 0, sampled);
   return peak > 0 ? Math.round(peak * 10) / 10 : null;
 }
+
+/**
+ * CPU time (user + system) another process has used so far, in microseconds, from
+ * `/proc/<pid>/stat` (clock ticks, usually 10 ms each); null where /proc is missing. Unlike
+ * req/s, CPU per request barely moves when other work shares the machine.
+ */
+export async function cpuMicros(pid: number): Promise<number | null> {
+  try {
+    const stat = await Bun.file(`/proc/${pid}/stat`).text();
+    // Fields after the command name (which may hold spaces), from its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * (1_000_000 / CLOCK_TICKS) : null;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux build Bun runs on. */
+const CLOCK_TICKS = 100;
