@@ -277,7 +277,10 @@ export class Queue {
     }
   }
 
-  /** Stops workers from taking new jobs of this queue; running jobs finish. */
+  /**
+   * Stops workers from taking new jobs of this queue: once this resolves, no worker takes another
+   * (their reads and claims check the paused set atomically). Running jobs finish.
+   */
   async pause(queue: string): Promise<void> {
     await this.#everyShard("SADD", queue);
   }

@@ -1,4 +1,4 @@
-import { toNumber } from "../redis/replies";
+import { type StreamEntry, toNumber, toStreamEntries } from "../redis/replies";
 import { defineScript, runScript } from "../redis/script";
 import type { RedisArg, RedisConnection } from "../redis/types";
 import type { ShardKeys } from "./keys";
@@ -6,6 +6,8 @@ import ackJobsSource from "./lua/ack-jobs-5.lua" with { type: "text" };
 import addJobsSource from "./lua/add-jobs-7.lua" with { type: "text" };
 import batchReportedSource from "./lua/batch-reported-2.lua" with { type: "text" };
 import cancelBatchSource from "./lua/cancel-batch-1.lua" with { type: "text" };
+import claimEntriesSource from "./lua/claim-entries-2.lua" with { type: "text" };
+import claimStalledSource from "./lua/claim-stalled-2.lua" with { type: "text" };
 import extendClaimSource from "./lua/extend-claim-1.lua" with { type: "text" };
 import finishJobSource from "./lua/finish-job-5.lua" with { type: "text" };
 import promoteDueJobsSource from "./lua/promote-due-jobs-4.lua" with { type: "text" };
@@ -24,6 +26,8 @@ const cancelBatch = defineScript("queue:cancel-batch:v1", 1, cancelBatchSource);
 const batchReported = defineScript("queue:batch-reported:v1", 2, batchReportedSource);
 const extendClaim = defineScript("queue:extend-claim:v1", 1, extendClaimSource);
 const requeueJobs = defineScript("queue:requeue-jobs:v1", 2, requeueJobsSource);
+const claimStalled = defineScript("queue:claim-stalled:v1", 2, claimStalledSource);
+const claimEntries = defineScript("queue:claim-entries:v1", 2, claimEntriesSource);
 
 export type NewJob = {
   jobId: string;
@@ -224,5 +228,49 @@ export class QueueScripts {
     const args: RedisArg[] = [group, consumer, queue];
     for (const item of items) args.push(item.entryId, item.jobId);
     return toNumber(await runScript(this.redis, requeueJobs, [keys.stream(queue), keys.index], args));
+  }
+
+  /**
+   * claim-stalled-2: claims up to `max` entries of a queue idle for at least `minIdleMs`, with
+   * their delivery counts; none while the queue is paused.
+   */
+  async claimStalled(
+    keys: ShardKeys,
+    queue: string,
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    max: number,
+  ): Promise<Array<StreamEntry & { deliveries: number }>> {
+    const reply = await runScript(
+      this.redis,
+      claimStalled,
+      [keys.stream(queue), keys.paused],
+      [group, consumer, queue, minIdleMs, max],
+    );
+    if (!Array.isArray(reply)) return [];
+    return reply.flatMap((row: unknown[]) =>
+      toStreamEntries([row]).map((entry) => ({ ...entry, deliveries: toNumber(row[2]) || 1 })),
+    );
+  }
+
+  /** claim-entries-2: claims these entries once idle for at least `minIdleMs`; none while the queue is paused. */
+  async claimEntries(
+    keys: ShardKeys,
+    queue: string,
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    entryIds: readonly string[],
+  ): Promise<StreamEntry[]> {
+    if (entryIds.length === 0) return [];
+    return toStreamEntries(
+      await runScript(
+        this.redis,
+        claimEntries,
+        [keys.stream(queue), keys.paused],
+        [group, consumer, queue, minIdleMs, ...entryIds],
+      ),
+    );
   }
 }

@@ -1,8 +1,8 @@
-import { toStreamEntries } from "../redis/replies";
 import type { RedisConnection } from "../redis/types";
 import { decodeEnvelope, ENVELOPE_FIELD, type JobEnvelope } from "./envelope";
 import type { QueueKeys } from "./keys";
 import { pendingRows } from "./pending-rows";
+import type { QueueScripts } from "./scripts";
 import { listWorkers } from "./worker-registry";
 
 /** An entry handed to this worker, by a read or a reclaim. */
@@ -18,10 +18,13 @@ export type Delivery = {
 /**
  * Takes over entries other consumers cannot finish: entries idle past the stall threshold
  * (XAUTOCLAIM) and entries of workers reported dead or stopped (XPENDING per consumer, XCLAIM).
+ * Both claims are scripts that check the shard's paused set first: a paused queue's entries wait
+ * for its resume instead of being handed out.
  */
 export class StallRecovery {
   constructor(
     private readonly redis: RedisConnection,
+    private readonly scripts: QueueScripts,
     private readonly keys: QueueKeys,
     private readonly consumer: string,
   ) {}
@@ -63,32 +66,14 @@ export class StallRecovery {
   /** Claims up to `max` entries idle for at least `minIdleMs`, with their delivery counts. */
   async claimStalled(shard: number, queue: string, minIdleMs: number, max: number): Promise<Delivery[]> {
     if (max <= 0) return [];
-    const stream = this.keys.shard(shard).stream(queue);
-    const group = this.keys.group;
-    const reply = (await this.redis.send("XAUTOCLAIM", [
-      stream,
-      group,
-      this.consumer,
-      minIdleMs,
-      "0-0",
-      "COUNT",
-      max,
-    ])) as unknown[];
-    const entries = toStreamEntries(reply[1]);
-    if (entries.length === 0) return [];
-    // XAUTOCLAIM does not say how often an entry was delivered; our own PEL rows do.
-    const first = entries[0]!.id;
-    const last = entries[entries.length - 1]!.id;
-    const rows = pendingRows(
-      await this.redis.send("XPENDING", [stream, group, first, last, entries.length * 2 + 10, this.consumer]),
-    );
-    const counts = new Map(rows.map((r) => [r[0], r[3]]));
-    return entries.map((e) => ({
+    const keys = this.keys.shard(shard);
+    const claimed = await this.scripts.claimStalled(keys, queue, this.keys.group, this.consumer, minIdleMs, max);
+    return claimed.map((e) => ({
       shard,
       queue,
       entryId: e.id,
       envelope: decodeEnvelope(e.fields[ENVELOPE_FIELD]),
-      deliveries: counts.get(e.id) ?? 1,
+      deliveries: e.deliveries,
     }));
   }
 
@@ -117,8 +102,13 @@ export class StallRecovery {
         continue;
       }
       const counts = new Map(rows.map((r) => [r[0], r[3]]));
-      const claimed = toStreamEntries(
-        await this.redis.send("XCLAIM", [stream, group, this.consumer, minIdleMs, ...rows.map((r) => r[0])]),
+      const claimed = await this.scripts.claimEntries(
+        this.keys.shard(shard),
+        queue,
+        group,
+        this.consumer,
+        minIdleMs,
+        rows.map((r) => r[0]),
       );
       for (const e of claimed) {
         out.push({

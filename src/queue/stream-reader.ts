@@ -34,21 +34,33 @@ const ackAndRead = new Map<number, RedisScript>();
 function ackAndReadFor(keys: number): RedisScript {
   let script = ackAndRead.get(keys);
   if (!script) {
-    script = defineScript(`queue:ack-and-read:v1:${keys}`, keys, ackAndReadSource);
+    script = defineScript(`queue:ack-and-read:v2:${keys}`, keys, ackAndReadSource);
     ackAndRead.set(keys, script);
   }
   return script;
 }
 
+function asString(value: unknown): string {
+  return value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /**
- * Reads one shard's streams for one consumer on its own (blocking-capable) connection. While
- * busy it reads every queue in one round trip (ack-and-read-n: queue by queue in order, a
- * lower queue only for the room the higher ones left in the batch), sending the acks of the
- * jobs that finished since the last read in the same round trip; when idle, or when that
- * found nothing, it blocks on all of them at once.
+ * Reads one shard's streams for one consumer on its own (blocking-capable) connection. Every
+ * read that takes entries is one ack-and-read-n call: queue by queue in priority order, a lower
+ * queue only for the room the higher ones left, paused queues skipped in the same atomic step,
+ * with the acks of the jobs that finished since the last read. When that finds nothing it waits
+ * with a non-consuming `XREAD BLOCK` on the open queues' streams from their group's last-delivered
+ * id, and takes what woke it through the script again, so a queue paused while it waited is
+ * never read. Every script reply reports the shard's paused queues to `onPaused`.
  */
 export class StreamReader {
   readonly #streamQueue: Map<string, string>;
+  /** Queue → the group's last-delivered id, from the last read that found nothing; empty after one that did. */
+  #since = new Map<string, string>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -56,6 +68,7 @@ export class StreamReader {
     private readonly group: string,
     private readonly consumer: string,
     queues: readonly string[],
+    private readonly onPaused: (paused: readonly string[]) => void = () => undefined,
   ) {
     this.#streamQueue = new Map(queues.map((q) => [keys.stream(q), q]));
   }
@@ -73,66 +86,65 @@ export class StreamReader {
     acks: readonly PendingAcks[] = [],
   ): Promise<Delivery[]> {
     if (idle && acks.length > 0) throw new Error("acks go with a non-blocking read");
-    const deliveries: Delivery[] = [];
-    if (!idle) {
-      deliveries.push(...(await this.readWaiting(queues, count, acks)));
-      if (deliveries.length > 0) return deliveries;
+    // An idle reader waits from where the last empty read left each queue; one it has no mark
+    // for (just resumed, say) is read first.
+    if (!idle || queues.some((q) => !this.#since.has(q))) {
+      const waiting = await this.#take(queues, count, acks, true);
+      if (waiting.length > 0) return waiting;
     }
-    const reply = await this.connection.send("XREADGROUP", [
-      "GROUP",
-      this.group,
-      this.consumer,
+    const open = queues.filter((q) => this.#since.has(q));
+    // Every queue was paused when the script looked: nothing to wait on.
+    if (open.length === 0) return [];
+    const woken = await this.connection.send("XREAD", [
       "COUNT",
-      count,
+      1,
       "BLOCK",
       blockMs,
       "STREAMS",
-      ...queues.map((q) => this.keys.stream(q)),
-      ...queues.map(() => ">"),
+      ...open.map((q) => this.keys.stream(q)),
+      ...open.map((q) => this.#since.get(q)!),
     ]);
-    this.#collect(reply, deliveries);
-    return deliveries;
+    // Timed out: nothing new arrived.
+    if (toStreamReply(woken).size === 0) return [];
+    return this.#take(queues, count, [], true);
   }
 
   /**
-   * Up to `count` entries already waiting, in queue order, without blocking (safe over REST), with
-   * `acks` sent in the same round trip.
+   * Up to `count` entries already waiting, in queue order, skipping paused queues, without
+   * blocking (safe over REST), with `acks` sent in the same round trip.
    */
-  async readWaiting(queues: readonly string[], count: number, acks: readonly PendingAcks[] = []): Promise<Delivery[]> {
-    const reply =
-      queues.length === 1 && acks.length === 0
-        ? await this.connection.send("XREADGROUP", [
-            "GROUP",
-            this.group,
-            this.consumer,
-            "COUNT",
-            count,
-            "STREAMS",
-            this.keys.stream(queues[0]!),
-            ">",
-          ])
-        : await this.#ackAndRead(queues, count, acks);
-    const deliveries: Delivery[] = [];
-    this.#collect(reply, deliveries);
-    return deliveries;
+  readWaiting(queues: readonly string[], count: number, acks: readonly PendingAcks[] = []): Promise<Delivery[]> {
+    return this.#take(queues, count, acks, false);
   }
 
   close(): void {
     this.connection.close();
   }
 
-  #ackAndRead(queues: readonly string[], count: number, acks: readonly PendingAcks[]): Promise<unknown> {
+  async #take(
+    queues: readonly string[],
+    count: number,
+    acks: readonly PendingAcks[],
+    markWhenEmpty: boolean,
+  ): Promise<Delivery[]> {
     const k = this.keys;
-    const keys = [k.index, k.unique, k.uniqueOwners, ...queues.map((q) => k.stream(q))];
-    const args: RedisArg[] = [this.group, this.consumer, count, queues.length];
+    const keys = [k.index, k.unique, k.uniqueOwners, k.paused, ...queues.map((q) => k.stream(q))];
+    const args: RedisArg[] = [this.group, this.consumer, count, queues.length, markWhenEmpty ? 1 : 0, ...queues];
     for (const { queue, items } of acks) {
       const stream = k.stream(queue);
-      let at = keys.indexOf(stream, 3);
+      let at = keys.indexOf(stream, 4);
       if (at < 0) at = keys.push(stream) - 1;
       // Lua's KEYS is 1-based.
       for (const item of items) args.push(at + 1, item.entryId, item.jobId, item.uniqueKey ?? "");
     }
-    return runScript(this.connection, ackAndReadFor(keys.length), keys, args);
+    const [paused, since, read] = asList(await runScript(this.connection, ackAndReadFor(keys.length), keys, args));
+    this.onPaused(asList(paused).map(asString));
+    const marks = asList(since).map(asString);
+    this.#since = new Map();
+    for (let i = 0; i + 1 < marks.length; i += 2) this.#since.set(marks[i]!, marks[i + 1]!);
+    const deliveries: Delivery[] = [];
+    this.#collect(read, deliveries);
+    return deliveries;
   }
 
   #collect(reply: unknown, into: Delivery[]): void {

@@ -62,6 +62,8 @@ export class Worker {
   #capacityWaiters: Array<() => void> = [];
   readonly #timers: WorkerTimers;
   #readers: StreamReader[] = [];
+  /** Hand-backs of buffered entries whose queue was paused, still in flight. */
+  readonly #handingBack = new Set<Promise<void>>();
   #loops: Promise<void>[] = [];
   #paused: Set<string>[] = [];
   #busySinceTick = false;
@@ -87,7 +89,7 @@ export class Worker {
     this.#acks = new AckBatcher(this.#scripts, this.#keys, this.#keys.group, this.#log, (shard) =>
       this.#settler.request(shard),
     );
-    this.#stall = new StallRecovery(this.#redis, this.#keys, this.id);
+    this.#stall = new StallRecovery(this.#redis, this.#scripts, this.#keys, this.id);
     this.#jobs = new Map(this.#o.jobs.map((j) => [j.name, j]));
     this.#priority = new Map(this.#o.queues.map((q, i) => [q, i]));
     for (let shard = 0; shard < this.#o.shards; shard++) {
@@ -107,9 +109,7 @@ export class Worker {
     await this.#queue.ensureGroups(this.#o.queues);
     for (let shard = 0; shard < this.#o.shards; shard++) {
       const connection = await this.#redis.duplicate();
-      this.#readers.push(
-        new StreamReader(connection, this.#keys.shard(shard), this.#keys.group, this.id, this.#o.queues),
-      );
+      this.#readers.push(this.#reader(connection, shard));
     }
     this.#state = "running";
     await this.#heartbeat();
@@ -154,9 +154,7 @@ export class Worker {
     this.#startedAt = this.#clock.now();
     const deadline = this.#startedAt + options.budgetMs;
     await this.#queue.ensureGroups(this.#o.queues);
-    const readers = this.#paused.map(
-      (_, shard) => new StreamReader(this.#redis, this.#keys.shard(shard), this.#keys.group, this.id, this.#o.queues),
-    );
+    const readers = this.#paused.map((_, shard) => this.#reader(this.#redis, shard));
     this.#state = "running";
     try {
       await this.#heartbeat();
@@ -238,6 +236,7 @@ export class Worker {
     // Closing a reader interrupts its blocking read; the loops then see the state and return.
     for (const reader of this.#readers) reader.close();
     await Promise.all(this.#loops);
+    await this.#bestEffort("hand back entries of paused queues", () => Promise.all(this.#handingBack));
     const buffered = this.#buffer.length;
     if (!(await this.#bestEffort("hand back unstarted entries", () => this.#requeueBuffer()))) {
       this.#log.warn("unstarted entries stay pending for another worker", { entries: buffered });
@@ -475,10 +474,11 @@ export class Worker {
       this.#scripts.promoteDueJobs(keys, now, 1000),
       this.#redis.send("SMEMBERS", [keys.paused]),
     ]);
-    this.#paused[shard] = new Set(Array.isArray(paused) ? paused.map(String) : []);
+    this.#learnPaused(shard, Array.isArray(paused) ? paused.map(String) : []);
     // A full batch means more are due: go again at once.
     if (result.moved >= 1000) return 0;
-    const busy = this.#busySinceTick || result.moved > 0;
+    // Entries waiting in the buffer keep the paused set fresh: one of a queue paused meanwhile must not start.
+    const busy = this.#busySinceTick || result.moved > 0 || this.#buffer.length > 0;
     this.#busySinceTick = false;
     // Busy workers promote every second; idle ones back off to the configured interval.
     let next = busy ? Math.min(1000, this.#o.promoteIntervalMs) : this.#o.promoteIntervalMs;
@@ -505,8 +505,13 @@ export class Worker {
   async #requeueBuffer(): Promise<void> {
     const buffered = this.#buffer;
     this.#buffer = [];
+    await this.#requeue(buffered);
+  }
+
+  /** Hands entries this worker read but never started back to their streams' tails. */
+  async #requeue(deliveries: readonly Delivery[]): Promise<void> {
     const groups = new Map<string, Delivery[]>();
-    for (const d of buffered) {
+    for (const d of deliveries) {
       const id = `${d.shard}|${d.queue}`;
       groups.set(id, [...(groups.get(id) ?? []), d]);
     }
@@ -520,6 +525,39 @@ export class Worker {
         list.map((d) => ({ entryId: d.entryId, jobId: d.envelope?.id ?? "" })),
       );
     }
+  }
+
+  #reader(connection: RedisConnection, shard: number): StreamReader {
+    return new StreamReader(connection, this.#keys.shard(shard), this.#keys.group, this.id, this.#o.queues, (paused) =>
+      this.#learnPaused(shard, paused),
+    );
+  }
+
+  /**
+   * Takes a shard's paused queues as a read or a promotion tick reported them. Entries of a
+   * newly paused queue that wait in the buffer must not start: they go back to their stream,
+   * where the next reader finds them once the queue resumes.
+   */
+  #learnPaused(shard: number, paused: readonly string[]): void {
+    const now = new Set(paused);
+    this.#paused[shard] = now;
+    const held = this.#buffer.filter((d) => d.shard === shard && now.has(d.queue));
+    if (held.length === 0) return;
+    this.#buffer = this.#buffer.filter((d) => !held.includes(d));
+    const handBack = this.#requeue(held)
+      .then(() => this.#log.info("handed back buffered entries of a paused queue", { shard, entries: held.length }))
+      .catch((error: unknown) => {
+        // They stay pending on this consumer; stall recovery hands them out once the queue resumes.
+        this.#log.warn("could not hand back buffered entries of a paused queue", {
+          shard,
+          entries: held.length,
+          error: (error as Error).message,
+        });
+      })
+      .finally(() => this.#handingBack.delete(handBack));
+    this.#handingBack.add(handBack);
+    // The buffer shrank: a read waiting for room may go on.
+    this.#notifyCapacity();
   }
 
   async #heartbeat(): Promise<void> {

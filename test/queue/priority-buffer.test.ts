@@ -6,7 +6,7 @@ import { queueWorld, recordingJob, waitFor } from "./support";
 // It waits on one server's INFO (blocked clients, SMEMBERS calls); a cluster spreads those over its
 // nodes, so the cluster run cannot see the signals. The single-node runs cover it.
 it.skipIf(onCluster())(
-  "starts what one read brought from several queues in priority order",
+  "takes the jobs of queues resumed at once in strict priority order, one read at a time",
   async () => {
     const world = await queueWorld();
     const info = async (section: string) => parseInfo(await world.redis.send("INFO", [section]));
@@ -23,7 +23,7 @@ it.skipIf(onCluster())(
     const othersBlocked = await blocked();
     const worker = world.worker({ jobs, concurrency: 1, blockMs: 200 });
     await worker.start();
-    // Idle: the worker blocks on all three streams at once.
+    // Idle: the worker waits on all three streams at once.
     await waitFor(async () => (await blocked()) > othersBlocked);
 
     for (const queue of ["high", "default", "low"]) await world.queue.pause(queue);
@@ -44,9 +44,10 @@ it.skipIf(onCluster())(
     // One command opens all three, so no tick can see some queues open and others still paused.
     await world.redis.send("SREM", [world.queue.keys.shard(0).paused, "high", "default", "low"]);
 
-    // The idle worker's next read returns an entry of every queue at once; one slot runs them in turn.
+    // Every read takes only what the free slot holds, highest queue first: no lower job waits in
+    // the buffer to start before a higher one.
     await waitFor(() => seen.length === 6);
-    expect(seen.slice(0, 3)).toEqual(["high1", "default1", "low1"]);
+    expect(seen).toEqual(["high1", "high2", "default1", "default2", "low1", "low2"]);
   },
   30_000,
 );

@@ -1,33 +1,44 @@
 --[[
   Acknowledges the consumer's finished jobs, then reads new entries for it from a shard's streams
-  in priority order, in one round trip. The acks are ack-jobs-5's for jobs outside a job batch,
-  across the shard's streams: ack the entry, delete it, forget its location, release the unique
-  lock it still holds (a batch's jobs are acked by ack-jobs-5 itself, which counts them). The
-  read takes a stream only for the room the streams before it left in the batch, so no entry of
-  a lower queue is taken while a higher queue could fill the batch (strict priority stays exact).
-  The number of keys is 3 plus the streams named (the script is registered once per count).
+  in priority order, in one round trip, skipping every queue in the shard's paused SET. The acks
+  are ack-jobs-5's for jobs outside a job batch, across the shard's streams: ack the entry, delete
+  it, forget its location, release the unique lock it still holds (a batch's jobs are acked by
+  ack-jobs-5 itself, which counts them). The read takes a stream only for the room the streams
+  before it left in the batch, so no entry of a lower queue is taken while a higher queue could
+  fill the batch (strict priority stays exact). Checking the paused SET here, in the same atomic
+  step as the read, is what makes a pause take effect before the next job is taken.
+  The number of keys is 4 plus the streams named (the script is registered once per count).
 
   Input:
     KEYS[1] job index HASH
     KEYS[2] unique locks ZSET
     KEYS[3] unique lock owners HASH
-    KEYS[4..n] the shard's streams: first those to read, highest priority first, then any
+    KEYS[4] paused queue names SET
+    KEYS[5..n] the shard's streams: first those to read, highest priority first, then any
                other stream an ack names
 
     ARGV[1] consumer group
     ARGV[2] consumer name
     ARGV[3] entries wanted at most
-    ARGV[4] how many streams to read (KEYS[4] onwards)
+    ARGV[4] how many streams to read (KEYS[5] onwards), r
+    ARGV[5] "1": when nothing is read, say where each read stream's group stands (for a blocking
+            XREAD to wait from); "0": don't
+    ARGV[6..5+r] the queue name of each stream to read, in the same order
     then 4 values per finished job: its stream's index in KEYS, entry id, job id,
     unique key ("" = none)
 
   Output:
-    XREADGROUP's reply shape: { { stream, { { id, { field, value, ... } }, ... } }, ... },
-    only the streams that gave entries, in the order read
+    { paused, since, read }
+    paused: the members of the paused SET
+    since:  { queue, last-delivered id, ... } of every stream read, only when ARGV[5] is "1" and
+            nothing was read; else empty
+    read:   XREADGROUP's reply shape: { { stream, { { id, { field, value, ... } }, ... } }, ... },
+            only the streams that gave entries, in the order read
 ]]
 local group = ARGV[1]
+local reads = tonumber(ARGV[4])
 local entries, jobIds = {}, {}
-for i = 5, #ARGV, 4 do
+for i = 6 + reads, #ARGV, 4 do
   local stream = tonumber(ARGV[i])
   entries[stream] = entries[stream] or {}
   table.insert(entries[stream], ARGV[i + 1])
@@ -46,14 +57,42 @@ if #jobIds > 0 then
   redis.call("HDEL", KEYS[1], unpack(jobIds))
 end
 
+local paused = redis.call("SMEMBERS", KEYS[4])
+local isPaused = {}
+for _, queue in ipairs(paused) do
+  isPaused[queue] = true
+end
+
 local room = tonumber(ARGV[3])
-local out = {}
-for i = 4, 3 + tonumber(ARGV[4]) do
+local out, readFrom = {}, {}
+for i = 1, reads do
   if room <= 0 then break end
-  local reply = redis.call("XREADGROUP", "GROUP", group, ARGV[2], "COUNT", room, "STREAMS", KEYS[i], ">")
-  if reply and reply[1] and #reply[1][2] > 0 then
-    out[#out + 1] = reply[1]
-    room = room - #reply[1][2]
+  if not isPaused[ARGV[5 + i]] then
+    readFrom[#readFrom + 1] = i
+    local reply = redis.call("XREADGROUP", "GROUP", group, ARGV[2], "COUNT", room, "STREAMS", KEYS[4 + i], ">")
+    if reply and reply[1] and #reply[1][2] > 0 then
+      out[#out + 1] = reply[1]
+      room = room - #reply[1][2]
+    end
   end
 end
-return out
+
+-- Nothing waiting: every entry past the group's last-delivered id is new, so a non-consuming
+-- XREAD from there wakes the reader for exactly the entries a read would take.
+local since = {}
+if #out == 0 and ARGV[5] == "1" then
+  for _, i in ipairs(readFrom) do
+    for _, info in ipairs(redis.call("XINFO", "GROUPS", KEYS[4 + i])) do
+      local name, last
+      for j = 1, #info, 2 do
+        if info[j] == "name" then name = info[j + 1] end
+        if info[j] == "last-delivered-id" then last = info[j + 1] end
+      end
+      if name == group then
+        since[#since + 1] = ARGV[5 + i]
+        since[#since + 1] = last
+      end
+    end
+  end
+end
+return { paused, since, out }
