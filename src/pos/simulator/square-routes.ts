@@ -12,6 +12,7 @@ import {
   squareValidationErrors,
 } from "./square-errors";
 import { squarePaymentRoutes } from "./square-payment-routes";
+import { squareRefundRoutes } from "./square-refund-routes";
 import { type SimulatorState, simulatorId } from "./state";
 
 const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string() });
@@ -185,6 +186,7 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   });
 
   squarePaymentRoutes(ctx, app);
+  squareRefundRoutes(ctx, app);
 
   // UpdateOrder: a sparse order at the current version; COMPLETED and CANCELED orders cannot be updated.
   app.put("/v2/orders/:id", async (c) => {

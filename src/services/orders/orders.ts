@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import {
   branches,
@@ -79,6 +79,11 @@ export const orderRelations = {
       providerPaymentId: true,
       failureCode: true,
       refundRequestedAt: true,
+      refundState: true,
+      providerRefundId: true,
+      refundedCents: true,
+      refundedAt: true,
+      posRefundState: true,
       createdAt: true,
     },
   },
@@ -107,6 +112,9 @@ export function shapeOrder(order: LoadedOrder): OrderView {
     currency: order.currency,
     posSyncState: order.posSyncState,
     loyaltyPointsEarned: order.loyaltyPointsEarned,
+    loyaltyRewardId: order.loyaltyRewardId,
+    loyaltyPointsRedeemed: order.loyaltyPointsRedeemed,
+    discountCents: order.discountCents,
     cancelledAt: iso(order.cancelledAt),
     cancelReason: order.cancelReason,
     posCancelState: order.posCancelState,
@@ -118,6 +126,7 @@ export function shapeOrder(order: LoadedOrder): OrderView {
       ...p,
       createdAt: p.createdAt.toISOString(),
       refundRequestedAt: iso(p.refundRequestedAt),
+      refundedAt: iso(p.refundedAt),
     })),
     delivery: order.delivery
       ? {
@@ -211,18 +220,43 @@ async function priceOrder(db: Database, input: CreateOrderInput) {
   if (subtotalCents < config.minimumOrderCents) {
     throw unprocessable("below_minimum", `the minimum order is ${config.minimumOrderCents} cents`);
   }
-  const taxCents = Math.round((subtotalCents * config.taxRateBps) / 10_000);
+  const reward = input.redeemRewardId === undefined ? null : chosenReward(rules, input.redeemRewardId, subtotalCents);
+  // The reward comes off the subtotal before tax; points are earned on what is paid for.
+  const discountCents = reward ? Math.min(reward.valueCents, subtotalCents) : 0;
+  const payableCents = subtotalCents - discountCents;
+  const taxCents = Math.round((payableCents * config.taxRateBps) / 10_000);
   const deliveryFeeCents = input.type === "delivery" ? config.deliveryFeeCents : 0;
   return {
     lines,
     currency: restaurant.currency,
     subtotalCents,
+    discountCents,
+    reward,
     taxCents,
     deliveryFeeCents,
-    totalCents: subtotalCents + taxCents + deliveryFeeCents,
-    loyaltyPointsEarned: pointsEarned(rules, subtotalCents),
+    totalCents: payableCents + taxCents + deliveryFeeCents,
+    loyaltyPointsEarned: pointsEarned(rules, payableCents),
     prepTimeMinutes: config.prepTimeMinutes,
   };
+}
+
+/**
+ * The reward an order redeems: an active `reward` rule of the restaurant's active programs with a
+ * value (what it takes off), whose minimum the subtotal meets. Anything else is a 422.
+ */
+function chosenReward(
+  rules: Awaited<ReturnType<typeof activeLoyaltyRules>>,
+  rewardId: number,
+  subtotalCents: number,
+): { id: number; points: number; valueCents: number } {
+  const rule = rules.find((r) => r.id === rewardId && r.ruleType === "reward");
+  if (!rule || rule.rewardValueCents === null) {
+    throw unprocessable("unknown_reward", `reward ${rewardId} is not a redeemable reward of this restaurant`);
+  }
+  if (subtotalCents < rule.minOrderCents) {
+    throw unprocessable("reward_minimum_not_met", `reward ${rewardId} needs a subtotal of ${rule.minOrderCents} cents`);
+  }
+  return { id: rule.id, points: rule.points, valueCents: rule.rewardValueCents };
 }
 
 /** Added to the kitchen's prep time for a delivery's estimate. */
@@ -232,7 +266,9 @@ export type CreatedOrder = { order: OrderView; replayed: boolean };
 
 /**
  * Places an order in one transaction. The same Idempotency-Key with the same
- * body returns the first order again; with another body, a 409.
+ * body returns the first order again; with another body, a 409. A redeemed reward's points are
+ * taken from the customer's balance by one conditional update in that transaction, so two orders
+ * can never spend the same points: the second finds the balance short and nothing is written.
  */
 export async function createOrder(
   db: Database,
@@ -255,6 +291,21 @@ export async function createOrder(
   try {
     orderId = await db.transaction(async (tx) => {
       customerId = await customerFor(tx, principal);
+      const spender = customerId;
+      if (priced.reward) {
+        const cost = priced.reward.points;
+        const [spent] = await tx
+          .update(customers)
+          .set({ loyaltyPoints: sql`${customers.loyaltyPoints} - ${cost}` })
+          .where(and(eq(customers.id, spender), gte(customers.loyaltyPoints, cost)))
+          .returning({ id: customers.id });
+        if (!spent) {
+          throw unprocessable(
+            "insufficient_points",
+            `reward ${priced.reward.id} costs ${cost} points; the balance is short`,
+          );
+        }
+      }
       const [order] = await tx
         .insert(orders)
         .values({
@@ -267,6 +318,9 @@ export async function createOrder(
           deliveryFeeCents: priced.deliveryFeeCents,
           totalCents: priced.totalCents,
           loyaltyPointsEarned: priced.loyaltyPointsEarned,
+          loyaltyRewardId: priced.reward?.id ?? null,
+          loyaltyPointsRedeemed: priced.reward?.points ?? 0,
+          discountCents: priced.discountCents,
           currency: priced.currency,
           notes: input.notes ?? null,
           idempotencyKey,

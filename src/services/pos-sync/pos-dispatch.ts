@@ -3,8 +3,8 @@ import type { Database } from "../../../db/client";
 import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import type { Queue } from "../../queue/queue";
-import { SettleCardPayment } from "../../sync/payment-job-contracts";
-import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
+import { RefundCardPayment, SettleCardPayment } from "../../sync/payment-job-contracts";
+import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS, RefundSyncToPOS } from "../../sync/pos-job-contracts";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;
@@ -85,6 +85,93 @@ export class PosDispatcher {
     );
   }
 
+  /**
+   * After a cancellation commits: RefundCardPayment for each card payment it marked `requested`.
+   * If Redis fails the rows stay `requested` and the sweeper dispatches them.
+   */
+  async refundsRequested(rows: ReadonlyArray<{ id: number; restaurantId: number }>): Promise<boolean> {
+    if (rows.length === 0) return true;
+    try {
+      await this.queue.dispatchMany(
+        RefundCardPayment,
+        rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS, durable: true },
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn("refund not dispatched; the sweeper will", {
+        ids: rows.map((p) => p.id),
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  /** After the provider completed a refund (`pos_refund_state` = `pending`): RefundSyncToPOS, or the sweeper. */
+  async refundCompleted(payment: { id: number; restaurantId: number }): Promise<boolean> {
+    try {
+      await this.#dispatchRefundSyncs([payment], DISPATCH_TIMEOUT_MS);
+      return true;
+    } catch (error) {
+      this.logger.warn("POS refund sync not dispatched; the sweeper will", {
+        id: payment.id,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  async #dispatchRefundSyncs(rows: Array<{ id: number; restaurantId: number }>, timeoutMs?: number): Promise<void> {
+    if (rows.length === 0) return;
+    await this.queue.dispatchMany(
+      RefundSyncToPOS,
+      rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
+      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true, ...(timeoutMs ? { timeoutMs } : {}) },
+    );
+    await this.db
+      .update(payments)
+      .set({ posRefundState: "queued" })
+      .where(
+        and(
+          inArray(
+            payments.id,
+            rows.map((p) => p.id),
+          ),
+          eq(payments.posRefundState, "pending"),
+        ),
+      );
+  }
+
+  /**
+   * Refunds still open at the provider past the grace (their dispatch or their job was lost; the
+   * unique lock refuses a second job while one exists), and completed refunds whose POS sync was
+   * never handed over.
+   */
+  async #sweepRefunds(now: number): Promise<{ refunds: number; refundSyncs: number }> {
+    const openRefunds = await this.db
+      .select({ paymentId: payments.id, restaurantId: payments.restaurantId })
+      .from(payments)
+      .where(
+        and(
+          inArray(payments.refundState, ["requested", "pending"]),
+          lt(payments.refundRequestedAt, new Date(now - SETTLE_GRACE_MS)),
+        ),
+      )
+      .orderBy(asc(payments.refundRequestedAt))
+      .limit(SWEEP_BATCH);
+    if (openRefunds.length > 0) {
+      await this.queue.dispatchMany(RefundCardPayment, openRefunds, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
+    }
+    const unsynced = await this.db
+      .select({ id: payments.id, restaurantId: payments.restaurantId })
+      .from(payments)
+      .where(and(eq(payments.posRefundState, "pending"), lt(payments.refundedAt, new Date(now - SWEEP_GRACE_MS))))
+      .orderBy(asc(payments.refundedAt))
+      .limit(SWEEP_BATCH);
+    await this.#dispatchRefundSyncs(unsynced);
+    return { refunds: openRefunds.length, refundSyncs: unsynced.length };
+  }
+
   async #handOver(table: "orders" | "payments", id: number, dispatch: () => Promise<unknown>): Promise<boolean> {
     try {
       await dispatch();
@@ -103,9 +190,15 @@ export class PosDispatcher {
    * queued long ago (their job may have been lost with Redis data). The two are separate batches
    * so long-queued rows can never crowd out new ones.
    */
-  async sweep(
-    now = Date.now(),
-  ): Promise<{ orders: number; payments: number; cancels: number; requeued: number; settling: number }> {
+  async sweep(now = Date.now()): Promise<{
+    orders: number;
+    payments: number;
+    cancels: number;
+    requeued: number;
+    settling: number;
+    refunds: number;
+    refundSyncs: number;
+  }> {
     const pendingOrders = await this.db
       .select({ id: orders.id, restaurantId: orders.restaurantId })
       .from(orders)
@@ -181,23 +274,20 @@ export class PosDispatcher {
       await this.queue.dispatchMany(SettleCardPayment, unsettled, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
     }
 
+    const { refunds, refundSyncs } = await this.#sweepRefunds(now);
+
     const requeued = staleOrders.length + stalePayments.length;
-    if (pendingOrders.length + pendingPayments.length + pendingCancels.length + requeued + unsettled.length > 0) {
-      this.logger.info("sweeper dispatched", {
-        orders: pendingOrders.length,
-        payments: pendingPayments.length,
-        cancels: pendingCancels.length,
-        requeued,
-        settling: unsettled.length,
-      });
-    }
-    return {
+    const counts = {
       orders: pendingOrders.length,
       payments: pendingPayments.length,
       cancels: pendingCancels.length,
       requeued,
       settling: unsettled.length,
+      refunds,
+      refundSyncs,
     };
+    if (Object.values(counts).some((n) => n > 0)) this.logger.info("sweeper dispatched", counts);
+    return counts;
   }
 
   async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {
