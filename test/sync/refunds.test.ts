@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { eq } from "drizzle-orm";
-import { payments } from "../../db/schema";
+import { orders, payments } from "../../db/schema";
 import { DEMO_USERS } from "../../db/seed";
+import { createLogger } from "../../src/logger";
 import { refundIdempotencyKey } from "../../src/payments/payment-provider";
 import { SquarePaymentsProvider } from "../../src/payments/square-payments-provider";
 import { paymentIdempotencyKey, posRefundIdempotencyKey } from "../../src/pos/idempotency";
 import type { PosType } from "../../src/pos/types";
+import { createAppServices } from "../../src/services/app-services";
 import { TEST_PAYMENTS_LOCATION, TEST_PAYMENTS_MERCHANT } from "../support/payments";
 import { createSyncWorld, eventually, placeOrder, type SyncWorld } from "./world";
 
@@ -167,6 +169,7 @@ describe("refunding a cancelled order's card payment", () => {
     const runtime = w.runtime!;
     const { orderId, paymentId, amountCents } = await paidOrder(3);
     await runtime.queue.pause("high");
+    await Bun.sleep(300);
     try {
       expect((await cancel(orderId)).status).toBe(200);
       // What the crashed attempt did before it died: the provider call, with the row's own key.
@@ -195,11 +198,39 @@ describe("refunding a cancelled order's card payment", () => {
     expect((await row(paymentId)).providerRefundId).toBe(refund!.id);
   });
 
+  it("refunds, through the sweeper, a payment whose refund was never handed to the queue", async () => {
+    const { orderId, paymentId } = await paidOrder(3);
+    expect(await eventually(async () => (await row(paymentId)).posSyncState === "synced", 30_000)).toBe(true);
+    // What a cancellation leaves when Redis is down at its commit: the row marked, no job.
+    const past = new Date(Date.now() - 60_000);
+    await w.t.db
+      .update(orders)
+      .set({ status: "cancelled", cancelledAt: past, posCancelState: "synced" })
+      .where(eq(orders.id, orderId));
+    await w.t.db
+      .update(payments)
+      .set({ refundRequestedAt: past, refundState: "requested" })
+      .where(eq(payments.id, paymentId));
+    // Nothing but the worker's sweeper (every 100 ms here) dispatches it: it is past the 30 s grace.
+    expect(await eventually(refundDone(paymentId), 30_000)).toBe(true);
+    expect(providerRefunds(paymentId)).toHaveLength(1);
+    expect(posRefunds("local", paymentId)).toHaveLength(1);
+    const { posDispatch } = createAppServices({
+      config: w.t.config,
+      db: w.t.db,
+      redis: w.t.redis,
+      logger: createLogger("silent"),
+    });
+    expect(await posDispatch.sweep()).toMatchObject({ refunds: 0, refundSyncs: 0 });
+  });
+
   it("never sends the POS a payment whose order was cancelled before its sync ran", async () => {
     const runtime = w.runtime!;
     const orderId = await placeOrder(w.t, 3);
     expect(await eventually(async () => (await orderState(orderId)) === "synced", 30_000)).toBe(true);
     await runtime.queue.pause("default");
+    // Workers see the pause on their next read: let them.
+    await Bun.sleep(300);
     let paymentId: number;
     try {
       const paid = await w.t.call("POST", `/v1/orders/${orderId}/payments`, {
