@@ -29,7 +29,7 @@ export type PosOrderLine = Pick<
 /** An order of ours to create on the POS. `orderId` drives the idempotency key. */
 export type PosOrderInput = Pick<
   typeof orders.$inferSelect,
-  "type" | "currency" | "subtotalCents" | "taxCents" | "deliveryFeeCents" | "totalCents" | "notes"
+  "type" | "currency" | "subtotalCents" | "discountCents" | "taxCents" | "deliveryFeeCents" | "totalCents" | "notes"
 > & {
   orderId: number;
   lines: PosOrderLine[];

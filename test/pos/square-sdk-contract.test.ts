@@ -291,6 +291,8 @@ describe("what our Square adapter and payment provider send and read", () => {
     });
     const adapter = new SquareAdapter({ connection, fetch });
     const order = await adapter.createOrder(orderInput());
+    const rewarded = await adapter.createOrder({ ...orderInput(), discountCents: 400 });
+    expect(rewarded.totalCents).toBe(order.totalCents - 400);
     await adapter.fetchOrderStatus(order.posOrderId);
     const posPaymentId = nextId();
     const recorded = await adapter.recordPayment(paymentInput(order.posOrderId, posPaymentId));

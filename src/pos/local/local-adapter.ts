@@ -59,6 +59,8 @@ export class LocalPosAdapter implements PosAdapter {
       type: input.type,
       currency: input.currency,
       subtotalCents: input.subtotalCents,
+      // Only when there is one: an order without a reward sends the body it always did.
+      ...(input.discountCents > 0 ? { discountCents: input.discountCents } : {}),
       taxCents: input.taxCents,
       deliveryFeeCents: input.deliveryFeeCents,
       totalCents: input.totalCents,

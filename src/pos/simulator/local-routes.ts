@@ -31,6 +31,7 @@ const createOrderRequest = z.object({
   type: z.enum(["pickup", "delivery"]),
   currency: z.string().length(3),
   subtotalCents: z.number().int(),
+  discountCents: z.number().int().nonnegative().optional(),
   taxCents: z.number().int(),
   deliveryFeeCents: z.number().int(),
   totalCents: z.number().int().nonnegative(),

@@ -34,6 +34,9 @@ const createOrderRequest = z.looseObject({
       )
       .min(1),
     service_charges: z.array(z.looseObject({ name: z.string(), amount_money: money })).optional(),
+    discounts: z
+      .array(z.looseObject({ name: z.string().optional(), type: z.string().optional(), amount_money: money.optional() }))
+      .optional(),
     fulfillments: z.array(z.looseObject({ type: z.string(), state: z.string().optional() })).optional(),
   }),
 });
@@ -140,12 +143,14 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
       const currency = input.line_items[0]?.base_price_money?.currency ?? "USD";
       const lines = input.line_items.map((l) => (l.base_price_money?.amount ?? 0) * Number(l.quantity));
       const charges = (input.service_charges ?? []).map((s) => s.amount_money.amount);
+      // Fixed-amount order discounts come off the total (percentage ones are not modelled).
+      const discounts = (input.discounts ?? []).map((d) => -(d.amount_money?.amount ?? 0));
       const order: SquareOrder = {
         ...input,
         id: simulatorId("square"),
         state: "OPEN",
         version: 1,
-        total_money: { amount: [...lines, ...charges].reduce((a, b) => a + b, 0), currency },
+        total_money: { amount: [...lines, ...charges, ...discounts].reduce((a, b) => a + b, 0), currency },
         line_items: input.line_items.map((l, i) => ({ uid: `line-${i}`, ...l })),
         fulfillments: (input.fulfillments ?? []).map((f, i) => ({ uid: `ful-${i}`, ...f, state: "PROPOSED" as const })),
         created_at: now,

@@ -99,6 +99,20 @@ export class SquareAdapter implements PosAdapter {
           base_price_money: money(line.unitPriceCents),
           ...(line.posItemId ? { catalog_object_id: line.posItemId } : {}),
         })),
+        // A loyalty reward is an order-level fixed discount; only sent when there is one, so an order
+        // without a reward sends the body it always did (its idempotency key compares bodies).
+        ...(input.discountCents > 0
+          ? {
+              discounts: [
+                {
+                  name: "FoodHub loyalty reward",
+                  type: "FIXED_AMOUNT",
+                  amount_money: money(input.discountCents),
+                  scope: "ORDER",
+                },
+              ],
+            }
+          : {}),
         // Our tax and delivery fee are already amounts, not Square tax rates: they travel as fixed charges.
         service_charges: charges.map((c) => ({
           name: c.name,
