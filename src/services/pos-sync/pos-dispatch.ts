@@ -4,7 +4,8 @@ import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import type { Queue } from "../../queue/queue";
 import { RefundCardPayment, SettleCardPayment } from "../../sync/payment-job-contracts";
-import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS, RefundSyncToPOS } from "../../sync/pos-job-contracts";
+import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
+import { dispatchRefundSyncs, sweepRefunds } from "./refund-dispatch";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;
@@ -110,7 +111,7 @@ export class PosDispatcher {
   /** After the provider completed a refund (`pos_refund_state` = `pending`): RefundSyncToPOS, or the sweeper. */
   async refundCompleted(payment: { id: number; restaurantId: number }): Promise<boolean> {
     try {
-      await this.#dispatchRefundSyncs([payment], DISPATCH_TIMEOUT_MS);
+      await dispatchRefundSyncs(this.#refundDeps(), [payment], DISPATCH_TIMEOUT_MS);
       return true;
     } catch (error) {
       this.logger.warn("POS refund sync not dispatched; the sweeper will", {
@@ -121,55 +122,8 @@ export class PosDispatcher {
     }
   }
 
-  async #dispatchRefundSyncs(rows: Array<{ id: number; restaurantId: number }>, timeoutMs?: number): Promise<void> {
-    if (rows.length === 0) return;
-    await this.queue.dispatchMany(
-      RefundSyncToPOS,
-      rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
-      { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true, ...(timeoutMs ? { timeoutMs } : {}) },
-    );
-    await this.db
-      .update(payments)
-      .set({ posRefundState: "queued" })
-      .where(
-        and(
-          inArray(
-            payments.id,
-            rows.map((p) => p.id),
-          ),
-          eq(payments.posRefundState, "pending"),
-        ),
-      );
-  }
-
-  /**
-   * Refunds still open at the provider past the grace (their dispatch or their job was lost; the
-   * unique lock refuses a second job while one exists), and completed refunds whose POS sync was
-   * never handed over.
-   */
-  async #sweepRefunds(now: number): Promise<{ refunds: number; refundSyncs: number }> {
-    const openRefunds = await this.db
-      .select({ paymentId: payments.id, restaurantId: payments.restaurantId })
-      .from(payments)
-      .where(
-        and(
-          inArray(payments.refundState, ["requested", "pending"]),
-          lt(payments.refundRequestedAt, new Date(now - SETTLE_GRACE_MS)),
-        ),
-      )
-      .orderBy(asc(payments.refundRequestedAt))
-      .limit(SWEEP_BATCH);
-    if (openRefunds.length > 0) {
-      await this.queue.dispatchMany(RefundCardPayment, openRefunds, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
-    }
-    const unsynced = await this.db
-      .select({ id: payments.id, restaurantId: payments.restaurantId })
-      .from(payments)
-      .where(and(eq(payments.posRefundState, "pending"), lt(payments.refundedAt, new Date(now - SWEEP_GRACE_MS))))
-      .orderBy(asc(payments.refundedAt))
-      .limit(SWEEP_BATCH);
-    await this.#dispatchRefundSyncs(unsynced);
-    return { refunds: openRefunds.length, refundSyncs: unsynced.length };
+  #refundDeps() {
+    return { db: this.db, queue: this.queue, uniqueFor: SYNC_UNIQUE_SECONDS };
   }
 
   async #handOver(table: "orders" | "payments", id: number, dispatch: () => Promise<unknown>): Promise<boolean> {
@@ -274,7 +228,11 @@ export class PosDispatcher {
       await this.queue.dispatchMany(SettleCardPayment, unsettled, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
     }
 
-    const { refunds, refundSyncs } = await this.#sweepRefunds(now);
+    const { refunds, refundSyncs } = await sweepRefunds(this.#refundDeps(), {
+      refundsRequestedBefore: new Date(now - SETTLE_GRACE_MS),
+      refundedBefore: new Date(now - SWEEP_GRACE_MS),
+      limit: SWEEP_BATCH,
+    });
 
     const requeued = staleOrders.length + stalePayments.length;
     const counts = {
