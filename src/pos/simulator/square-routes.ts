@@ -35,7 +35,9 @@ const createOrderRequest = z.looseObject({
       .min(1),
     service_charges: z.array(z.looseObject({ name: z.string(), amount_money: money })).optional(),
     discounts: z
-      .array(z.looseObject({ name: z.string().optional(), type: z.string().optional(), amount_money: money.optional() }))
+      .array(
+        z.looseObject({ name: z.string().optional(), type: z.string().optional(), amount_money: money.optional() }),
+      )
       .optional(),
     fulfillments: z.array(z.looseObject({ type: z.string(), state: z.string().optional() })).optional(),
   }),
