@@ -33,6 +33,8 @@ export const orderType = pgEnum("order_type", ["pickup", "delivery"]);
 export const posSyncState = pgEnum("pos_sync_state", ["pending", "queued", "synced", "failed", "skipped"]);
 export const paymentStatus = pgEnum("payment_status", ["pending", "authorized", "captured", "failed", "refunded"]);
 /** `card`: charged through the payment provider; `cash` and `external` (card-present elsewhere): recorded by staff. */
+/** A cancelled order's card refund at the payment provider: asked for, awaiting the provider, done, refused. */
+export const paymentRefundState = pgEnum("payment_refund_state", ["requested", "pending", "completed", "failed"]);
 export const paymentMethod = pgEnum("payment_method", ["card", "cash", "wallet", "external"]);
 export const loyaltyRuleType = pgEnum("loyalty_rule_type", ["points_per_amount", "visit_bonus", "reward"]);
 
@@ -247,6 +249,8 @@ export const loyaltyRules = pgTable(
     points: integer("points").notNull(),
     minOrderCents: integer("min_order_cents").notNull().default(0),
     rewardDescription: text("reward_description"),
+    /** reward: what redeeming it takes off an order's subtotal; null means it cannot be redeemed online. */
+    rewardValueCents: integer("reward_value_cents"),
     active: boolean("active").notNull().default(true),
     createdAt: createdAt(),
   },
@@ -286,6 +290,10 @@ export const orders = pgTable(
     posCreateAttemptedAt: timestamp("pos_create_attempted_at", { withTimezone: true, mode: "date" }),
     /** Loyalty points this order earned its customer under the rules active when it was placed. */
     loyaltyPointsEarned: integer("loyalty_points_earned").notNull().default(0),
+    /** The reward rule redeemed on this order (null: none), the points it cost and what it took off. */
+    loyaltyRewardId: integer("loyalty_reward_id").references(() => loyaltyRules.id, { onDelete: "set null" }),
+    loyaltyPointsRedeemed: integer("loyalty_points_redeemed").notNull().default(0),
+    discountCents: integer("discount_cents").notNull().default(0),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true, mode: "date" }),
     cancelReason: text("cancel_reason"),
     /** Null until cancelled; then the POS side of the cancellation (OrderCancelToPOS). */
@@ -353,11 +361,20 @@ export const payments = pgTable(
     providerSourceId: text("provider_source_id"),
     /** The provider's code when it declined the charge (e.g. `CARD_DECLINED`). */
     failureCode: text("failure_code"),
-    /**
-     * Set when the order of a captured payment is cancelled: the refund is owed. Refunding through
-     * the payment provider (and syncing the refund) is the payment-provider work's to do.
-     */
+    /** Set when the order of a captured payment is cancelled: the money is owed back. */
     refundRequestedAt: timestamp("refund_requested_at", { withTimezone: true, mode: "date" }),
+    /** Card payments only: the refund at the provider (RefundCardPayment). Null for cash, refunded in person. */
+    refundState: paymentRefundState("refund_state"),
+    /** The provider's id of the refund, once it has answered. */
+    providerRefundId: text("provider_refund_id"),
+    /** What the provider refunded; set with `refunded_at` only when it says COMPLETED. */
+    refundedCents: integer("refunded_cents"),
+    refundedAt: timestamp("refunded_at", { withTimezone: true, mode: "date" }),
+    /** The provider's code when it refused the refund (REJECTED, FAILED or an error code). */
+    refundFailureCode: text("refund_failure_code"),
+    /** Null until the refund completed; then its way to the POS (RefundSyncToPOS). */
+    posRefundState: posSyncState("pos_refund_state"),
+    posRefundId: text("pos_refund_id"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -368,6 +385,8 @@ export const payments = pgTable(
     index("payments_pos_pending_idx")
       .on(t.posSyncState, t.createdAt)
       .where(sql`${t.posSyncState} in ('pending', 'queued')`),
+    index("payments_refund_open_idx").on(t.refundRequestedAt).where(sql`${t.refundState} in ('requested', 'pending')`),
+    index("payments_pos_refund_pending_idx").on(t.refundedAt).where(sql`${t.posRefundState} = 'pending'`),
   ],
 );
 

@@ -52,7 +52,7 @@ export type PosRuntime = {
 };
 
 /**
- * The registry's jobs (the six POS sync jobs, SettleCardPayment, QueuePing and RecordJobBatch) on
+ * The registry's jobs (the seven POS sync jobs, SettleCardPayment, RefundCardPayment, QueuePing and RecordJobBatch) on
  * a queue Worker with the Postgres failed-job store, not started: a process calls `start()`, the
  * Workers Cron Trigger `drainOnce()`.
  */

@@ -21,8 +21,20 @@ export function buildLoyalty(now: Date): ProgramRows {
       rows.rules.push({ id: rows.rules.length + 1, programId, restaurantId, createdAt, ...spec });
     rule({ name: "1 point per dollar", ruleType: "points_per_amount", points: 1 });
     rule({ name: "Visit bonus", ruleType: "visit_bonus", points: 10, minOrderCents: 1500 });
-    rule({ name: "Free drink", ruleType: "reward", points: 100, rewardDescription: "Any drink on the menu" });
-    rule({ name: "Free main", ruleType: "reward", points: 250, rewardDescription: "Any main course" });
+    rule({
+      name: "Free drink",
+      ruleType: "reward",
+      points: 100,
+      rewardDescription: "Any drink on the menu",
+      rewardValueCents: 400,
+    });
+    rule({
+      name: "Free main",
+      ruleType: "reward",
+      points: 250,
+      rewardDescription: "Any main course",
+      rewardValueCents: 1500,
+    });
     rule({ name: "Double points launch week", ruleType: "points_per_amount", points: 2, active: false });
   }
   return rows;

@@ -24,6 +24,26 @@ export type ChargeInput = {
   currency: string;
 };
 
+/** Where a refund stands at the provider: only `completed` means the money went back. */
+export type ProviderRefundStatus = "completed" | "pending" | "failed";
+
+export type ProviderRefund = {
+  providerRefundId: string;
+  status: ProviderRefundStatus;
+  /** The provider's own status word (Square: PENDING, COMPLETED, REJECTED, FAILED). */
+  providerStatus: string;
+  amountCents: number;
+};
+
+export type RefundInput = {
+  /** Our payment row: the refund's idempotency key is derived from it. */
+  paymentId: number;
+  orderId: number;
+  providerPaymentId: string;
+  amountCents: number;
+  currency: string;
+};
+
 export type ProviderCallOptions = { signal?: AbortSignal | undefined };
 
 export interface PaymentProvider {
@@ -34,6 +54,12 @@ export interface PaymentProvider {
    */
   charge(input: ChargeInput, options?: ProviderCallOptions): Promise<ProviderPayment>;
   getPayment(providerPaymentId: string, options?: ProviderCallOptions): Promise<ProviderPayment>;
+  /**
+   * Refunds (all of) a captured payment. The same `paymentId` always sends the same idempotency
+   * key and body, so a repeat returns the first refund instead of refunding twice.
+   */
+  refund(input: RefundInput, options?: ProviderCallOptions): Promise<ProviderRefund>;
+  getRefund(providerRefundId: string, options?: ProviderCallOptions): Promise<ProviderRefund>;
 }
 
 /**
@@ -42,6 +68,11 @@ export interface PaymentProvider {
  */
 export function chargeIdempotencyKey(paymentId: number): string {
   return `foodhub-charge-${paymentId}`;
+}
+
+/** The refund's idempotency key: one refund per payment row, whatever the attempt. */
+export function refundIdempotencyKey(paymentId: number): string {
+  return `foodhub-refund-${paymentId}`;
 }
 
 /** The reference a human finds the FoodHub payment by in the provider's dashboard. */

@@ -24,3 +24,15 @@ export const squarePaymentErrorBodySchema = z.object({
     .min(1),
   payment: squareCardPaymentSchema.partial().optional(),
 });
+
+/** RefundPayment and GetPaymentRefund: https://developer.squareup.com/reference/square/refunds-api */
+export const squareRefundStatusSchema = z.enum(["PENDING", "COMPLETED", "REJECTED", "FAILED"]);
+
+export const squareRefundResponseSchema = z.object({
+  refund: z.object({
+    id: z.string(),
+    status: squareRefundStatusSchema,
+    amount_money: z.object({ amount: z.number().int(), currency: z.string() }),
+    payment_id: z.string().optional(),
+  }),
+});

@@ -16,6 +16,11 @@ export function paymentIdempotencyKey(paymentId: number): string {
   return `foodhub-payment-${paymentId}`;
 }
 
+/** The POS refund of a payment: one per payment row. */
+export function posRefundIdempotencyKey(paymentId: number): string {
+  return `foodhub-pos-refund-${paymentId}`;
+}
+
 /** Our reference on the POS object, so a human at the POS can find the FoodHub order. */
 export function orderReference(orderId: number): string {
   return `FOODHUB-${orderId}`;

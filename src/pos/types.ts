@@ -29,7 +29,7 @@ export type PosOrderLine = Pick<
 /** An order of ours to create on the POS. `orderId` drives the idempotency key. */
 export type PosOrderInput = Pick<
   typeof orders.$inferSelect,
-  "type" | "currency" | "subtotalCents" | "taxCents" | "deliveryFeeCents" | "totalCents" | "notes"
+  "type" | "currency" | "subtotalCents" | "discountCents" | "taxCents" | "deliveryFeeCents" | "totalCents" | "notes"
 > & {
   orderId: number;
   lines: PosOrderLine[];
@@ -59,6 +59,19 @@ export type PosPaymentSnapshot = {
   posOrderId: string;
   amountCents: number;
 };
+
+/** A refund of ours (its provider refund completed) to record against the payment the POS has. */
+export type PosRefundInput = {
+  paymentId: number;
+  orderId: number;
+  posOrderId: string;
+  posPaymentId: string;
+  amountCents: number;
+  currency: string;
+};
+
+/** The recorded refund (→ `payments.pos_refund_id`). */
+export type PosRefundSnapshot = { posRefundId: string; amountCents: number };
 
 /** A category as the POS has it; `posExternalId` → `menu_categories.pos_external_id`. */
 export type PosCatalogCategory = Pick<typeof menuCategories.$inferSelect, "name" | "position"> & {
@@ -106,6 +119,11 @@ export interface PosAdapter {
   createOrder(input: PosOrderInput, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   fetchOrderStatus(posOrderId: string, options?: PosCallOptions): Promise<PosOrderSnapshot>;
   recordPayment(input: PosPaymentInput, options?: PosCallOptions): Promise<PosPaymentSnapshot>;
+  /**
+   * Records that a payment the POS has was refunded (the money went back through the payment
+   * provider). Called only once the order's cancellation reached the POS.
+   */
+  recordRefund(input: PosRefundInput, options?: PosCallOptions): Promise<PosRefundSnapshot>;
   /**
    * Cancels (voids) the order on the POS; an order already cancelled there is returned as it is.
    * A POS that refuses (the order is completed) throws a `PosRejectedError`.

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type AnyJobContract, defineJobContract } from "../queue/job";
-import { SettleCardPayment } from "./payment-job-contracts";
+import { RefundCardPayment, SettleCardPayment } from "./payment-job-contracts";
 import { POS_JOB_CONTRACTS } from "./pos-job-contracts";
 
 /**
@@ -36,6 +36,7 @@ export const RecordJobBatch = defineJobContract({
 export const APP_JOB_CONTRACTS: readonly AnyJobContract[] = [
   ...POS_JOB_CONTRACTS,
   SettleCardPayment,
+  RefundCardPayment,
   QueuePing,
   RecordJobBatch,
 ];

@@ -24,3 +24,22 @@ export const SettleCardPayment = defineJobContract({
   partitionKey: (p) => String(p.restaurantId),
   uniqueKey: (p) => String(p.paymentId),
 });
+
+/**
+ * The job that refunds a cancelled order's captured card payment through the payment provider.
+ * The refund's idempotency key is derived from the payment row, so a retry (after a lost answer or
+ * a crash before the row was updated) gets the first refund back, never a second one. Same tries
+ * and backoff as settling a charge; a provider that stays away past them leaves the refund
+ * `requested`, and the sweeper dispatches it again.
+ */
+export const RefundCardPayment = defineJobContract({
+  name: "RefundCardPayment",
+  queue: "high",
+  tries: 5,
+  backoff: SETTLE_BACKOFF_SECONDS,
+  timeout: 120,
+  deleteWhenMissingModels: true,
+  payload: z.object({ paymentId: id, restaurantId: id }),
+  partitionKey: (p) => String(p.restaurantId),
+  uniqueKey: (p) => String(p.paymentId),
+});

@@ -69,6 +69,22 @@ export const PaymentSyncToPOS = defineJobContract({
   uniqueKey: (p) => String(p.paymentId),
 });
 
+/**
+ * Records on the POS that a payment it has was refunded, once the provider completed the refund
+ * and the order's cancellation reached the POS. Same tries and backoff as PaymentSyncToPOS.
+ */
+export const RefundSyncToPOS = defineJobContract({
+  name: "RefundSyncToPOS",
+  queue: "default",
+  tries: 5,
+  backoff: ORDER_SYNC_BACKOFF_SECONDS,
+  timeout: POS_CALL_TIMEOUT_SECONDS,
+  deleteWhenMissingModels: true,
+  payload: z.object({ paymentId: id, restaurantId: id }),
+  partitionKey: byRestaurant,
+  uniqueKey: (p) => String(p.paymentId),
+});
+
 export const InventoryUpdateFromPOS = defineJobContract({
   name: "InventoryUpdateFromPOS",
   queue: "default",
@@ -93,12 +109,13 @@ export const MenuSyncFromPOS = defineJobContract({
   uniqueKey: byRestaurant,
 });
 
-/** The six, in the design table's order. */
+/** The seven, in the design table's order (RefundSyncToPOS joined it with refunds, ADR 0030). */
 export const POS_JOB_CONTRACTS = [
   OrderSyncToPOS,
   OrderCancelToPOS,
   OrderStatusSyncFromPOS,
   PaymentSyncToPOS,
+  RefundSyncToPOS,
   InventoryUpdateFromPOS,
   MenuSyncFromPOS,
 ] as const;

@@ -67,6 +67,7 @@ export function orderInput(orderId = nextId()): PosOrderInput {
     type: "pickup",
     currency: "USD",
     subtotalCents: 2800,
+    discountCents: 0,
     taxCents: 224,
     deliveryFeeCents: 0,
     totalCents: 3024,

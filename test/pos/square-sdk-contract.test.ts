@@ -61,10 +61,16 @@ function contractOf(method: string, path: string): { request?: Schema; response:
     BatchGetInventoryCountsRequest: serialization.BatchGetInventoryCountsRequest,
     BatchGetInventoryCountsResponse: serialization.BatchGetInventoryCountsResponse,
     GetLocationResponse: serialization.GetLocationResponse,
+    RefundPaymentResponse: serialization.RefundPaymentResponse,
+    GetPaymentRefundResponse: serialization.GetPaymentRefundResponse,
     payments: { CreatePaymentRequest: serialization.payments.CreatePaymentRequest },
+    refunds: { RefundPaymentRequest: serialization.refunds.RefundPaymentRequest },
   } as const;
-  type Names = Exclude<keyof typeof s, "payments">;
-  const typed = s as unknown as Record<Names, Schema> & { payments: { CreatePaymentRequest: Schema } };
+  type Names = Exclude<keyof typeof s, "payments" | "refunds">;
+  const typed = s as unknown as Record<Names, Schema> & {
+    payments: { CreatePaymentRequest: Schema };
+    refunds: { RefundPaymentRequest: Schema };
+  };
   if (method === "POST" && path === "/v2/orders")
     return { request: typed.CreateOrderRequest, response: typed.CreateOrderResponse };
   if (method === "GET" && path.startsWith("/v2/orders/")) return { response: typed.GetOrderResponse };
@@ -72,6 +78,10 @@ function contractOf(method: string, path: string): { request?: Schema; response:
     return { request: typed.payments.CreatePaymentRequest, response: typed.CreatePaymentResponse };
   }
   if (method === "GET" && path.startsWith("/v2/payments/")) return { response: typed.GetPaymentResponse };
+  if (method === "POST" && path === "/v2/refunds") {
+    return { request: typed.refunds.RefundPaymentRequest, response: typed.RefundPaymentResponse };
+  }
+  if (method === "GET" && path.startsWith("/v2/refunds/")) return { response: typed.GetPaymentRefundResponse };
   if (method === "GET" && path === "/v2/catalog/list") return { response: typed.ListCatalogResponse };
   if (method === "POST" && path === "/v2/inventory/counts/batch-retrieve") {
     return { request: typed.BatchGetInventoryCountsRequest, response: typed.BatchGetInventoryCountsResponse };
@@ -188,6 +198,53 @@ describe("the Square simulator driven by Square's SDK", () => {
     checkAll(exchanges);
   });
 
+  it("refunds a completed payment: PENDING, then COMPLETED when read; the key replays; never more than was paid", async () => {
+    const paid = await client.payments.create({
+      sourceId: "cnon:card-nonce-ok",
+      idempotencyKey: `sdk-refundable-${merchant}`,
+      amountMoney: { amount: BigInt(2500), currency: "USD" },
+      autocomplete: true,
+      locationId: location,
+    });
+    const paymentId = paid.payment!.id!;
+    const refund = (amount: number, key: string) =>
+      client.refunds.refundPayment({
+        idempotencyKey: key,
+        paymentId,
+        amountMoney: { amount: BigInt(amount), currency: "USD" },
+        reason: "order cancelled",
+      });
+    const first = await refund(2000, `sdk-refund-${merchant}`);
+    expect(first.refund).toMatchObject({ status: "PENDING", paymentId, reason: "order cancelled" });
+    expect(first.refund?.amountMoney?.amount).toBe(BigInt(2000));
+    const again = await refund(2000, `sdk-refund-${merchant}`);
+    expect(again.refund?.id).toBe(first.refund!.id);
+    const read = await client.refunds.get({ refundId: first.refund!.id });
+    expect(read.refund?.status).toBe("COMPLETED");
+    const payment = await client.payments.get({ paymentId });
+    expect(payment.payment?.refundedMoney?.amount).toBe(BigInt(2000));
+    expect(payment.payment?.refundIds).toEqual([first.refund!.id]);
+
+    const tooMuch = await refund(501, `sdk-refund-more-${merchant}`).catch((e: unknown) => e);
+    expect(tooMuch).toBeInstanceOf(SquareError);
+    expect((tooMuch as SquareError).errors[0]).toMatchObject({
+      category: "INVALID_REQUEST_ERROR",
+      code: "REFUND_AMOUNT_INVALID",
+    });
+    const reused = await refund(100, `sdk-refund-${merchant}`).catch((e: unknown) => e);
+    expect((reused as SquareError).errors[0]).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    const unknown = await client.refunds
+      .refundPayment({
+        idempotencyKey: `sdk-refund-none-${merchant}`,
+        paymentId: "NOPE",
+        amountMoney: { amount: BigInt(1), currency: "USD" },
+      })
+      .catch((e: unknown) => e);
+    expect((unknown as SquareError).statusCode).toBe(404);
+    expect(sim.control.refunds("square").filter((r) => r.orderId === paymentId)).toHaveLength(1);
+    checkAll(exchanges);
+  });
+
   it("lists the catalog and inventory page by page, and reads the location", async () => {
     const items = [];
     for await (const object of await client.catalog.list({ types: "ITEM,CATEGORY" })) items.push(object);
@@ -234,8 +291,20 @@ describe("what our Square adapter and payment provider send and read", () => {
     });
     const adapter = new SquareAdapter({ connection, fetch });
     const order = await adapter.createOrder(orderInput());
+    const rewarded = await adapter.createOrder({ ...orderInput(), discountCents: 400 });
+    expect(rewarded.totalCents).toBe(order.totalCents - 400);
     await adapter.fetchOrderStatus(order.posOrderId);
-    await adapter.recordPayment(paymentInput(order.posOrderId, nextId()));
+    const posPaymentId = nextId();
+    const recorded = await adapter.recordPayment(paymentInput(order.posOrderId, posPaymentId));
+    const posRefund = await adapter.recordRefund({
+      paymentId: posPaymentId,
+      orderId: 1,
+      posOrderId: order.posOrderId,
+      posPaymentId: recorded.posPaymentId,
+      amountCents: recorded.amountCents,
+      currency: "USD",
+    });
+    expect(posRefund.amountCents).toBe(recorded.amountCents);
     expect((await adapter.fetchCatalog()).items).toHaveLength(sampleCatalog.items.length);
     expect(await adapter.fetchInventory()).toEqual([{ posItemId: "item-salad", quantity: 3 }]);
     expect((await adapter.healthCheck()).ok).toBe(true);
@@ -257,6 +326,17 @@ describe("what our Square adapter and payment provider send and read", () => {
     });
     expect(charged.status).toBe("completed");
     expect((await provider.getPayment(charged.providerPaymentId)).providerStatus).toBe("COMPLETED");
+    const refund = {
+      paymentId,
+      orderId: 1,
+      providerPaymentId: charged.providerPaymentId,
+      amountCents: 1234,
+      currency: "USD",
+    };
+    const refunded = await provider.refund(refund);
+    expect(refunded).toMatchObject({ status: "pending", providerStatus: "PENDING", amountCents: 1234 });
+    expect((await provider.refund(refund)).providerRefundId).toBe(refunded.providerRefundId);
+    expect((await provider.getRefund(refunded.providerRefundId)).status).toBe("completed");
     const declined = await provider
       .charge({
         paymentId: nextId(),
@@ -271,7 +351,9 @@ describe("what our Square adapter and payment provider send and read", () => {
 
     expect(
       new Set(
-        exchanges.map((e) => `${e.method} ${e.path.replace(/\/v2\/(orders|payments|locations)\/.+/, "/v2/$1/{id}")}`),
+        exchanges.map(
+          (e) => `${e.method} ${e.path.replace(/\/v2\/(orders|payments|refunds|locations)\/.+/, "/v2/$1/{id}")}`,
+        ),
       ),
     ).toEqual(
       new Set([
@@ -279,6 +361,8 @@ describe("what our Square adapter and payment provider send and read", () => {
         "GET /v2/orders/{id}",
         "POST /v2/payments",
         "GET /v2/payments/{id}",
+        "POST /v2/refunds",
+        "GET /v2/refunds/{id}",
         "GET /v2/catalog/list",
         "POST /v2/inventory/counts/batch-retrieve",
         "GET /v2/locations/{id}",

@@ -16,7 +16,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => w.close());
 
-describe("the six POS jobs", () => {
+describe("the seven POS jobs", () => {
   setDefaultTimeout(30_000);
 
   it("carry the queue, tries, backoff and timeout of the design table", () => {
@@ -33,6 +33,7 @@ describe("the six POS jobs", () => {
       ["OrderCancelToPOS", "high", 5, "60,180,300,600,1200", 120, true],
       ["OrderStatusSyncFromPOS", "high", 5, "60,180,300,600,1200", 120, true],
       ["PaymentSyncToPOS", "default", 5, "60,180,300,600,1200", 120, true],
+      ["RefundSyncToPOS", "default", 5, "60,180,300,600,1200", 120, true],
       ["InventoryUpdateFromPOS", "default", 3, "300,900,1800", 120, true],
       ["MenuSyncFromPOS", "low", 3, "300,900,1800", 300, true],
     ]);

@@ -11,14 +11,19 @@ export const WAIT_FOR_ORDER_SECONDS = 15;
 
 /**
  * Records a captured payment on the POS against the POS order. A payment whose order
- * has not reached the POS yet is released and tried later without using a try.
+ * has not reached the POS yet is released and tried later without using a try. A payment of a
+ * cancelled order is not sent (it is being refunded): the POS's cancelled order never shows money
+ * that is going back. One that reached the POS before the cancellation is refunded there by
+ * RefundSyncToPOS.
  */
 export function paymentSyncToPos(deps: PosJobDeps) {
   return implementJob(PaymentSyncToPOS, async ({ paymentId }, ctx) => {
     const payment = await deps.db.query.payments.findFirst({
       where: eq(payments.id, paymentId),
       with: {
-        order: { columns: { id: true, restaurantId: true, currency: true, posOrderId: true, posSyncState: true } },
+        order: {
+          columns: { id: true, restaurantId: true, status: true, currency: true, posOrderId: true, posSyncState: true },
+        },
       },
     });
     if (!payment?.order) throw new MissingModelError(`payment ${paymentId} no longer exists`);
@@ -26,13 +31,14 @@ export function paymentSyncToPos(deps: PosJobDeps) {
     // Only money the provider (or staff) confirmed reaches the POS. A pending charge is dispatched
     // again once it is captured; a failed one never will be.
     if (payment.status !== "captured") {
-      if (payment.status === "failed") {
+      if (payment.status === "failed" || payment.status === "refunded") {
         await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));
       }
       return;
     }
     const connection = await activeConnection(deps.db, payment.restaurantId);
-    if (!connection || payment.order.posSyncState === "skipped") {
+    const cancelled = payment.order.status === "cancelled" || payment.refundRequestedAt !== null;
+    if (!connection || cancelled || payment.order.posSyncState === "skipped") {
       await deps.db.update(payments).set({ posSyncState: "skipped" }).where(eq(payments.id, paymentId));
       return;
     }

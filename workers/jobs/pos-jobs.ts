@@ -6,6 +6,7 @@ import { orderStatusSyncFromPos } from "./order-status-sync-from-pos";
 import { orderSyncToPos } from "./order-sync-to-pos";
 import { paymentSyncToPos } from "./payment-sync-to-pos";
 import type { PosJobDeps } from "./pos-job-deps";
+import { refundSyncToPos } from "./refund-sync-to-pos";
 
 export type PosJobsOptions = {
   /**
@@ -33,7 +34,7 @@ export function scaled<J extends AnyJobDefinition>(job: J, scale: number): J {
   }) as J;
 }
 
-/** Handlers of the six POS sync contracts, bound to their dependencies: what the worker runs. */
+/** Handlers of the seven POS sync contracts, bound to their dependencies: what the worker runs. */
 export function createPosJobs(deps: PosJobDeps, options: PosJobsOptions = {}) {
   const scale = options.timeScale ?? 1;
   const jobs = {
@@ -41,6 +42,7 @@ export function createPosJobs(deps: PosJobDeps, options: PosJobsOptions = {}) {
     orderCancelToPos: scaled(orderCancelToPos(deps), scale),
     orderStatusSyncFromPos: scaled(orderStatusSyncFromPos(deps), scale),
     paymentSyncToPos: scaled(paymentSyncToPos(deps), scale),
+    refundSyncToPos: scaled(refundSyncToPos(deps), scale),
     inventoryUpdateFromPos: scaled(inventoryUpdateFromPos(deps), scale),
     menuSyncFromPos: scaled(menuSyncFromPos(deps), scale),
   };

@@ -29,6 +29,7 @@ export async function loadPosOrderInput(db: Database, orderId: number): Promise<
     type: order.type,
     currency: order.currency,
     subtotalCents: order.subtotalCents,
+    discountCents: order.discountCents,
     taxCents: order.taxCents,
     deliveryFeeCents: order.deliveryFeeCents,
     totalCents: order.totalCents,

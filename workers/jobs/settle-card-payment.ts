@@ -16,7 +16,7 @@ export type SettleDeps = {
   db: Database;
   /** Null when no provider is configured: a pending card payment cannot be settled. */
   provider: PaymentProvider | null;
-  dispatcher: Pick<PosDispatcher, "paymentRecorded">;
+  dispatcher: Pick<PosDispatcher, "paymentRecorded" | "refundsRequested" | "refundCompleted">;
   logger?: Logger;
 };
 

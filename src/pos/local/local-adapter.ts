@@ -1,5 +1,11 @@
 import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
-import { cancelIdempotencyKey, orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
+import {
+  cancelIdempotencyKey,
+  orderIdempotencyKey,
+  orderReference,
+  paymentIdempotencyKey,
+  posRefundIdempotencyKey,
+} from "../idempotency";
 import type {
   PosAdapter,
   PosAdapterOptions,
@@ -12,6 +18,8 @@ import type {
   PosOrderSnapshot,
   PosPaymentInput,
   PosPaymentSnapshot,
+  PosRefundInput,
+  PosRefundSnapshot,
 } from "../types";
 import {
   localErrorBodySchema,
@@ -20,6 +28,7 @@ import {
   localMenuResponseSchema,
   localOrderResponseSchema,
   localPaymentResponseSchema,
+  localRefundResponseSchema,
 } from "./local-schemas";
 
 export function describeLocalError(status: number, body: unknown): PosErrorDescription {
@@ -50,6 +59,8 @@ export class LocalPosAdapter implements PosAdapter {
       type: input.type,
       currency: input.currency,
       subtotalCents: input.subtotalCents,
+      // Only when there is one: an order without a reward sends the body it always did.
+      ...(input.discountCents > 0 ? { discountCents: input.discountCents } : {}),
       taxCents: input.taxCents,
       deliveryFeeCents: input.deliveryFeeCents,
       totalCents: input.totalCents,
@@ -120,6 +131,24 @@ export class LocalPosAdapter implements PosAdapter {
       localPaymentResponseSchema,
     );
     return { posPaymentId: payment.id, posOrderId: payment.orderId, amountCents: payment.amountCents };
+  }
+
+  async recordRefund(input: PosRefundInput, options: PosCallOptions = {}): Promise<PosRefundSnapshot> {
+    const { refund } = await this.#http.json(
+      {
+        method: "POST",
+        path: `${this.#store}/payments/${encodeURIComponent(input.posPaymentId)}/refunds`,
+        headers: { ...this.#headers, "idempotency-key": posRefundIdempotencyKey(input.paymentId) },
+        body: {
+          reference: `FOODHUB-refund-${input.paymentId}`,
+          amountCents: input.amountCents,
+          currency: input.currency,
+        },
+        signal: options.signal,
+      },
+      localRefundResponseSchema,
+    );
+    return { posRefundId: refund.id, amountCents: refund.amountCents };
   }
 
   async fetchCatalog(options: PosCallOptions = {}): Promise<PosCatalog> {

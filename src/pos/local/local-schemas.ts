@@ -52,6 +52,20 @@ export type LocalPayment = z.infer<typeof localPaymentSchema>;
 
 export const localPaymentResponseSchema = z.object({ payment: localPaymentSchema });
 
+/** Money given back against a recorded payment (`POST /v1/stores/{store}/payments/{id}/refunds`). */
+export const localRefundSchema = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  orderId: z.string(),
+  reference: z.string(),
+  amountCents: z.number().int(),
+  currency: z.string(),
+  createdAt: z.string(),
+});
+export type LocalRefund = z.infer<typeof localRefundSchema>;
+
+export const localRefundResponseSchema = z.object({ refund: localRefundSchema });
+
 export const localMenuResponseSchema = z.object({
   categories: z.array(z.object({ id: z.string(), name: z.string(), position: z.number().int() })),
   items: z.array(

@@ -64,7 +64,7 @@ function vendorParam(value: string): PosType | null {
 /**
  * The simulator's own HTTP API under /__control, for the dev command and
  * anything outside the test process:
- * GET counts · GET/POST/DELETE faults · GET :vendor/orders|payments ·
+ * GET counts · GET/POST/DELETE faults · GET :vendor/orders|payments|refunds ·
  * POST :vendor/orders/:id/status · PUT :vendor/tenants/:tenant · POST webhooks · POST reset.
  */
 export function controlRoutes(control: PosSimulatorControl): Hono {
@@ -101,6 +101,11 @@ export function controlRoutes(control: PosSimulatorControl): Hono {
   app.get("/:vendor/payments", (c) => {
     const vendor = vendorParam(c.req.param("vendor"));
     return vendor ? c.json(control.payments(vendor)) : c.json({ error: "unknown vendor" }, 404);
+  });
+
+  app.get("/:vendor/refunds", (c) => {
+    const vendor = vendorParam(c.req.param("vendor"));
+    return vendor ? c.json(control.refunds(vendor)) : c.json({ error: "unknown vendor" }, 404);
   });
 
   app.post("/:vendor/orders/:id/status", async (c) => {

@@ -39,6 +39,8 @@ export type PosSimulatorControl = {
   seed(entry: SimulatorSeed): void;
   orders(vendor: PosType): RecordedWrite[];
   payments(vendor: PosType): RecordedWrite[];
+  /** Refunds the vendor made; a refund's `orderId` is the vendor's id of the payment it refunds. */
+  refunds(vendor: PosType): RecordedWrite[];
   counts(): Record<PosType, VendorCounts>;
   /** Sends the vendor's signed webhook describing an order's current status or a tenant's stock. */
   sendWebhook(webhook: SimulatorWebhook): Promise<SentWebhook>;
@@ -93,6 +95,9 @@ export function createSimulatorControl(ctx: SimulatorContext): PosSimulatorContr
     },
     payments(vendor) {
       return state.payments(vendor);
+    },
+    refunds(vendor) {
+      return state.refunds(vendor);
     },
     counts() {
       return {

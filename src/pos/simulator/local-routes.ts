@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { LocalErrorBody, LocalMenuResponse, LocalOrder, LocalPayment } from "../local/local-schemas";
+import type { LocalErrorBody, LocalMenuResponse, LocalOrder, LocalPayment, LocalRefund } from "../local/local-schemas";
 import type { PosOrderStatus } from "../types";
 import {
   bearerToken,
@@ -31,6 +31,7 @@ const createOrderRequest = z.object({
   type: z.enum(["pickup", "delivery"]),
   currency: z.string().length(3),
   subtotalCents: z.number().int(),
+  discountCents: z.number().int().nonnegative().optional(),
   taxCents: z.number().int(),
   deliveryFeeCents: z.number().int(),
   totalCents: z.number().int().nonnegative(),
@@ -53,6 +54,12 @@ const createPaymentRequest = z.object({
   amountCents: z.number().int().positive(),
   currency: z.string().length(3),
   method: z.enum(["card", "cash", "wallet"]),
+});
+
+const createRefundRequest = z.object({
+  reference: z.string().min(1),
+  amountCents: z.number().int().positive(),
+  currency: z.string().length(3),
 });
 
 export function setLocalOrderStatus(state: SimulatorState, id: string, status: PosOrderStatus): boolean {
@@ -173,6 +180,57 @@ export function localRoutes(ctx: SimulatorContext): Hono {
     if ("conflict" in result)
       return errorResponse(localErrorBody, "conflict", "Idempotency-Key reused with another body");
     return c.json(result.body as { payment: LocalPayment }, result.replay ? 200 : 201);
+  });
+
+  // A refund against a recorded payment: at most what is left of it, in its currency.
+  app.post("/v1/stores/:store/payments/:id/refunds", async (c) => {
+    const parsed = createRefundRequest.safeParse(await readJson(c.req.raw));
+    if (!parsed.success) return errorResponse(localErrorBody, "bad_request", parsed.error.message);
+    const store = c.req.param("store");
+    const payment = state.localPayments.get(c.req.param("id"));
+    if (!payment || payment.tenant !== store) return errorResponse(localErrorBody, "not_found", "payment not found");
+    const input = parsed.data;
+    const key = c.req.header("idempotency-key") ?? null;
+    const result = state.idempotent(
+      "local",
+      "refund",
+      store,
+      key,
+      JSON.stringify({ payment: payment.id, ...input }),
+      () => {
+        const refunded = [...state.localRefunds.values()]
+          .filter((r) => r.paymentId === payment.id)
+          .reduce((sum, r) => sum + r.amountCents, 0);
+        if (input.currency !== payment.currency || input.amountCents > payment.amountCents - refunded) {
+          const body: LocalErrorBody = {
+            error: { code: "refund_exceeds_payment", message: "the refund is more than is left of the payment" },
+          };
+          return { status: 409, body, write: null };
+        }
+        const now = new Date().toISOString();
+        const refund: LocalRefund = {
+          id: simulatorId("local"),
+          paymentId: payment.id,
+          orderId: payment.orderId,
+          ...input,
+          createdAt: now,
+        };
+        state.localRefunds.set(refund.id, { ...refund, tenant: store });
+        const write = {
+          id: refund.id,
+          orderId: payment.id,
+          tenant: store,
+          reference: input.reference,
+          amountCents: input.amountCents,
+          createdAt: now,
+        };
+        return { status: 201, body: { refund }, write };
+      },
+    );
+    if ("conflict" in result)
+      return errorResponse(localErrorBody, "conflict", "Idempotency-Key reused with another body");
+    const status = result.status === 201 && result.replay ? 200 : result.status;
+    return c.json(result.body as { refund: LocalRefund }, status as 200 | 201 | 409);
   });
 
   app.get("/v1/stores/:store/menu", (c) => {

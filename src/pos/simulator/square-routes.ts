@@ -12,6 +12,7 @@ import {
   squareValidationErrors,
 } from "./square-errors";
 import { squarePaymentRoutes } from "./square-payment-routes";
+import { squareRefundRoutes } from "./square-refund-routes";
 import { type SimulatorState, simulatorId } from "./state";
 
 const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string() });
@@ -33,6 +34,11 @@ const createOrderRequest = z.looseObject({
       )
       .min(1),
     service_charges: z.array(z.looseObject({ name: z.string(), amount_money: money })).optional(),
+    discounts: z
+      .array(
+        z.looseObject({ name: z.string().optional(), type: z.string().optional(), amount_money: money.optional() }),
+      )
+      .optional(),
     fulfillments: z.array(z.looseObject({ type: z.string(), state: z.string().optional() })).optional(),
   }),
 });
@@ -139,12 +145,14 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
       const currency = input.line_items[0]?.base_price_money?.currency ?? "USD";
       const lines = input.line_items.map((l) => (l.base_price_money?.amount ?? 0) * Number(l.quantity));
       const charges = (input.service_charges ?? []).map((s) => s.amount_money.amount);
+      // Fixed-amount order discounts come off the total (percentage ones are not modelled).
+      const discounts = (input.discounts ?? []).map((d) => -(d.amount_money?.amount ?? 0));
       const order: SquareOrder = {
         ...input,
         id: simulatorId("square"),
         state: "OPEN",
         version: 1,
-        total_money: { amount: [...lines, ...charges].reduce((a, b) => a + b, 0), currency },
+        total_money: { amount: [...lines, ...charges, ...discounts].reduce((a, b) => a + b, 0), currency },
         line_items: input.line_items.map((l, i) => ({ uid: `line-${i}`, ...l })),
         fulfillments: (input.fulfillments ?? []).map((f, i) => ({ uid: `ful-${i}`, ...f, state: "PROPOSED" as const })),
         created_at: now,
@@ -185,6 +193,7 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   });
 
   squarePaymentRoutes(ctx, app);
+  squareRefundRoutes(ctx, app);
 
   // UpdateOrder: a sparse order at the current version; COMPLETED and CANCELED orders cannot be updated.
   app.put("/v2/orders/:id", async (c) => {

@@ -1,4 +1,4 @@
-import type { LocalOrder, LocalPayment } from "../local/local-schemas";
+import type { LocalOrder, LocalPayment, LocalRefund } from "../local/local-schemas";
 import type { SquareOrder, SquarePayment } from "../square/square-schemas";
 import type { ToastOrder } from "../toast/toast-schemas";
 import type { PosCatalog, PosInventoryLevel, PosType } from "../types";
@@ -29,6 +29,24 @@ export type VendorCounts = {
 };
 
 type Stored<T> = T & { tenant: string };
+
+/** What Square adds to a Payment once it has refunds. */
+export type SquarePaymentRefunds = { refund_ids?: string[]; refunded_money?: { amount: number; currency: string } };
+
+/** A Square PaymentRefund as the simulator keeps it. */
+export type SquareRefundRecord = {
+  id: string;
+  status: "PENDING" | "COMPLETED" | "REJECTED" | "FAILED";
+  location_id?: string;
+  unlinked: boolean;
+  destination_type: string;
+  amount_money: { amount: number; currency: string };
+  payment_id: string;
+  order_id?: string;
+  reason?: string;
+  created_at: string;
+  updated_at: string;
+};
 type IdempotentAnswer = { fingerprint: string; status: number; body: unknown; write: RecordedWrite | null };
 
 const VENDORS: readonly PosType[] = ["square", "toast", "local"];
@@ -36,10 +54,12 @@ const VENDORS: readonly PosType[] = ["square", "toast", "local"];
 /** Everything the simulator remembers; lives in memory for the life of one simulator. */
 export class SimulatorState {
   readonly squareOrders = new Map<string, Stored<SquareOrder>>();
-  readonly squarePayments = new Map<string, Stored<SquarePayment>>();
+  readonly squarePayments = new Map<string, Stored<SquarePayment & SquarePaymentRefunds>>();
+  readonly squareRefunds = new Map<string, Stored<SquareRefundRecord>>();
   readonly toastOrders = new Map<string, Stored<ToastOrder>>();
   readonly localOrders = new Map<string, Stored<LocalOrder>>();
   readonly localPayments = new Map<string, Stored<LocalPayment>>();
+  readonly localRefunds = new Map<string, Stored<LocalRefund>>();
   /** Issued Toast access tokens → expiry (epoch ms). */
   readonly toastTokens = new Map<string, number>();
   readonly #catalogs = new Map<string, PosCatalog>();
@@ -47,6 +67,7 @@ export class SimulatorState {
   readonly #idempotency = new Map<string, IdempotentAnswer>();
   readonly #orders = new Map<PosType, RecordedWrite[]>();
   readonly #payments = new Map<PosType, RecordedWrite[]>();
+  readonly #refunds = new Map<PosType, RecordedWrite[]>();
   readonly #counts = new Map<PosType, Omit<VendorCounts, "orders" | "payments" | "faults" | "throttled">>();
 
   constructor() {
@@ -57,9 +78,11 @@ export class SimulatorState {
     for (const map of [
       this.squareOrders,
       this.squarePayments,
+      this.squareRefunds,
       this.toastOrders,
       this.localOrders,
       this.localPayments,
+      this.localRefunds,
     ]) {
       map.clear();
     }
@@ -70,6 +93,7 @@ export class SimulatorState {
     for (const vendor of VENDORS) {
       this.#orders.set(vendor, []);
       this.#payments.set(vendor, []);
+      this.#refunds.set(vendor, []);
       this.#counts.set(vendor, { requests: 0, replays: 0, logins: 0 });
     }
   }
@@ -97,6 +121,11 @@ export class SimulatorState {
     return structuredClone(this.#payments.get(vendor)!);
   }
 
+  /** Refunds the vendor made (for a refund, `orderId` is the payment it refunds). */
+  refunds(vendor: PosType): RecordedWrite[] {
+    return structuredClone(this.#refunds.get(vendor)!);
+  }
+
   /**
    * Runs `create` once per (vendor, tenant, scope, key) and answers every
    * repeat with the first answer, as vendors do; a repeat whose body differs
@@ -104,7 +133,7 @@ export class SimulatorState {
    */
   idempotent(
     vendor: PosType,
-    scope: "order" | "payment" | "cancel",
+    scope: "order" | "payment" | "cancel" | "refund",
     tenant: string,
     key: string | null,
     fingerprint: string,
@@ -120,7 +149,10 @@ export class SimulatorState {
     }
     const created = create();
     const write = created.write ? { ...created.write, idempotencyKey: key, replays: 0 } : null;
-    if (write) (scope === "payment" ? this.#payments : this.#orders).get(vendor)!.push(write);
+    if (write) {
+      const writes = scope === "payment" ? this.#payments : scope === "refund" ? this.#refunds : this.#orders;
+      writes.get(vendor)!.push(write);
+    }
     if (slot !== null) {
       // A copy: the live object may change later (status, payments), the remembered answer must not.
       this.#idempotency.set(slot, { fingerprint, status: created.status, body: structuredClone(created.body), write });

@@ -220,7 +220,15 @@ export function toastRoutes(ctx: SimulatorContext): Hono<ToastEnv> {
     const order = state.toastOrders.get(c.req.param("guid"));
     if (!order || order.tenant !== restaurant) return errorResponse(toastErrorBody, "not_found", "order not found");
     if (order.voided) return errorResponse(toastErrorBody, "bad_request", "order is already voided");
+    const request = (await readJson(c.req.raw)) as { payments?: { voidAll?: boolean } } | undefined;
     const voided = applyToastStatus(order, "cancelled", new Date().toISOString());
+    // Toast voids the order's payments with it when asked to (`payments.voidAll`): their money goes back.
+    if (request?.payments?.voidAll) {
+      voided.checks = voided.checks.map((check) => ({
+        ...check,
+        payments: check.payments.map((p) => ({ ...p, paymentStatus: "VOIDED" })),
+      }));
+    }
     const stored = { ...voided, tenant: restaurant };
     state.toastOrders.set(order.guid, stored);
     return c.json(withoutTenant(stored));

@@ -1,6 +1,12 @@
 import { PosRejectedError } from "../errors";
 import { adapterHttpClient, type PosErrorDescription, type PosHttpClient } from "../http";
-import { cancelIdempotencyKey, orderIdempotencyKey, orderReference, paymentIdempotencyKey } from "../idempotency";
+import {
+  cancelIdempotencyKey,
+  orderIdempotencyKey,
+  orderReference,
+  paymentIdempotencyKey,
+  posRefundIdempotencyKey,
+} from "../idempotency";
 import type {
   PosAdapter,
   PosAdapterOptions,
@@ -15,6 +21,8 @@ import type {
   PosOrderSnapshot,
   PosPaymentInput,
   PosPaymentSnapshot,
+  PosRefundInput,
+  PosRefundSnapshot,
 } from "../types";
 import {
   type SquareCatalogObject,
@@ -25,6 +33,7 @@ import {
   squareLocationResponseSchema,
   squareOrderResponseSchema,
   squarePaymentResponseSchema,
+  squareRefundResponseSchema,
 } from "./square-schemas";
 import { squareOrderStatus } from "./square-status";
 
@@ -90,6 +99,20 @@ export class SquareAdapter implements PosAdapter {
           base_price_money: money(line.unitPriceCents),
           ...(line.posItemId ? { catalog_object_id: line.posItemId } : {}),
         })),
+        // A loyalty reward is an order-level fixed discount; only sent when there is one, so an order
+        // without a reward sends the body it always did (its idempotency key compares bodies).
+        ...(input.discountCents > 0
+          ? {
+              discounts: [
+                {
+                  name: "FoodHub loyalty reward",
+                  type: "FIXED_AMOUNT",
+                  amount_money: money(input.discountCents),
+                  scope: "ORDER",
+                },
+              ],
+            }
+          : {}),
         // Our tax and delivery fee are already amounts, not Square tax rates: they travel as fixed charges.
         service_charges: charges.map((c) => ({
           name: c.name,
@@ -201,6 +224,28 @@ export class SquareAdapter implements PosAdapter {
       posOrderId: payment.order_id ?? input.posOrderId,
       amountCents: payment.amount_money.amount,
     };
+  }
+
+  /** RefundPayment against the EXTERNAL payment we recorded: Square records money given back elsewhere. */
+  async recordRefund(input: PosRefundInput, options: PosCallOptions = {}): Promise<PosRefundSnapshot> {
+    const body = {
+      idempotency_key: posRefundIdempotencyKey(input.paymentId),
+      payment_id: input.posPaymentId,
+      amount_money: { amount: input.amountCents, currency: input.currency },
+      reason: `FoodHub order ${input.orderId} cancelled`,
+    };
+    const { refund } = await this.#http.json(
+      { method: "POST", path: "/v2/refunds", headers: this.#headers, body, signal: options.signal },
+      squareRefundResponseSchema,
+    );
+    if (refund.status === "REJECTED" || refund.status === "FAILED") {
+      throw new PosRejectedError({
+        posType: "square",
+        reason: "validation",
+        message: `square: refund ${refund.id} of payment ${input.posPaymentId} is ${refund.status}`,
+      });
+    }
+    return { posRefundId: refund.id, amountCents: refund.amount_money.amount };
   }
 
   async fetchCatalog(options: PosCallOptions = {}): Promise<PosCatalog> {

@@ -61,6 +61,16 @@ export type SquarePayment = z.infer<typeof squarePaymentSchema>;
 
 export const squarePaymentResponseSchema = z.object({ payment: squarePaymentSchema });
 
+/** RefundPayment answers `{ refund }`; an EXTERNAL payment's refund is COMPLETED at once. */
+export const squareRefundResponseSchema = z.object({
+  refund: z.object({
+    id: z.string(),
+    status: z.enum(["PENDING", "COMPLETED", "REJECTED", "FAILED"]),
+    amount_money: squareMoneySchema,
+    payment_id: z.string().optional(),
+  }),
+});
+
 export const squareCatalogObjectSchema = z.object({
   type: z.string(),
   id: z.string(),

@@ -14,6 +14,8 @@ import type {
   PosOrderSnapshot,
   PosPaymentInput,
   PosPaymentSnapshot,
+  PosRefundInput,
+  PosRefundSnapshot,
 } from "../types";
 import {
   type ToastMenusResponse,
@@ -181,6 +183,25 @@ export class ToastAdapter implements PosAdapter {
       });
     }
     return { posPaymentId: payment.guid, posOrderId: updated.guid, amountCents: toCents(payment.amount) };
+  }
+
+  /**
+   * Toast's orders API has no refund a partner can post: the money of an OTHER payment goes back
+   * when the order is voided with `payments.voidAll` (OrderCancelToPOS does that). So the refund
+   * is recorded when the payment reads VOIDED; a payment still live on a voided order (it landed
+   * after the void) is refused, for staff to void at the POS.
+   */
+  async recordRefund(input: PosRefundInput, options: PosCallOptions = {}): Promise<PosRefundSnapshot> {
+    const order = await this.#order(input.posOrderId, options);
+    const payment = order.checks.flatMap((c) => c.payments).find((p) => p.guid === input.posPaymentId);
+    if (payment?.paymentStatus !== "VOIDED") {
+      throw new PosRejectedError({
+        posType: "toast",
+        reason: "validation",
+        message: `toast: payment ${input.posPaymentId} of order ${order.guid} is ${payment ? (payment.paymentStatus ?? "not voided") : "missing"}; void it at the POS`,
+      });
+    }
+    return { posRefundId: payment.guid, amountCents: toCents(payment.amount) };
   }
 
   async fetchCatalog(options: PosCallOptions = {}): Promise<PosCatalog> {

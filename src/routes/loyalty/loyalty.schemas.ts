@@ -29,6 +29,13 @@ const ruleFields = {
   points,
   minOrderCents: z.number().int().min(0).max(10_000_000),
   rewardDescription: z.string().trim().max(500).nullable(),
+  rewardValueCents: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .nullable()
+    .openapi({ description: "reward: what redeeming it takes off an order's subtotal; null: not redeemable online" }),
   active: z.boolean(),
 };
 
@@ -38,6 +45,7 @@ export const createRuleBodySchema = z
     ...ruleFields,
     minOrderCents: ruleFields.minOrderCents.default(0),
     rewardDescription: ruleFields.rewardDescription.default(null),
+    rewardValueCents: ruleFields.rewardValueCents.default(null),
     active: ruleFields.active.default(true),
   })
   .openapi("CreateLoyaltyRule");
@@ -48,6 +56,7 @@ export const updateRuleBodySchema = z
     points: ruleFields.points.optional(),
     minOrderCents: ruleFields.minOrderCents.optional(),
     rewardDescription: ruleFields.rewardDescription.optional(),
+    rewardValueCents: ruleFields.rewardValueCents.optional(),
     active: ruleFields.active.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: "change at least one field" })
@@ -67,6 +76,7 @@ export const loyaltyRuleSchema = createSelectSchema(loyaltyRules)
     points: true,
     minOrderCents: true,
     rewardDescription: true,
+    rewardValueCents: true,
     active: true,
   })
   .openapi("LoyaltyRule");

@@ -21,13 +21,30 @@ const getMe = createRoute({
   responses: { 200: jsonContent(meSchema, "The user"), 401: errorResponses[401] },
 });
 
-export const meRouter = createRouter().openapi(getMe, (c) => {
-  const p = c.var.principal;
-  return c.json(
-    {
-      user: { id: p.userId, email: p.email, name: p.name, isAdmin: p.isAdmin },
-      memberships: p.memberships.map((m) => ({ restaurantId: m.restaurantId, role: m.role })),
-    },
-    200,
-  );
+const meLoyaltySchema = z
+  .object({ points: z.number().int().openapi({ description: "Points earned minus points spent on rewards" }) })
+  .openapi("MeLoyalty");
+
+const getMyLoyalty = createRoute({
+  operationId: "getMyLoyalty",
+  method: "get",
+  path: "/v1/me/loyalty",
+  tags: ["Loyalty"],
+  summary: "The signed-in customer's loyalty points (spend them with `redeemRewardId` on an order)",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  responses: { 200: jsonContent(meLoyaltySchema, "The balance"), 401: errorResponses[401] },
 });
+
+export const meRouter = createRouter()
+  .openapi(getMyLoyalty, async (c) => c.json(await c.var.services.orders.loyaltyBalance(c.var.principal), 200))
+  .openapi(getMe, (c) => {
+    const p = c.var.principal;
+    return c.json(
+      {
+        user: { id: p.userId, email: p.email, name: p.name, isAdmin: p.isAdmin },
+        memberships: p.memberships.map((m) => ({ restaurantId: m.restaurantId, role: m.role })),
+      },
+      200,
+    );
+  });

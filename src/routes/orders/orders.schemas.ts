@@ -25,6 +25,12 @@ export const createOrderBodySchema = z
         message: "each menu item may appear once; use quantity",
       }),
     notes: z.string().max(500).optional(),
+    redeemRewardId: dbId.optional().openapi({
+      description:
+        "A reward rule of the restaurant's active loyalty program: its points are spent from the customer's " +
+        "balance and its value taken off the subtotal (given back if the order is cancelled)",
+      example: 3,
+    }),
   })
   .openapi("CreateOrder");
 
@@ -81,6 +87,17 @@ export const paymentSchema = createSelectSchema(payments)
     failureCode: z.string().nullable().openapi({ description: "The payment provider's code when it declined" }),
     createdAt: timestamp,
     refundRequestedAt: timestamp.nullable().openapi({ description: "Set when its order was cancelled: owed back" }),
+    refundState: z
+      .enum(["requested", "pending", "completed", "failed"])
+      .nullable()
+      .openapi({ description: "A card payment's refund at the provider; `completed` only on the provider's word" }),
+    providerRefundId: z.string().nullable(),
+    refundedCents: z.number().int().nullable(),
+    refundedAt: timestamp.nullable(),
+    posRefundState: z
+      .enum(["pending", "queued", "synced", "failed", "skipped"])
+      .nullable()
+      .openapi({ description: "The completed refund's way to the POS (RefundSyncToPOS)" }),
   })
   .openapi("Payment");
 
@@ -99,8 +116,11 @@ export const orderSchema = createSelectSchema(orders)
     currency: true,
     posSyncState: true,
     loyaltyPointsEarned: true,
+    loyaltyPointsRedeemed: true,
+    discountCents: true,
   })
   .extend({
+    loyaltyRewardId: z.number().int().nullable().openapi({ description: "The reward redeemed on this order" }),
     cancelledAt: timestamp.nullable(),
     cancelReason: z.string().nullable(),
     posCancelState: z

@@ -72,6 +72,7 @@ export const loyaltyRulesSchema = z
         points: true,
         minOrderCents: true,
         rewardDescription: true,
+        rewardValueCents: true,
       }),
     ),
   })

@@ -18,6 +18,7 @@ const ruleColumns = {
   points: true,
   minOrderCents: true,
   rewardDescription: true,
+  rewardValueCents: true,
   active: true,
 } as const;
 

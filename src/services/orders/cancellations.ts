@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
 import { customers, orders, payments } from "../../../db/schema";
 import { authorizeCancel } from "../../auth/policy";
@@ -12,17 +12,24 @@ type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /**
  * The refund step of a cancellation: every captured payment of the order is marked as owed back
- * (`refund_requested_at`). Refunding it through the payment provider and syncing the refund to the
- * POS belong to the payment-provider work, which picks these rows up; until it lands, they are
- * the record of what is owed.
+ * (`refund_requested_at`). A card payment the provider captured is also marked `requested`: the
+ * RefundCardPayment job (dispatched after the commit, or by the sweeper) refunds it through the
+ * provider and then syncs the refund to the POS. Cash and external payments were taken in person
+ * and are given back in person; the mark is their record. Returns the card payments to refund.
  */
-export async function refundPayment(tx: Transaction, orderId: number): Promise<number> {
-  const marked = await tx
+export async function refundPayment(
+  tx: Pick<Transaction, "update">,
+  orderId: number,
+): Promise<Array<{ id: number; restaurantId: number }>> {
+  const now = new Date();
+  const owed = and(eq(payments.orderId, orderId), eq(payments.status, "captured"), isNull(payments.refundRequestedAt));
+  const cards = await tx
     .update(payments)
-    .set({ refundRequestedAt: new Date() })
-    .where(and(eq(payments.orderId, orderId), eq(payments.status, "captured"), isNull(payments.refundRequestedAt)))
-    .returning({ id: payments.id });
-  return marked.length;
+    .set({ refundRequestedAt: now, refundState: "requested" })
+    .where(and(owed, eq(payments.method, "card"), isNotNull(payments.providerPaymentId)))
+    .returning({ id: payments.id, restaurantId: payments.restaurantId });
+  await tx.update(payments).set({ refundRequestedAt: now }).where(owed);
+  return cards;
 }
 
 export type CancelledOrder = { order: OrderView; alreadyCancelled: boolean };
@@ -30,8 +37,9 @@ export type CancelledOrder = { order: OrderView; alreadyCancelled: boolean };
 /**
  * Cancels an order (rules: `authorizeCancel`). In one transaction, with the order row locked: the
  * status becomes `cancelled`, `pos_cancel_state` `pending` (the outbox for OrderCancelToPOS), the
- * loyalty points it earned are taken back and its captured payments are marked for refund. After
- * the commit the POS job is dispatched; if Redis fails the sweeper dispatches it. Cancelling a
+ * loyalty points it earned are taken back (and those its reward cost given back) and its captured
+ * payments are marked for refund. After the commit the POS job and the card refunds are
+ * dispatched; if Redis fails the sweeper dispatches them. Cancelling a
  * cancelled order changes nothing and answers the same order.
  */
 export async function cancelOrder(
@@ -39,7 +47,7 @@ export async function cancelOrder(
   principal: Principal,
   orderId: number,
   input: CancelOrderInput,
-  dispatcher: Pick<PosDispatcher, "orderCancelled">,
+  dispatcher: Pick<PosDispatcher, "orderCancelled" | "refundsRequested">,
 ): Promise<CancelledOrder> {
   const loaded = await loadOrder(db, orderId);
   if (!loaded) throw notFound("order");
@@ -51,6 +59,7 @@ export async function cancelOrder(
         status: orders.status,
         customerId: orders.customerId,
         points: orders.loyaltyPointsEarned,
+        redeemed: orders.loyaltyPointsRedeemed,
       })
       .from(orders)
       .where(eq(orders.id, orderId))
@@ -58,7 +67,7 @@ export async function cancelOrder(
     if (!row) throw notFound("order");
     // The status may have moved while we waited for the lock: decide again on what is there now.
     authorizeCancel(principal, { restaurantId: loaded.restaurantId, customerUserId, status: row.status });
-    if (row.status === "cancelled") return false;
+    if (row.status === "cancelled") return null;
     const now = new Date();
     await tx
       .update(orders)
@@ -70,16 +79,19 @@ export async function cancelOrder(
         updatedAt: now,
       })
       .where(eq(orders.id, orderId));
-    if (row.points > 0) {
+    if (row.points > 0 || row.redeemed > 0) {
+      // The points it earned are taken back, the points its reward cost are given back.
       await tx
         .update(customers)
-        .set({ loyaltyPoints: sql`greatest(${customers.loyaltyPoints} - ${row.points}, 0)` })
+        .set({ loyaltyPoints: sql`greatest(${customers.loyaltyPoints} - ${row.points}, 0) + ${row.redeemed}` })
         .where(eq(customers.id, row.customerId));
     }
-    await refundPayment(tx, orderId);
-    return true;
+    return refundPayment(tx, orderId);
   });
-  if (changed) await dispatcher.orderCancelled({ id: orderId, restaurantId: loaded.restaurantId });
+  if (changed) {
+    await dispatcher.orderCancelled({ id: orderId, restaurantId: loaded.restaurantId });
+    await dispatcher.refundsRequested(changed);
+  }
   const order = await loadOrder(db, orderId);
   if (!order) throw notFound("order");
   return { order: shapeOrder(order), alreadyCancelled: !changed };

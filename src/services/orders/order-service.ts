@@ -1,6 +1,7 @@
 import type { Database } from "../../../db/client";
 import type { Principal } from "../../auth/principal";
 import type { CancelOrderInput, CreateOrderInput, CreatePaymentInput } from "../../routes/orders/orders.schemas";
+import { loyaltyBalance } from "../loyalty/loyalty-balance";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
 import { cancelOrder } from "./cancellations";
 import { createOrder, getOrderFor } from "./orders";
@@ -21,6 +22,7 @@ export function createOrderService(
       recordPayment({ db, dispatcher, ...payment }, principal, orderId, input, idempotencyKey),
     cancel: (principal: Principal, orderId: number, input: CancelOrderInput) =>
       cancelOrder(db, principal, orderId, input, dispatcher),
+    loyaltyBalance: (principal: Principal) => loyaltyBalance(db, principal),
     listForRestaurant: (restaurantId: number, filters: OrderFilters, page: number, pageSize: number) =>
       listRestaurantOrders(db, restaurantId, filters, page, pageSize),
     exportForRestaurant: (restaurantId: number, filters: OrderFilters) =>

@@ -1,24 +1,13 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, gte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import {
-  branches,
-  customers,
-  deliveries,
-  menuItemBranchOverrides,
-  menuItems,
-  orderItems,
-  orders,
-  restaurants,
-} from "../../../db/schema";
+import { customers, deliveries, orderItems, orders } from "../../../db/schema";
 import { authorizeOrder } from "../../auth/policy";
 import type { Principal } from "../../auth/principal";
 import { conflict, notFound, unprocessable } from "../../kernel/app-error";
 import type { CreateOrderInput, OrderView } from "../../routes/orders/orders.schemas";
-import { pointsEarned } from "../loyalty/loyalty-points";
 import type { PosDispatcher } from "../pos-sync/pos-dispatch";
-import { readRestaurantConfig } from "../restaurants/restaurant-config";
-import { activeLoyaltyRules } from "../restaurants/restaurants";
+import { priceOrder } from "./order-pricing";
 
 /** SHA-256 of a validated body: tells a replay from a reuse of the key with another body. */
 export function requestHash(body: unknown): string {
@@ -79,6 +68,11 @@ export const orderRelations = {
       providerPaymentId: true,
       failureCode: true,
       refundRequestedAt: true,
+      refundState: true,
+      providerRefundId: true,
+      refundedCents: true,
+      refundedAt: true,
+      posRefundState: true,
       createdAt: true,
     },
   },
@@ -107,6 +101,9 @@ export function shapeOrder(order: LoadedOrder): OrderView {
     currency: order.currency,
     posSyncState: order.posSyncState,
     loyaltyPointsEarned: order.loyaltyPointsEarned,
+    loyaltyRewardId: order.loyaltyRewardId,
+    loyaltyPointsRedeemed: order.loyaltyPointsRedeemed,
+    discountCents: order.discountCents,
     cancelledAt: iso(order.cancelledAt),
     cancelReason: order.cancelReason,
     posCancelState: order.posCancelState,
@@ -118,6 +115,7 @@ export function shapeOrder(order: LoadedOrder): OrderView {
       ...p,
       createdAt: p.createdAt.toISOString(),
       refundRequestedAt: iso(p.refundRequestedAt),
+      refundedAt: iso(p.refundedAt),
     })),
     delivery: order.delivery
       ? {
@@ -157,74 +155,6 @@ async function replayOrConflict(db: Database, customerId: number, key: string, h
   return existing.id;
 }
 
-/** Prices the order on the server from the menu; throws 404/422 on anything off. */
-async function priceOrder(db: Database, input: CreateOrderInput) {
-  const [restaurant, branch, items, rules] = await Promise.all([
-    db.query.restaurants.findFirst({
-      columns: { id: true, currency: true, config: true },
-      where: and(eq(restaurants.id, input.restaurantId), eq(restaurants.active, true)),
-    }),
-    db.query.branches.findFirst({
-      columns: { id: true, active: true },
-      where: and(eq(branches.id, input.branchId), eq(branches.restaurantId, input.restaurantId)),
-    }),
-    db.query.menuItems.findMany({
-      columns: { id: true, name: true, priceCents: true, available: true, branchId: true },
-      with: {
-        branchOverrides: {
-          columns: { available: true },
-          where: eq(menuItemBranchOverrides.branchId, input.branchId),
-        },
-      },
-      where: and(
-        eq(menuItems.restaurantId, input.restaurantId),
-        inArray(
-          menuItems.id,
-          input.items.map((i) => i.menuItemId),
-        ),
-      ),
-    }),
-    activeLoyaltyRules(db, input.restaurantId),
-  ]);
-  if (!restaurant) throw notFound("restaurant");
-  if (!branch?.active)
-    throw unprocessable("invalid_branch", `branch ${input.branchId} is not an open branch of this restaurant`);
-  const config = readRestaurantConfig(restaurant.config);
-  if (!config.acceptingOrders) throw unprocessable("not_accepting_orders", "the restaurant is not accepting orders");
-  const byId = new Map(items.map((i) => [i.id, i]));
-  const lines = input.items.map((line) => {
-    const item = byId.get(line.menuItemId);
-    if (!item || (item.branchId !== null && item.branchId !== input.branchId)) {
-      throw unprocessable("unknown_item", `menu item ${line.menuItemId} is not on this restaurant's menu`);
-    }
-    if (!(item.branchOverrides[0]?.available ?? item.available))
-      throw unprocessable("item_unavailable", `menu item ${line.menuItemId} (${item.name}) is not available`);
-    return {
-      menuItemId: item.id,
-      name: item.name,
-      quantity: line.quantity,
-      unitPriceCents: item.priceCents,
-      totalCents: item.priceCents * line.quantity,
-    };
-  });
-  const subtotalCents = lines.reduce((sum, l) => sum + l.totalCents, 0);
-  if (subtotalCents < config.minimumOrderCents) {
-    throw unprocessable("below_minimum", `the minimum order is ${config.minimumOrderCents} cents`);
-  }
-  const taxCents = Math.round((subtotalCents * config.taxRateBps) / 10_000);
-  const deliveryFeeCents = input.type === "delivery" ? config.deliveryFeeCents : 0;
-  return {
-    lines,
-    currency: restaurant.currency,
-    subtotalCents,
-    taxCents,
-    deliveryFeeCents,
-    totalCents: subtotalCents + taxCents + deliveryFeeCents,
-    loyaltyPointsEarned: pointsEarned(rules, subtotalCents),
-    prepTimeMinutes: config.prepTimeMinutes,
-  };
-}
-
 /** Added to the kitchen's prep time for a delivery's estimate. */
 const DELIVERY_TRAVEL_MINUTES = 25;
 
@@ -232,7 +162,9 @@ export type CreatedOrder = { order: OrderView; replayed: boolean };
 
 /**
  * Places an order in one transaction. The same Idempotency-Key with the same
- * body returns the first order again; with another body, a 409.
+ * body returns the first order again; with another body, a 409. A redeemed reward's points are
+ * taken from the customer's balance by one conditional update in that transaction, so two orders
+ * can never spend the same points: the second finds the balance short and nothing is written.
  */
 export async function createOrder(
   db: Database,
@@ -255,6 +187,21 @@ export async function createOrder(
   try {
     orderId = await db.transaction(async (tx) => {
       customerId = await customerFor(tx, principal);
+      const spender = customerId;
+      if (priced.reward) {
+        const cost = priced.reward.points;
+        const [spent] = await tx
+          .update(customers)
+          .set({ loyaltyPoints: sql`${customers.loyaltyPoints} - ${cost}` })
+          .where(and(eq(customers.id, spender), gte(customers.loyaltyPoints, cost)))
+          .returning({ id: customers.id });
+        if (!spent) {
+          throw unprocessable(
+            "insufficient_points",
+            `reward ${priced.reward.id} costs ${cost} points; the balance is short`,
+          );
+        }
+      }
       const [order] = await tx
         .insert(orders)
         .values({
@@ -267,6 +214,9 @@ export async function createOrder(
           deliveryFeeCents: priced.deliveryFeeCents,
           totalCents: priced.totalCents,
           loyaltyPointsEarned: priced.loyaltyPointsEarned,
+          loyaltyRewardId: priced.reward?.id ?? null,
+          loyaltyPointsRedeemed: priced.reward?.points ?? 0,
+          discountCents: priced.discountCents,
           currency: priced.currency,
           notes: input.notes ?? null,
           idempotencyKey,

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../../db/client";
-import { payments } from "../../../db/schema";
+import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import {
   PaymentDeclinedError,
@@ -24,7 +24,7 @@ export type ChargeablePayment = {
 export type SettlementDeps = {
   db: Database;
   provider: PaymentProvider;
-  dispatcher: Pick<PosDispatcher, "paymentRecorded">;
+  dispatcher: Pick<PosDispatcher, "paymentRecorded" | "refundsRequested">;
   logger?: Logger;
 };
 
@@ -36,6 +36,7 @@ export type Settlement = "captured" | "pending" | "failed";
  * charge itself the first time (or again, with the same idempotency key and body, when its answer
  * was lost), GetPayment once the provider's id is known. Only the caller whose update moves the
  * row out of `pending` dispatches PaymentSyncToPOS, so it runs once however many settle at once.
+ * A charge captured after its order was cancelled is refunded instead (RefundCardPayment).
  * Throws `PaymentProviderUnavailableError` when the provider gives no answer: the row stays `pending`.
  */
 export async function settleCardPayment(
@@ -84,12 +85,31 @@ export async function settleCardPayment(
     await fail(deps.db, payment.id, answer.providerStatus, answer.providerPaymentId);
     return "failed";
   }
-  const moved = await deps.db
-    .update(payments)
-    .set({ status: "captured", providerPaymentId: answer.providerPaymentId })
-    .where(and(eq(payments.id, payment.id), eq(payments.status, "pending")))
-    .returning({ id: payments.id });
-  if (moved.length > 0) await deps.dispatcher.paymentRecorded({ id: payment.id, restaurantId: payment.restaurantId });
+  const providerPaymentId = answer.providerPaymentId;
+  const moved = await deps.db.transaction(async (tx) => {
+    // The order row's lock orders this capture with a cancellation (which locks it for update):
+    // whichever commits second sees the other, so a captured charge of a cancelled order is always refunded.
+    const [order] = await tx
+      .select({ status: orders.status })
+      .from(orders)
+      .where(eq(orders.id, payment.orderId))
+      .for("share");
+    const cancelled = order?.status === "cancelled";
+    const rows = await tx
+      .update(payments)
+      .set({
+        status: "captured",
+        providerPaymentId,
+        ...(cancelled ? { refundRequestedAt: new Date(), refundState: "requested", posSyncState: "skipped" } : {}),
+      })
+      .where(and(eq(payments.id, payment.id), eq(payments.status, "pending")))
+      .returning({ id: payments.id });
+    if (rows.length === 0) return null;
+    return cancelled ? "refund" : "sync";
+  });
+  const target = { id: payment.id, restaurantId: payment.restaurantId };
+  if (moved === "sync") await deps.dispatcher.paymentRecorded(target);
+  if (moved === "refund") await deps.dispatcher.refundsRequested([target]);
   return "captured";
 }
 

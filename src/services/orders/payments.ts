@@ -17,7 +17,7 @@ export type PaymentDeps = {
   db: Database;
   /** Null when no provider is configured: card payments are then refused. */
   provider: PaymentProvider | null;
-  dispatcher: Pick<PosDispatcher, "paymentRecorded">;
+  dispatcher: Pick<PosDispatcher, "paymentRecorded" | "refundsRequested">;
   logger?: Logger;
 };
 

@@ -3,8 +3,9 @@ import type { Database } from "../../../db/client";
 import { orders, payments } from "../../../db/schema";
 import type { Logger } from "../../logger";
 import type { Queue } from "../../queue/queue";
-import { SettleCardPayment } from "../../sync/payment-job-contracts";
+import { RefundCardPayment, SettleCardPayment } from "../../sync/payment-job-contracts";
 import { OrderCancelToPOS, OrderSyncToPOS, PaymentSyncToPOS } from "../../sync/pos-job-contracts";
+import { dispatchRefundSyncs, sweepRefunds } from "./refund-dispatch";
 
 /** A sync job refuses a second copy for this long, longer than all its backoffs and timeouts together. */
 export const SYNC_UNIQUE_SECONDS = 3 * 60 * 60;
@@ -85,6 +86,46 @@ export class PosDispatcher {
     );
   }
 
+  /**
+   * After a cancellation commits: RefundCardPayment for each card payment it marked `requested`.
+   * If Redis fails the rows stay `requested` and the sweeper dispatches them.
+   */
+  async refundsRequested(rows: ReadonlyArray<{ id: number; restaurantId: number }>): Promise<boolean> {
+    if (rows.length === 0) return true;
+    try {
+      await this.queue.dispatchMany(
+        RefundCardPayment,
+        rows.map((p) => ({ paymentId: p.id, restaurantId: p.restaurantId })),
+        { uniqueFor: SYNC_UNIQUE_SECONDS, timeoutMs: DISPATCH_TIMEOUT_MS, durable: true },
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn("refund not dispatched; the sweeper will", {
+        ids: rows.map((p) => p.id),
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  /** After the provider completed a refund (`pos_refund_state` = `pending`): RefundSyncToPOS, or the sweeper. */
+  async refundCompleted(payment: { id: number; restaurantId: number }): Promise<boolean> {
+    try {
+      await dispatchRefundSyncs(this.#refundDeps(), [payment], DISPATCH_TIMEOUT_MS);
+      return true;
+    } catch (error) {
+      this.logger.warn("POS refund sync not dispatched; the sweeper will", {
+        id: payment.id,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  #refundDeps() {
+    return { db: this.db, queue: this.queue, uniqueFor: SYNC_UNIQUE_SECONDS };
+  }
+
   async #handOver(table: "orders" | "payments", id: number, dispatch: () => Promise<unknown>): Promise<boolean> {
     try {
       await dispatch();
@@ -103,9 +144,15 @@ export class PosDispatcher {
    * queued long ago (their job may have been lost with Redis data). The two are separate batches
    * so long-queued rows can never crowd out new ones.
    */
-  async sweep(
-    now = Date.now(),
-  ): Promise<{ orders: number; payments: number; cancels: number; requeued: number; settling: number }> {
+  async sweep(now = Date.now()): Promise<{
+    orders: number;
+    payments: number;
+    cancels: number;
+    requeued: number;
+    settling: number;
+    refunds: number;
+    refundSyncs: number;
+  }> {
     const pendingOrders = await this.db
       .select({ id: orders.id, restaurantId: orders.restaurantId })
       .from(orders)
@@ -181,23 +228,24 @@ export class PosDispatcher {
       await this.queue.dispatchMany(SettleCardPayment, unsettled, { uniqueFor: SYNC_UNIQUE_SECONDS, durable: true });
     }
 
+    const { refunds, refundSyncs } = await sweepRefunds(this.#refundDeps(), {
+      refundsRequestedBefore: new Date(now - SETTLE_GRACE_MS),
+      refundedBefore: new Date(now - SWEEP_GRACE_MS),
+      limit: SWEEP_BATCH,
+    });
+
     const requeued = staleOrders.length + stalePayments.length;
-    if (pendingOrders.length + pendingPayments.length + pendingCancels.length + requeued + unsettled.length > 0) {
-      this.logger.info("sweeper dispatched", {
-        orders: pendingOrders.length,
-        payments: pendingPayments.length,
-        cancels: pendingCancels.length,
-        requeued,
-        settling: unsettled.length,
-      });
-    }
-    return {
+    const counts = {
       orders: pendingOrders.length,
       payments: pendingPayments.length,
       cancels: pendingCancels.length,
       requeued,
       settling: unsettled.length,
+      refunds,
+      refundSyncs,
     };
+    if (Object.values(counts).some((n) => n > 0)) this.logger.info("sweeper dispatched", counts);
+    return counts;
   }
 
   async #dispatchOrders(rows: Array<{ id: number; restaurantId: number }>): Promise<void> {

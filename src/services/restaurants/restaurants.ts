@@ -104,7 +104,15 @@ export function activeLoyaltyRules(db: Pick<Database, "query" | "select">, resta
     .from(loyaltyPrograms)
     .where(and(eq(loyaltyPrograms.restaurantId, restaurantId), eq(loyaltyPrograms.active, true)));
   return db.query.loyaltyRules.findMany({
-    columns: { id: true, name: true, ruleType: true, points: true, minOrderCents: true, rewardDescription: true },
+    columns: {
+      id: true,
+      name: true,
+      ruleType: true,
+      points: true,
+      minOrderCents: true,
+      rewardDescription: true,
+      rewardValueCents: true,
+    },
     where: and(
       eq(loyaltyRules.restaurantId, restaurantId),
       eq(loyaltyRules.active, true),
