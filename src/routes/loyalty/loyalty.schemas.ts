@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { createSelectSchema } from "drizzle-zod";
 import { loyaltyPrograms, loyaltyRules } from "../../../db/schema";
 import { dbId, dbIdParam } from "../../http/schemas";
+import { adminRuleColumns } from "../../services/loyalty/loyalty-rule-columns";
 
 const pathId = (name: string) => dbIdParam.openapi({ param: { name, in: "path" }, example: 1 });
 
@@ -67,19 +68,7 @@ export type UpdateProgramInput = z.infer<typeof updateProgramBodySchema>;
 export type CreateRuleInput = z.infer<typeof createRuleBodySchema>;
 export type UpdateRuleInput = z.infer<typeof updateRuleBodySchema>;
 
-export const loyaltyRuleSchema = createSelectSchema(loyaltyRules)
-  .pick({
-    id: true,
-    programId: true,
-    name: true,
-    ruleType: true,
-    points: true,
-    minOrderCents: true,
-    rewardDescription: true,
-    rewardValueCents: true,
-    active: true,
-  })
-  .openapi("LoyaltyRule");
+export const loyaltyRuleSchema = createSelectSchema(loyaltyRules).pick(adminRuleColumns).openapi("LoyaltyRule");
 
 export const loyaltyProgramSchema = createSelectSchema(loyaltyPrograms)
   .pick({ id: true, restaurantId: true, name: true, active: true })

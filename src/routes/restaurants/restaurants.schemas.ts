@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { createSelectSchema } from "drizzle-zod";
 import { branches, loyaltyRules, menuCategories, menuItems, restaurants } from "../../../db/schema";
 import { dbIdParam } from "../../http/schemas";
+import { publicRuleColumns } from "../../services/loyalty/loyalty-rule-columns";
 import { restaurantConfigSchema } from "../../services/restaurants/restaurant-config";
 
 export const restaurantSummarySchema = createSelectSchema(restaurants)
@@ -64,17 +65,7 @@ export const menuQuery = z.object({
 export const loyaltyRulesSchema = z
   .object({
     restaurantId: z.number().int(),
-    rules: z.array(
-      createSelectSchema(loyaltyRules).pick({
-        id: true,
-        name: true,
-        ruleType: true,
-        points: true,
-        minOrderCents: true,
-        rewardDescription: true,
-        rewardValueCents: true,
-      }),
-    ),
+    rules: z.array(createSelectSchema(loyaltyRules).pick(publicRuleColumns)),
   })
   .openapi("LoyaltyRules");
 

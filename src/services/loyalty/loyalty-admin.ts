@@ -9,18 +9,9 @@ import type {
   UpdateProgramInput,
   UpdateRuleInput,
 } from "../../routes/loyalty/loyalty.schemas";
+import { adminRuleColumns } from "./loyalty-rule-columns";
 
-const ruleColumns = {
-  id: true,
-  programId: true,
-  name: true,
-  ruleType: true,
-  points: true,
-  minOrderCents: true,
-  rewardDescription: true,
-  rewardValueCents: true,
-  active: true,
-} as const;
+const ruleColumns = adminRuleColumns;
 
 /**
  * Owners' writes to loyalty programs and rules. Every write is scoped to its restaurant (a program

@@ -10,6 +10,7 @@ import {
   restaurants,
 } from "../../../db/schema";
 import { notFound, unprocessable } from "../../kernel/app-error";
+import { publicRuleColumns } from "../loyalty/loyalty-rule-columns";
 import { type RestaurantConfig, readRestaurantConfig } from "./restaurant-config";
 
 const restaurantColumns = { id: true, name: true, slug: true, timezone: true, currency: true } as const;
@@ -104,15 +105,7 @@ export function activeLoyaltyRules(db: Pick<Database, "query" | "select">, resta
     .from(loyaltyPrograms)
     .where(and(eq(loyaltyPrograms.restaurantId, restaurantId), eq(loyaltyPrograms.active, true)));
   return db.query.loyaltyRules.findMany({
-    columns: {
-      id: true,
-      name: true,
-      ruleType: true,
-      points: true,
-      minOrderCents: true,
-      rewardDescription: true,
-      rewardValueCents: true,
-    },
+    columns: publicRuleColumns,
     where: and(
       eq(loyaltyRules.restaurantId, restaurantId),
       eq(loyaltyRules.active, true),
