@@ -36,6 +36,10 @@ export type MetricsPoint = {
   wait: Distribution;
 };
 
+/** The histogram's field names, per bucket (the overflow bucket last), built once. */
+const WAIT_FIELDS = Array.from({ length: HISTOGRAM_BUCKETS_MS.length + 1 }, (_, i) => `wt:${i}`);
+const RUNTIME_FIELDS = Array.from({ length: HISTOGRAM_BUCKETS_MS.length + 1 }, (_, i) => `rt:${i}`);
+
 function bucketOf(ms: number): number {
   for (let i = 0; i < HISTOGRAM_BUCKETS_MS.length; i++) {
     if (ms <= (HISTOGRAM_BUCKETS_MS[i] as number)) return i;
@@ -71,6 +75,8 @@ function distribution(buckets: number[], sum: number): Distribution {
  */
 export class MetricsRecorder {
   #pending = new Map<string, Map<string, number>>();
+  /** The last minute's counters looked up: every job of a busy minute lands there, so skip the key and map work. */
+  #last: { queue: string; minute: number; fields: Map<string, number> } | null = null;
 
   constructor(
     private readonly keys: QueueKeys,
@@ -78,12 +84,16 @@ export class MetricsRecorder {
   ) {}
 
   #fields(queue: string, at: number): Map<string, number> {
-    const key = this.keys.global.metrics(queue, Math.floor(at / MINUTE_MS) * MINUTE_MS);
+    const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+    const last = this.#last;
+    if (last && last.minute === minute && last.queue === queue) return last.fields;
+    const key = this.keys.global.metrics(queue, minute);
     let fields = this.#pending.get(key);
     if (!fields) {
       fields = new Map();
       this.#pending.set(key, fields);
     }
+    this.#last = { queue, minute, fields };
     return fields;
   }
 
@@ -95,7 +105,7 @@ export class MetricsRecorder {
   recordWait(queue: string, at: number, waitMs: number): void {
     const fields = this.#fields(queue, at);
     const ms = Math.max(0, Math.round(waitMs));
-    this.#add(fields, `wt:${bucketOf(ms)}`, 1);
+    this.#add(fields, WAIT_FIELDS[bucketOf(ms)]!, 1);
     this.#add(fields, "wt_sum", ms);
   }
 
@@ -105,7 +115,7 @@ export class MetricsRecorder {
     this.#add(fields, outcome, 1);
     if (runtimeMs !== null) {
       const ms = Math.max(0, Math.round(runtimeMs));
-      this.#add(fields, `rt:${bucketOf(ms)}`, 1);
+      this.#add(fields, RUNTIME_FIELDS[bucketOf(ms)]!, 1);
       this.#add(fields, "rt_sum", ms);
     }
   }
@@ -115,6 +125,7 @@ export class MetricsRecorder {
     if (this.#pending.size === 0) return;
     const pending = this.#pending;
     this.#pending = new Map();
+    this.#last = null;
     const commands: RedisCommand[] = [];
     const ttlSeconds = Math.ceil(this.retentionMs / 1000) + 60;
     for (const [key, fields] of pending) {
