@@ -31,6 +31,13 @@ export function createApp(deps: AppDeps) {
   const services = createAppServices(deps);
 
   app.use("*", requestContext(deps, services));
+  if (deps.perRequest) {
+    // Workers: this request's cache counts reach Redis before its response (the app dies with it).
+    app.use("*", async (_c, next) => {
+      await next();
+      await services.cache.flushCounters();
+    });
+  }
   // On every response, errors included: no MIME sniffing, no Referer, never framed, and HSTS where
   // the API is served over HTTPS (production). The dashboard adds its own CSP (frame-ancestors 'none').
   app.use(
