@@ -5,6 +5,8 @@ import { createApp } from "./app";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
 import { RestRedis } from "./redis/rest";
+import { provideDocsScript } from "./routes/docs/docs.index";
+import scalarScript from "./routes/docs/scalar-script.generated.js";
 import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
 import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 
@@ -21,6 +23,8 @@ type Env = Record<string, unknown>;
 type ScheduledEvent = { scheduledTime: number; cron: string };
 
 const configFrom = edgeConfigOnce();
+// No node_modules to read at the edge: /docs serves the copy embedded in the Worker.
+provideDocsScript(scalarScript);
 const httpMetrics = new HttpRequestMetrics();
 
 /** Workers forbid I/O objects shared between requests, so each invocation opens its own pool and client. */
