@@ -74,6 +74,10 @@ export async function startRuntime(
     QUEUE_SHARDS: String(world.config.QUEUE_SHARDS),
     LOG_LEVEL: "error",
     PORT: String(port),
+    // The test process's limits (test/support/preload.ts: far apart), as the in-process app has them.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith("RATE_LIMIT_")),
+    ),
     ...vars,
   };
   let output = "";
