@@ -31,6 +31,13 @@ export function createApp(deps: AppDeps) {
   const services = createAppServices(deps);
 
   app.use("*", requestContext(deps, services, apiSecurityHeaders(deps.config)));
+  if (deps.perRequest) {
+    // Workers: this request's cache counts reach Redis before its response (the app dies with it).
+    app.use("*", async (_c, next) => {
+      await next();
+      await services.cache.flushCounters();
+    });
+  }
   // The HTML pages are browser documents: they get the document headers as well.
   for (const page of ["/dashboard", "/dashboard/*", "/docs", "/docs/*"])
     app.use(page, documentSecurityHeaders(deps.config));

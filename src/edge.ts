@@ -5,6 +5,8 @@ import { createApp } from "./app";
 import type { Config } from "./config";
 import { createLogger } from "./logger";
 import { RestRedis } from "./redis/rest";
+import { provideDocsScript } from "./routes/docs/docs.index";
+import scalarScript from "./routes/docs/scalar-script.generated.js";
 import { edgeConfigOnce, invalidConfigResponse } from "./runtime/edge-config";
 import { HttpRequestMetrics } from "./services/monitoring/http-request-metrics";
 
@@ -21,6 +23,8 @@ type Env = Record<string, unknown>;
 type ScheduledEvent = { scheduledTime: number; cron: string };
 
 const configFrom = edgeConfigOnce();
+// No node_modules to read at the edge: /docs serves the copy embedded in the Worker.
+provideDocsScript(scalarScript);
 const httpMetrics = new HttpRequestMetrics();
 
 /** Workers forbid I/O objects shared between requests, so each invocation opens its own pool and client. */
@@ -39,15 +43,34 @@ function openDeps(config: Config) {
   };
 }
 
+/**
+ * The response, its pool closed once the body has been sent: a streamed body (the CSV export) still
+ * reads the database after the handler returned, so closing with the response emptied it.
+ */
+function closedAfterBody(response: Response, close: () => Promise<void>, ctx: ExecutionContext): Response {
+  if (!response.body) {
+    ctx.waitUntil(close());
+    return response;
+  }
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  ctx.waitUntil(
+    response.body
+      .pipeTo(writable)
+      .catch(() => {
+        // The client went away: the body's source was cancelled with it.
+      })
+      .finally(close),
+  );
+  return new Response(readable, response);
+}
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const config = configFrom(env);
     if (config instanceof Error) return invalidConfigResponse(config);
     const deps = openDeps(config);
     const response = await createApp(deps).fetch(request, env, ctx);
-    // The pool is closed after the response is sent.
-    ctx.waitUntil(deps.close());
-    return response;
+    return closedAfterBody(response, deps.close, ctx);
   },
 
   /** The Cron Trigger (wrangler.toml `[triggers]`): one bounded round of scheduled work. */

@@ -150,6 +150,14 @@ export class CachingService {
     await Promise.all([this.invalidate("menu_items", restaurantId), this.invalidate("categories", restaurantId)]);
   }
 
+  /**
+   * Adds this instance's pending hit/miss counts to Redis now. An app built per request (Workers)
+   * calls it before its response: its counters die with it, and the once-a-second flush never comes.
+   */
+  flushCounters(): Promise<void> {
+    return this.#counters.flush().catch(() => {});
+  }
+
   /** Statistics of the whole cache (`"all"`), or of some restaurants' entries only. */
   async stats(scope: "all" | readonly number[] = "all"): Promise<CacheStats> {
     try {

@@ -67,7 +67,8 @@ export class SquarePaymentsProvider implements PaymentProvider {
 
   constructor(options: SquarePaymentsOptions) {
     this.#options = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, "") };
-    this.#fetch = options.fetch ?? fetch;
+    // Bound: Workers refuse a fetch called as another object's method ("Illegal invocation").
+    this.#fetch = options.fetch ?? fetch.bind(globalThis);
   }
 
   async charge(input: ChargeInput, options: ProviderCallOptions = {}): Promise<ProviderPayment> {

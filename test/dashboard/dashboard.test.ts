@@ -86,7 +86,10 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
 
   async function signIn(email: string, on = page) {
     await on.goto(`${origin}dashboard?refresh=300`);
-    if (await on.locator("#sign-out").isVisible()) await on.click("#sign-out");
+    // A stored token signs the page in by itself a moment after it loads, so whether the sign-out
+    // button shows yet is a race (lost on slower runtimes): start from a page with no token instead.
+    await on.evaluate(() => localStorage.clear());
+    await on.reload();
     await on.evaluate(() => {
       delete document.body.dataset.refreshedAt;
     });
@@ -107,6 +110,8 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
   async function tab(state: string) {
     await page.click(`.tab[data-state="${state}"]`);
     await page.waitForSelector(`.tab[data-state="${state}"][aria-selected=true]`);
+    // The rows of that list, not the previous tab's still on screen while it loads.
+    await page.waitForSelector(`#jobs[data-state="${state}"]`, { state: "attached" });
   }
 
   async function filter(values: { queue?: string; name?: string; restaurant?: string }) {
@@ -226,6 +231,10 @@ describe.skipIf(!chromiumFound)("dashboard in headless Chromium", () => {
     expect(await page.locator("[data-testid=timeline-dispatched]").count()).toBe(1);
     expect(await cell("timeline-queued")).toContain("Queued (attempt 1) — in stream high");
 
+    // An earlier action's outcome may still be showing: wait for this search's own.
+    await page.evaluate(() => {
+      document.getElementById("outcome")!.hidden = true;
+    });
     await page.fill("#search-id", "no-such-job");
     await page.click("#job-search button[type=submit]");
     await page.waitForSelector("#outcome:not([hidden])");

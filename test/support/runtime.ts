@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 import { startWsProxy, type WsProxy } from "../../db/ws-proxy";
 import type { Config } from "../../src/config";
@@ -38,10 +38,67 @@ function denoBinary(): string {
   return binary;
 }
 
-function command(runtime: RemoteRuntime, port: number, vars: Record<string, string>): string[] {
+const WRANGLER = `${root}node_modules/.bin/wrangler`;
+// No metrics prompt, no `Request.cf` download (offline CI waited for it), no interactive session.
+const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" };
+
+let workerBundle: Promise<string> | undefined;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Worker as `wrangler deploy` uploads it (its [build] step, then its bundle; entered through
+ * test/support/workerd-entry.ts, which adds what wrangler dev's own bundling adds), built once per
+ * test process by `wrangler deploy --dry-run`, with a copy of wrangler.toml that serves that bundle
+ * as it is (`no_bundle`, no [build]). Every test file's `wrangler dev` starts from it:
+ * bundling and the dashboard build at each start cost seconds per file, minutes per pass.
+ */
+function bundledWorker(): Promise<string> {
+  workerBundle ??= (async () => {
+    const dir = `${root}.wrangler/test-bundle-${process.pid}`;
+    mkdirSync(`${root}.wrangler`, { recursive: true });
+    // A test process does not always get to remove its own: remove those whose process is gone.
+    for (const stale of readdirSync(`${root}.wrangler`, { withFileTypes: true })) {
+      const pid = Number(/^test-bundle-(\d+)$/.exec(stale.name)?.[1]);
+      if (pid && pid !== process.pid && !alive(pid)) rmSync(`${root}.wrangler/${stale.name}`, { recursive: true });
+    }
+    rmSync(dir, { recursive: true, force: true });
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const entry = "test/support/workerd-entry.ts";
+    const build = Bun.spawn([WRANGLER, "deploy", entry, "--dry-run", "--outdir", dir], {
+      cwd: root,
+      env: { ...process.env, ...WRANGLER_ENV },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(build.stdout).text(),
+      new Response(build.stderr).text(),
+      build.exited,
+    ]);
+    if (code !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${out}${err}`);
+    const { build: _build, ...config } = Bun.TOML.parse(readFileSync(`${root}wrangler.toml`, "utf8")) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(`${dir}/wrangler.json`, JSON.stringify({ ...config, main: "workerd-entry.js", no_bundle: true }));
+    return `${dir}/wrangler.json`;
+  })();
+  return workerBundle;
+}
+
+async function command(runtime: RemoteRuntime, port: number, vars: Record<string, string>): Promise<string[]> {
   if (runtime === "workerd") {
-    const args = [`${root}node_modules/.bin/wrangler`, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port)];
-    args.push("--show-interactive-dev-session=false", "--test-scheduled");
+    const args = [WRANGLER, "dev", "--local", "--config", await bundledWorker(), "--ip", "127.0.0.1"];
+    args.push("--port", String(port), "--show-interactive-dev-session=false");
     for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
     return args;
   }
@@ -74,12 +131,16 @@ export async function startRuntime(
     QUEUE_SHARDS: String(world.config.QUEUE_SHARDS),
     LOG_LEVEL: "error",
     PORT: String(port),
+    // The test process's limits (test/support/preload.ts: far apart), as the in-process app has them.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith("RATE_LIMIT_")),
+    ),
     ...vars,
   };
   let output = "";
-  const child: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(command(runtime, port, settings), {
+  const child: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(await command(runtime, port, settings), {
     cwd: root,
-    env: { ...process.env, ...(runtime === "deno" ? settings : {}), WRANGLER_SEND_METRICS: "false", CI: "true" },
+    env: { ...process.env, ...(runtime === "deno" ? settings : WRANGLER_ENV) },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

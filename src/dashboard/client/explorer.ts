@@ -134,6 +134,7 @@ export class JobsExplorer {
       const message = empty(COLUMNS[state].labels.length, `Cannot list these jobs: ${(error as Error).message}`);
       message.dataset.testid = "jobs-error";
       fill("jobs", [message]);
+      el("jobs").dataset.state = state;
       return;
     }
     // The user moved on while this was loading.
@@ -194,6 +195,8 @@ export class JobsExplorer {
       if (rows[i]) rows[i].dataset.jobId = j.id;
     });
     fill("jobs", rows.length > 0 ? rows : [empty(labels.length, `No ${state} jobs match`)]);
+    // Which list the rows are: the tab is selected as soon as it is clicked, the rows come later.
+    el("jobs").dataset.state = state;
     const range = `${this.#offset + 1}–${this.#offset + answer.jobs.length}`;
     el("page-info").textContent =
       answer.jobs.length === 0 ? "" : `${range}${"total" in answer ? ` of ${answer.total}` : ""}`;

@@ -6,21 +6,33 @@ import { routeNotFound } from "../../kernel/app-error";
  * `/docs`: the interactive API reference (Scalar) over `/openapi.json`, rendered by the standalone
  * script of the installed @scalar/api-reference, which this router serves itself: no CDN, so the
  * page works offline and no third party sees who reads the docs. Off when DOCS_ENABLED is false
- * (the default in production), and wherever the runtime cannot read node_modules (Workers).
+ * (the default in production). Bun and Deno read the script from node_modules; the Workers entry embeds it.
  */
 export const DOCS_SCRIPT_PATH = "/docs/scalar.js";
 
 let loaded: Promise<Blob | null> | undefined;
-/** The bundle (4.9 MB), read once per process; null where there is no node_modules to read. */
+let bundled: string | undefined;
+
+/**
+ * Where the runtime has no node_modules to read (Workers), its entry hands over the script its
+ * bundler embedded (wrangler.toml imports the same file as text).
+ */
+export function provideDocsScript(script: string): void {
+  bundled = script;
+  loaded = undefined;
+}
+
+/** The bundle (4.9 MB), read once per process; null where there is neither a file nor an embedded copy. */
 function referenceScript(): Promise<Blob | null> {
   loaded ??= (async () => {
+    if (bundled !== undefined) return new Blob([bundled], { type: "text/javascript; charset=utf-8" });
     try {
       // Resolved here, not at load: on Workers import.meta.url is no base for a file URL.
       const bundle = new URL("../../../node_modules/@scalar/api-reference/dist/browser/standalone.js", import.meta.url);
       const { readFile } = await import("node:fs/promises");
       return new Blob([await readFile(bundle)], { type: "text/javascript; charset=utf-8" });
     } catch {
-      // Workers: no file system with node_modules; the reference is served by Bun and Deno.
+      // No file system with node_modules, and nothing embedded.
       return null;
     }
   })();

@@ -81,7 +81,8 @@ export class QueueAlertNotifier {
     this.#keys = queueAlertKeys(options.prefix);
     this.#settings = options.settings;
     this.#logger = options.logger;
-    this.#fetch = options.fetch ?? fetch;
+    // Bound: Workers refuse a fetch called as another object's method ("Illegal invocation").
+    this.#fetch = options.fetch ?? fetch.bind(globalThis);
   }
 
   /** What is alarming now, whether or not it was already sent. */
