@@ -75,8 +75,11 @@ function distribution(buckets: number[], sum: number): Distribution {
  */
 export class MetricsRecorder {
   #pending = new Map<string, Map<string, number>>();
-  /** The last minute's counters looked up: every job of a busy minute lands there, so skip the key and map work. */
-  #last: { queue: string; minute: number; fields: Map<string, number> } | null = null;
+  /**
+   * Each series' counters of the minute last counted: every job of a busy minute lands there, so a
+   * job skips building the Redis key and looking it up (it counts into four or five series).
+   */
+  #current = new Map<string, { minute: number; fields: Map<string, number> }>();
 
   constructor(
     private readonly keys: QueueKeys,
@@ -85,15 +88,15 @@ export class MetricsRecorder {
 
   #fields(queue: string, at: number): Map<string, number> {
     const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
-    const last = this.#last;
-    if (last && last.minute === minute && last.queue === queue) return last.fields;
+    const current = this.#current.get(queue);
+    if (current && current.minute === minute) return current.fields;
     const key = this.keys.global.metrics(queue, minute);
     let fields = this.#pending.get(key);
     if (!fields) {
       fields = new Map();
       this.#pending.set(key, fields);
     }
-    this.#last = { queue, minute, fields };
+    this.#current.set(queue, { minute, fields });
     return fields;
   }
 
@@ -125,7 +128,7 @@ export class MetricsRecorder {
     if (this.#pending.size === 0) return;
     const pending = this.#pending;
     this.#pending = new Map();
-    this.#last = null;
+    this.#current.clear();
     const commands: RedisCommand[] = [];
     const ttlSeconds = Math.ceil(this.retentionMs / 1000) + 60;
     for (const [key, fields] of pending) {
