@@ -43,12 +43,18 @@ export type RunningAttempt = {
   controller: AbortController;
   /** Set when the worker gave up waiting for it on shutdown: its result is ignored, the entry stays pending. */
   abandoned: boolean;
+  /** Ends the wait for the handler (set while it runs); `abortAttempt` calls it. */
+  stopWaiting?: (reason: unknown) => void;
 };
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
+/**
+ * Aborts an attempt: its handler's `ctx.signal` fires and the attempt stops waiting for the
+ * handler. (A listener on the signal did the latter, but `addEventListener` per job cost more than
+ * the rest of the attempt's bookkeeping.)
+ */
+export function abortAttempt(running: RunningAttempt, reason: unknown): void {
+  running.controller.abort(reason);
+  running.stopWaiting?.(reason);
 }
 
 function describe(error: unknown): { message: string; stack: string | null } {
@@ -134,15 +140,19 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       return owned.length > 0;
     },
   };
-  const timer = setTimeout(() => running.controller.abort(new JobTimeoutError(job.timeout)), job.timeout * 1000);
+  const timer = setTimeout(() => abortAttempt(running, new JobTimeoutError(job.timeout)), job.timeout * 1000);
+  const aborted = new Promise<never>((_, reject) => {
+    running.stopWaiting = reject;
+  });
   const started = performance.now();
   let error: unknown = null;
   try {
-    await Promise.race([Promise.resolve().then(() => job.handle(parsed.data, ctx)), rejectOnAbort(signal)]);
+    await Promise.race([Promise.resolve().then(() => job.handle(parsed.data, ctx)), aborted]);
   } catch (caught) {
     error = caught;
   } finally {
     clearTimeout(timer);
+    running.stopWaiting = undefined;
   }
   const runtimeMs = performance.now() - started;
   // The worker stopped waiting for this attempt; whatever it did, another worker redoes it.

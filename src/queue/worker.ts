@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { RedisConnection } from "../redis/types";
 import { AckBatcher } from "./ack-batcher";
-import { type RunningAttempt, runAttempt } from "./attempt";
+import { abortAttempt, type RunningAttempt, runAttempt } from "./attempt";
 import { BatchSettler } from "./batch-settler";
 import { type Clock, systemClock } from "./clock";
 import { checkEvictionPolicy } from "./eviction-check";
@@ -253,7 +253,7 @@ export class Worker {
     }
     for (const running of this.#running.values()) {
       running.abandoned = true;
-      running.controller.abort(new Error("worker stopped before the job finished"));
+      abortAttempt(running, new Error("worker stopped before the job finished"));
     }
     const abandoned = this.#running.size;
     // Failed acks are logged by the batcher; their entries stay pending and run again elsewhere.
