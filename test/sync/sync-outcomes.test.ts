@@ -26,11 +26,17 @@ describe("what a sync job leaves on its row", () => {
       const orderId = await placeOrder(w.t, 3);
       const failed = await eventually(async () => (await syncStateOf(orderId)) === "failed");
       expect(failed).toBe(true);
-      const [row] = await w.t.db
-        .select({ attempts: failedJobs.attempts, name: failedJobs.name })
-        .from(failedJobs)
-        .where(sql`${failedJobs.payload}->>'orderId' = ${String(orderId)}`);
-      expect(row).toEqual({ attempts: 5, name: "OrderSyncToPOS" });
+      // The last attempt's handler marks the row before it throws; the worker records the failed
+      // job after the handler has ended, so that record can come a moment later.
+      const failedJob = async () =>
+        (
+          await w.t.db
+            .select({ attempts: failedJobs.attempts, name: failedJobs.name })
+            .from(failedJobs)
+            .where(sql`${failedJobs.payload}->>'orderId' = ${String(orderId)}`)
+        )[0];
+      await eventually(async () => (await failedJob()) !== undefined);
+      expect(await failedJob()).toEqual({ attempts: 5, name: "OrderSyncToPOS" });
     } finally {
       w.sim.control.clearFaults("local");
     }
