@@ -171,8 +171,9 @@ describe("on a Redis Cluster", () => {
       expect(await queue.batches.find(batchId)).toMatchObject({ processed: ns.length, pending: 0 });
       await waitFor(async () => (await store.count({})) === failed.length, 10_000, "failed jobs stored");
 
-      // Requeue runs only when a draining worker holds unstarted entries, and claiming given
-      // entries only when a worker died or stopped holding some: call them on every shard.
+      // Requeue runs only when a draining worker holds unstarted entries, claiming given entries
+      // only when a worker died or stopped holding some, and claiming stalled ones only when a
+      // sweep finds the worker with room: call them on every shard.
       const scripts = new QueueScripts(redis);
       for (let shard = 0; shard < SHARDS; shard++) {
         expect(
@@ -182,6 +183,9 @@ describe("on a Redis Cluster", () => {
         ).toBe(0);
         expect(
           await scripts.claimEntries(queue.keys.shard(shard), "low", queue.keys.group, worker.id, 0, ["0-1"]),
+        ).toEqual([]);
+        expect(
+          await scripts.claimStalled(queue.keys.shard(shard), "low", queue.keys.group, worker.id, 3_600_000, 1),
         ).toEqual([]);
       }
       const page = await store.list({}, { limit: 100, offset: 0 });
@@ -244,8 +248,9 @@ describe("on a Redis Cluster", () => {
     expect((await requests.take(policy, "user:7")).allowed).toBe(false);
 
     expect(redis.problems).toEqual([]);
-    const scripts = [...redis.seen].filter((s) => s.startsWith("script "));
-    expect(scripts.length).toBe(SCRIPTS);
+    const scripts = [...redis.seen].filter((s) => s.startsWith("script ")).sort();
+    // The names, so that a failure says which script did not run.
+    expect({ count: scripts.length, scripts }).toEqual({ count: SCRIPTS, scripts });
   });
 
   it("catches a call whose keys cross slots, so the checks above can fail", async () => {

@@ -183,14 +183,26 @@ it("recovers the API, `bun run worker`, worker processes and producers after Red
   producing = false;
   await production;
   const acceptedAfter = accepted.length - acceptedBefore;
-  await waitFor(
-    async () => {
-      const counts = (await producer.send("HGETALL", [tally])) as Record<string, string>;
-      return accepted.every((id) => Number(counts[id] ?? 0) >= 1);
-    },
-    40_000,
-    "every accepted job to run",
-  );
+  const notRun = async () => {
+    const counts = (await producer.send("HGETALL", [tally])) as Record<string, string>;
+    return accepted.filter((id) => Number(counts[id] ?? 0) < 1);
+  };
+  try {
+    await waitFor(async () => (await notRun()).length === 0, 40_000, "every accepted job to run");
+  } catch (error) {
+    // Say where the jobs that did not run are: still in a stream (and whose), failed, or nowhere.
+    const missing = (await notRun()).slice(0, 10);
+    const shard = queue.keys.shard(0);
+    const where = await Promise.all(
+      missing.map(async (id) => ({
+        id,
+        index: await producer.send("HGET", [shard.index, id]),
+        failed: await producer.send("HGET", [queue.keys.global.failedJobs, id]),
+      })),
+    );
+    const pending = await producer.send("XPENDING", [shard.stream("default"), queue.keys.group]);
+    throw new Error(`${(error as Error).message}: ${JSON.stringify({ where, pending })}`);
+  }
   const processRecoveryMs = Date.now() - restartedAt;
   console.log(
     `outage ${OUTAGE_MS} ms: readyz during ${during.map((d) => `${d.status}/${Math.round(d.ms)}ms`).join(" ")}; ` +
