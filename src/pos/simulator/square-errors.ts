@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { SquareErrorBody } from "../square/square-schemas";
-import type { SimErrorKind } from "./context";
+import { readJson, type SimErrorKind } from "./context";
 
 /** Square's `errors[]` entry: https://developer.squareup.com/reference/square/objects/Error */
 export type SquareError = SquareErrorBody["errors"][number];
@@ -75,6 +75,22 @@ export function expectedJsonBody(): Response {
       detail: "The request body must be a JSON object.",
     },
   ]);
+}
+
+/**
+ * A Square request body parsed by `schema`, or the 400 Square answers: EXPECTED_JSON_BODY when the
+ * body is not a JSON object, its validation errors when the object does not fit. `raw` is the body
+ * as sent (what an idempotency key is compared by).
+ */
+export async function readSquareBody<T>(
+  request: Request,
+  schema: z.ZodType<T>,
+): Promise<{ data: T; raw: object } | { refused: Response }> {
+  const raw = await readJson(request);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { refused: expectedJsonBody() };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { refused: squareErrors(400, squareValidationErrors(parsed.error)) };
+  return { data: parsed.data, raw };
 }
 
 /** JSON with sorted keys: two requests are the same when their contents are, whatever the key order. */

@@ -1,13 +1,12 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import { errorResponse, readJson, type SimulatorContext } from "./context";
+import { errorResponse, type SimulatorContext } from "./context";
 import {
-  expectedJsonBody,
+  readSquareBody,
   type SquareError,
   squareErrorBody,
   squareErrors,
   squareRequestFingerprint,
-  squareValidationErrors,
 } from "./square-errors";
 import { simulatorId } from "./state";
 
@@ -123,11 +122,10 @@ export function squarePaymentRoutes(ctx: SimulatorContext, app: Hono<{ Variables
   const { state } = ctx;
 
   app.post("/v2/payments", async (c) => {
-    const raw = await readJson(c.req.raw);
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return expectedJsonBody();
-    const parsed = createPaymentRequest.safeParse(raw);
-    if (!parsed.success) return squareErrors(400, squareValidationErrors(parsed.error));
-    const input = parsed.data;
+    const body = await readSquareBody(c.req.raw, createPaymentRequest);
+    if ("refused" in body) return body.refused;
+    const raw = body.raw;
+    const input = body.data;
     const key = input.idempotency_key;
     const merchant = c.get("merchant");
     const order = input.order_id ? state.squareOrders.get(input.order_id) : undefined;

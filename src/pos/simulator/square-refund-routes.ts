@@ -1,13 +1,12 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import { errorResponse, readJson, type SimulatorContext } from "./context";
+import { errorResponse, type SimulatorContext } from "./context";
 import {
-  expectedJsonBody,
+  readSquareBody,
   type SquareError,
   squareErrorBody,
   squareErrors,
   squareRequestFingerprint,
-  squareValidationErrors,
 } from "./square-errors";
 import { type SquareRefundRecord, simulatorId } from "./state";
 
@@ -49,11 +48,10 @@ export function squareRefundRoutes(ctx: SimulatorContext, app: Hono<{ Variables:
   const { state } = ctx;
 
   app.post("/v2/refunds", async (c) => {
-    const raw = await readJson(c.req.raw);
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return expectedJsonBody();
-    const parsed = refundPaymentRequest.safeParse(raw);
-    if (!parsed.success) return squareErrors(400, squareValidationErrors(parsed.error));
-    const input = parsed.data;
+    const body = await readSquareBody(c.req.raw, refundPaymentRequest);
+    if ("refused" in body) return body.refused;
+    const raw = body.raw;
+    const input = body.data;
     const merchant = c.get("merchant");
     const payment = state.squarePayments.get(input.payment_id);
     if (!payment || payment.tenant !== merchant) {

@@ -5,7 +5,7 @@ import { squareStateFor } from "../square/square-status";
 import type { PosOrderStatus } from "../types";
 import { bearerToken, errorResponse, faultMiddleware, readJson, type SimulatorContext } from "./context";
 import {
-  expectedJsonBody,
+  readSquareBody,
   squareErrorBody,
   squareErrors,
   squareRequestFingerprint,
@@ -133,11 +133,10 @@ export function squareRoutes(ctx: SimulatorContext): Hono<{ Variables: { merchan
   });
 
   app.post("/v2/orders", async (c) => {
-    const raw = await readJson(c.req.raw);
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return expectedJsonBody();
-    const parsed = createOrderRequest.safeParse(raw);
-    if (!parsed.success) return squareErrors(400, squareValidationErrors(parsed.error));
-    const { idempotency_key: key, order: input } = parsed.data;
+    const body = await readSquareBody(c.req.raw, createOrderRequest);
+    if ("refused" in body) return body.refused;
+    const raw = body.raw;
+    const { idempotency_key: key, order: input } = body.data;
     const merchant = c.get("merchant");
     const fingerprint = squareRequestFingerprint(raw as Record<string, unknown>);
     const result = state.idempotent("square", "order", merchant, key, fingerprint, () => {
