@@ -76,6 +76,18 @@ async function order(
 }
 
 describe("redeeming loyalty points for a reward", () => {
+  it("refuses a client's own discount, points or total with 400, spending and writing nothing", async () => {
+    await setPoints(1000);
+    const before = await orderCount();
+    for (const claim of [{ discountCents: 5000 }, { loyaltyPointsRedeemed: 1 }, { totalCents: 1 }]) {
+      const res = await order(1, claim);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+    }
+    expect(await orderCount()).toBe(before);
+    expect(await balance()).toBe(1000);
+  });
+
   it("spends the reward's points, takes its value off the subtotal, replays without spending again, and shows it in the reads", async () => {
     const drink = (await rewards(1)).find((r) => r.name === "Free drink")!;
     expect(drink).toMatchObject({ points: 100, rewardValueCents: 400 });
