@@ -72,7 +72,12 @@ describe("CachingService", () => {
     const load = counted(() => ({ n: 2 }), 150);
     const [fromA, fromB] = await Promise.all([
       a.remember(cacheEntries.restaurantInfo(7), load),
-      Bun.sleep(20).then(() => b.remember(cacheEntries.restaurantInfo(7), load)),
+      // B asks once A holds the lock and is computing (a fixed 20 ms head start was not always
+      // enough for A's lock round trip on a loaded cluster).
+      (async () => {
+        while (load.calls === 0) await Bun.sleep(2);
+        return b.remember(cacheEntries.restaurantInfo(7), load);
+      })(),
     ]);
     expect(load.calls).toBe(1);
     expect(fromA.source).toBe("miss");
