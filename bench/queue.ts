@@ -35,12 +35,16 @@ const N_MEMORY = 10_000;
 // `--quick` shortens the idle window for a fast look; the README figures use the full minute.
 const ROUNDS = 3;
 const { values: flags } = parseCommandLine({
-  usage: `bun run bench:queue [--quick]
+  usage: `bun run bench:queue [--quick] [--only process_c1_per_s,process_c50_per_s,...]
 
   This queue against BullMQ on the same Redis (REDIS_URL, else a private redis-server); writes
-  bench/results/queue-latest.json. --quick: a shorter idle window.`,
-  options: { quick: { type: "boolean", default: false } },
+  bench/results/queue-latest.json. --quick: a shorter idle window. --only: just the named
+  measurements (their keys in the JSON), printed and not written to the results file.`,
+  options: { quick: { type: "boolean", default: false }, only: { type: "string", default: "" } },
 });
+const ONLY = new Set(flags.only ? flags.only.split(",").map((s) => s.trim()) : []);
+/** Whether a measurement runs: all of them, unless `--only` names some. */
+const runs = (key: string) => ONLY.size === 0 || ONLY.has(key);
 const IDLE_WINDOW_MS = flags.quick ? 10_000 : 60_000;
 /** The worker `bun run worker` starts: its queues, mode and shards (the concurrency is the phase's). */
 const WORKER_FLAGS = parseWorkerFlags([], loadConfig());
@@ -273,6 +277,25 @@ async function ourMemoryBreakdown(c: Contender, redis: RedisConnection) {
   };
 }
 
+/** Dispatch-to-start latency, ROUNDS rounds; the round with the median p99 is kept whole. */
+async function latencyRounds(contenders: readonly Contender[], out: Record<string, Figures>): Promise<void> {
+  const latencies = new Map<string, Array<{ p50: number; p99: number }>>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const { p50, p99 } = await latency(c);
+      console.error(`[${c.name}] latency round ${round + 1}: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
+      latencies.get(c.name)!.push({ p50, p99 });
+    }
+  }
+  for (const c of contenders) {
+    // The round with the median p99 is kept whole, so p50 and p99 come from the same run.
+    const rounds = latencies.get(c.name)!.sort((a, b) => a.p99 - b.p99);
+    const kept = rounds[Math.floor(rounds.length / 2)]!;
+    out[c.name]!.latency_p50_ms = kept.p50;
+    out[c.name]!.latency_p99_ms = kept.p99;
+  }
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -292,6 +315,7 @@ async function measure(
   const out: Record<string, Figures> = {};
   for (const c of contenders) out[c.name] = {} as Figures;
   const medianOf = async (key: keyof Figures, run: (c: Contender) => Promise<number>, rounds = ROUNDS) => {
+    if (!runs(key)) return;
     const seen = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const c of contenders) {
@@ -306,26 +330,16 @@ async function measure(
   await medianOf("enqueue_bulk_per_s", enqueueBulk);
   await medianOf("process_c1_per_s", (c) => processRate(c, N_C1, 1));
   await medianOf("process_c50_per_s", (c) => processRate(c, N_C50, 50));
-  const latencies = new Map<string, Array<{ p50: number; p99: number }>>(contenders.map((c) => [c.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const c of contenders) {
-      const { p50, p99 } = await latency(c);
-      console.error(`[${c.name}] latency round ${round + 1}: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
-      latencies.get(c.name)!.push({ p50, p99 });
-    }
-  }
-  for (const c of contenders) {
-    // The round with the median p99 is kept whole, so p50 and p99 come from the same run.
-    const rounds = latencies.get(c.name)!.sort((a, b) => a.p99 - b.p99);
-    const kept = rounds[Math.floor(rounds.length / 2)]!;
-    out[c.name]!.latency_p50_ms = kept.p50;
-    out[c.name]!.latency_p99_ms = kept.p99;
-  }
+  if (runs("latency_p50_ms") || runs("latency_p99_ms")) await latencyRounds(contenders, out);
   await medianOf("memory_per_waiting_job_bytes", (c) => memoryPerJob(c, redis));
   // A minute each: one round of the idle figures.
-  for (const c of contenders) out[c.name]!.idle_commands_per_min = await idleCommands(c, redis);
-  for (const c of contenders) {
-    out[c.name]!.idle_round_trips_per_min = await idleRoundTrips(c, redis, target.url, target.db);
+  if (runs("idle_commands_per_min")) {
+    for (const c of contenders) out[c.name]!.idle_commands_per_min = await idleCommands(c, redis);
+  }
+  if (runs("idle_round_trips_per_min")) {
+    for (const c of contenders) {
+      out[c.name]!.idle_round_trips_per_min = await idleRoundTrips(c, redis, target.url, target.db);
+    }
   }
   for (const f of Object.values(out)) {
     for (const key of Object.keys(f) as Array<keyof Figures>) {
@@ -350,7 +364,7 @@ async function main(): Promise<void> {
   const contenders = [ours(benchRedis, "bench"), bullmq(dbUrl, benchRedis)] as const;
   const measured = await measure(contenders, benchRedis, { url: new URL(url), db: benchDb });
   const results = { ours: measured.ours!, bullmq: measured.bullmq! };
-  const oursMemory = await ourMemoryBreakdown(contenders[0], benchRedis);
+  const oursMemory = ONLY.size === 0 ? await ourMemoryBreakdown(contenders[0], benchRedis) : null;
   const bullPkg = (await Bun.file(new URL("../node_modules/bullmq/package.json", import.meta.url)).json()) as {
     version: string;
   };
@@ -379,7 +393,10 @@ async function main(): Promise<void> {
     ...results,
     ours_memory_breakdown: oursMemory,
   };
-  await Bun.write(new URL("./results/queue-latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  // A partial run (--only) is printed, never written over the full results.
+  if (ONLY.size === 0) {
+    await Bun.write(new URL("./results/queue-latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  }
 
   const rows: Array<[keyof Figures, string]> = [
     ["enqueue_per_s", "enqueue, one by one (jobs/s, higher is better)"],
@@ -395,11 +412,12 @@ async function main(): Promise<void> {
   console.log("| metric | ours | BullMQ | ours ÷ BullMQ |");
   console.log("|---|---:|---:|---:|");
   for (const [key, label] of rows) {
+    if (!runs(key)) continue;
     const a = results.ours[key];
     const b = results.bullmq[key];
     console.log(`| ${label} | ${a} | ${b} | ${(a / b).toFixed(2)} |`);
   }
-  console.log(`\nour waiting job, field by field: ${JSON.stringify(oursMemory)}`);
+  if (oursMemory) console.log(`\nour waiting job, field by field: ${JSON.stringify(oursMemory)}`);
   console.log(
     `worker: queues ${WORKER_FLAGS.queues.join(",")}, mode ${WORKER_FLAGS.mode}, shards ${WORKER_FLAGS.shards}`,
   );

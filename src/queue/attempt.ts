@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { RedisConnection } from "../redis/types";
 import type { AckBatcher } from "./ack-batcher";
+import type { AttemptDeadlines } from "./attempt-deadlines";
 import type { BatchSettler } from "./batch-settler";
 import type { JobBatches } from "./batches";
 import type { Clock } from "./clock";
@@ -8,10 +9,9 @@ import { encodeEnvelope, type JobEnvelope } from "./envelope";
 import { JobTimeoutError, MissingModelError, NonRetryableError, QueueScriptError } from "./errors";
 import type { FailedJobStore, FailureReason } from "./failed-store";
 import { type AnyJobDefinition, backoffSeconds, type JobBatchContext, type JobContext } from "./job";
-import { type AttemptMetrics, withJobSeries } from "./job-series-metrics";
 import type { QueueKeys } from "./keys";
 import { childLogger, type QueueLogger } from "./logger";
-import type { AttemptOutcome } from "./metrics";
+import type { AttemptOutcome, MetricsRecorder } from "./metrics";
 import type { QueueScripts } from "./scripts";
 import type { Delivery } from "./stall-recovery";
 import { chargeSuspectStart, isSuspect } from "./suspect-starts";
@@ -24,7 +24,9 @@ export type AttemptDeps = {
   consumer: string;
   clock: Clock;
   store: FailedJobStore;
-  metrics: AttemptMetrics;
+  metrics: Pick<MetricsRecorder, "recordWait" | "recordOutcome">;
+  /** The job timeouts' shared timer. */
+  deadlines: AttemptDeadlines;
   acks: AckBatcher;
   batches: JobBatches;
   settler: BatchSettler;
@@ -40,20 +42,34 @@ export type AttemptDeps = {
 export type RunningAttempt = {
   delivery: Delivery;
   startedAt: number;
-  controller: AbortController;
+  /** Made when the handler first reads `ctx.signal` (most never do: an AbortController per job was the attempt's largest cost). */
+  controller?: AbortController;
+  /** Why it was aborted, once it was: a signal asked for afterwards starts aborted. */
+  abortedWith?: { reason: unknown };
   /** Set when the worker gave up waiting for it on shutdown: its result is ignored, the entry stays pending. */
   abandoned: boolean;
   /** Ends the wait for the handler (set while it runs); `abortAttempt` calls it. */
   stopWaiting?: (reason: unknown) => void;
 };
 
+/** The attempt's abort signal, made on first use; already aborted when the attempt was. */
+export function signalOf(running: RunningAttempt): AbortSignal {
+  if (!running.controller) {
+    running.controller = new AbortController();
+    if (running.abortedWith) running.controller.abort(running.abortedWith.reason);
+  }
+  return running.controller.signal;
+}
+
 /**
- * Aborts an attempt: its handler's `ctx.signal` fires and the attempt stops waiting for the
- * handler. (A listener on the signal did the latter, but `addEventListener` per job cost more than
- * the rest of the attempt's bookkeeping.)
+ * Aborts an attempt: its handler's `ctx.signal` fires (or starts aborted, if the handler has not
+ * asked for it yet) and the attempt stops waiting for the handler. (A listener on the signal did
+ * the latter, but `addEventListener` per job cost more than the rest of the attempt's bookkeeping.)
  */
 export function abortAttempt(running: RunningAttempt, reason: unknown): void {
-  running.controller.abort(reason);
+  if (running.abortedWith) return;
+  running.abortedWith = { reason };
+  running.controller?.abort(reason);
   running.stopWaiting?.(reason);
 }
 
@@ -71,10 +87,10 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
     deps.acks.add(delivery.shard, delivery.queue, { entryId: delivery.entryId, jobId: "" });
     return;
   }
-  // Also counts the job's name, partition and lifetime series (tenant-scoped monitoring, /metrics).
-  deps = { ...deps, metrics: withJobSeries(deps.metrics, envelope) };
+  // Counted for the queue and for the job's name, partition and lifetime series (tenant-scoped
+  // monitoring, /metrics).
   const now = deps.clock.now();
-  deps.metrics.recordWait(delivery.queue, now, now - envelope.availableAt);
+  deps.metrics.recordWait(delivery.queue, envelope, now, now - envelope.availableAt);
   const batchId = envelope.batch ?? envelope.callbackOf;
   const cancelled = batchId ? await deps.batches.isCancelled(batchId) : false;
   if (envelope.batch && cancelled) {
@@ -86,7 +102,7 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       batchId: envelope.batch,
       outcome: "s",
     });
-    record(deps, delivery.queue, "dropped", null);
+    record(deps, delivery.queue, envelope, "dropped", null);
     return;
   }
   if (isSuspect(delivery)) {
@@ -115,7 +131,6 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
   }
 
   const attempt = envelope.attempts + 1;
-  const signal = running.controller.signal;
   let releaseSeconds: number | null = null;
   const batch: JobBatchContext | undefined = batchId
     ? { id: batchId, cancelled, isCancelled: () => deps.batches.isCancelled(batchId) }
@@ -124,8 +139,15 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
     batch,
     jobId: envelope.id,
     attempt,
-    signal,
-    log: childLogger(deps.log, { jobId: envelope.id, job: envelope.name, attempt }),
+    get signal() {
+      return signalOf(running);
+    },
+    // Made on first use, like the signal: most handlers never log.
+    get log() {
+      const log = childLogger(deps.log, { jobId: envelope.id, job: envelope.name, attempt });
+      Object.defineProperty(this, "log", { value: log });
+      return log;
+    },
     release(delaySeconds) {
       releaseSeconds = Math.max(0, delaySeconds);
     },
@@ -140,18 +162,27 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       return owned.length > 0;
     },
   };
-  const timer = setTimeout(() => abortAttempt(running, new JobTimeoutError(job.timeout)), job.timeout * 1000);
-  const aborted = new Promise<never>((_, reject) => {
-    running.stopWaiting = reject;
-  });
+  const deadline = deps.deadlines.add(job.timeout * 1000, () =>
+    abortAttempt(running, new JobTimeoutError(job.timeout)),
+  );
   const started = performance.now();
   let error: unknown = null;
   try {
-    await Promise.race([Promise.resolve().then(() => job.handle(parsed.data, ctx)), aborted]);
+    // Settles with the handler, or with the abort (timeout, shutdown) when that comes first.
+    await new Promise<void>((resolve, reject) => {
+      running.stopWaiting = reject;
+      queueMicrotask(() => {
+        try {
+          Promise.resolve(job.handle(parsed.data, ctx)).then(() => resolve(), reject);
+        } catch (caught) {
+          reject(caught);
+        }
+      });
+    });
   } catch (caught) {
     error = caught;
   } finally {
-    clearTimeout(timer);
+    deadline.cancel();
     running.stopWaiting = undefined;
   }
   const runtimeMs = performance.now() - started;
@@ -168,7 +199,7 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       uniqueKey: envelope.uniqueKey,
       batchId: envelope.batch,
     });
-    record(deps, delivery.queue, "processed", runtimeMs);
+    record(deps, delivery.queue, envelope, "processed", runtimeMs);
     return;
   }
   const failure = describe(error);
@@ -188,7 +219,7 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
       job: envelope.name,
       error: failure.message,
     });
-    record(deps, delivery.queue, "dropped", runtimeMs);
+    record(deps, delivery.queue, envelope, "dropped", runtimeMs);
     return;
   }
   if (error instanceof NonRetryableError) {
@@ -214,8 +245,14 @@ export async function runAttempt(deps: AttemptDeps, running: RunningAttempt): Pr
   );
 }
 
-function record(deps: AttemptDeps, queue: string, outcome: AttemptOutcome, runtimeMs: number | null): void {
-  deps.metrics.recordOutcome(queue, deps.clock.now(), outcome, runtimeMs);
+function record(
+  deps: AttemptDeps,
+  queue: string,
+  envelope: JobEnvelope,
+  outcome: AttemptOutcome,
+  runtimeMs: number | null,
+): void {
+  deps.metrics.recordOutcome(queue, envelope, deps.clock.now(), outcome, runtimeMs);
   deps.onOutcome(outcome);
 }
 
@@ -249,7 +286,7 @@ async function reschedule(
     });
     return;
   }
-  record(deps, delivery.queue, outcome, runtimeMs);
+  record(deps, delivery.queue, envelope, outcome, runtimeMs);
 }
 
 async function fail(
@@ -294,5 +331,5 @@ async function fail(
     return;
   }
   deps.log.error("job failed", { jobId: envelope.id, job: envelope.name, reason, error: failure.message });
-  record(deps, delivery.queue, "failed", runtimeMs);
+  record(deps, delivery.queue, envelope, "failed", runtimeMs);
 }

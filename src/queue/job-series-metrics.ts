@@ -1,8 +1,8 @@
-import type { JobEnvelope } from "./envelope";
-import type { MetricsRecorder } from "./metrics";
-
-/** The part of the recorder an attempt uses. */
-export type AttemptMetrics = Pick<MetricsRecorder, "recordWait" | "recordOutcome">;
+/*
+ * The series a job's attempts are counted in beside its queue's (MetricsRecorder splits each
+ * attempt's counts into them when it flushes): its job name's, its partition's and the lifetime
+ * totals.
+ */
 
 // Queue names cannot contain ':', so none of these series names can clash with a queue's.
 
@@ -20,26 +20,3 @@ export const lifetimeSeries = (queue: string) => `total:${queue}`;
 /** Lifetime totals of one job name (its per-job-name Prometheus series); same renewal as a queue's. */
 export const lifetimeJobSeries = (name: string) => `total:job:${name}`;
 export const LIFETIME_MINUTE = 0;
-
-/**
- * Wraps the recorder for one attempt so that it also counts the job's name, partition and lifetime
- * series beside its queue's. The recorder batches in memory, so the extra series cost a few more
- * fields per flush, not more commands per job.
- */
-export function withJobSeries(recorder: AttemptMetrics, envelope: JobEnvelope): AttemptMetrics {
-  const series = [jobSeries(envelope.name)];
-  if (envelope.partition !== undefined) series.push(partitionJobSeries(envelope.partition, envelope.name));
-  const lifetimes = (queue: string) => [lifetimeSeries(queue), lifetimeJobSeries(envelope.name)];
-  return {
-    recordWait(queue, at, waitMs) {
-      recorder.recordWait(queue, at, waitMs);
-      for (const name of lifetimes(queue)) recorder.recordWait(name, LIFETIME_MINUTE, waitMs);
-      for (const name of series) recorder.recordWait(name, at, waitMs);
-    },
-    recordOutcome(queue, at, outcome, runtimeMs) {
-      recorder.recordOutcome(queue, at, outcome, runtimeMs);
-      for (const name of lifetimes(queue)) recorder.recordOutcome(name, LIFETIME_MINUTE, outcome, runtimeMs);
-      for (const name of series) recorder.recordOutcome(name, at, outcome, runtimeMs);
-    },
-  };
-}

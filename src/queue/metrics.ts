@@ -1,5 +1,12 @@
 import { toRecord } from "../redis/replies";
 import type { RedisCommand, RedisConnection } from "../redis/types";
+import {
+  jobSeries,
+  LIFETIME_MINUTE,
+  lifetimeJobSeries,
+  lifetimeSeries,
+  partitionJobSeries,
+} from "./job-series-metrics";
 import type { QueueKeys } from "./keys";
 
 /** Upper bounds (ms) of the runtime and wait-time histogram buckets; one more bucket holds the rest. */
@@ -69,66 +76,133 @@ function distribution(buckets: number[], sum: number): Distribution {
   };
 }
 
+/** The job an attempt counts for: its name and, when it has one, its partition (restaurant). */
+export type SeriesJob = { readonly name: string; readonly partition?: string };
+
+/** One minute's counts of one job name (and partition) on one queue, before they are split into series. */
+type Cell = {
+  queue: string;
+  job: SeriesJob;
+  minute: number;
+  wait: number[];
+  waitSum: number;
+  runtime: number[];
+  runtimeSum: number;
+  outcomes: Record<AttemptOutcome, number>;
+};
+
+const buckets = () => new Array<number>(HISTOGRAM_BUCKETS_MS.length + 1).fill(0);
+
 /**
  * Counts attempts in memory and writes them with HINCRBY every few seconds, so the hot path
  * never waits on metrics and Redis sees a handful of commands per queue and minute.
+ *
+ * An attempt counts into one cell per queue, job name and partition (a few array increments); the
+ * cell is split into the series the readers use (the queue's, the job name's, the partition's and
+ * the lifetime totals, see job-series-metrics.ts) only when it is folded: at a flush or when its
+ * minute ends. So a job pays for one counter, not for the four or five series it lands in.
  */
 export class MetricsRecorder {
   #pending = new Map<string, Map<string, number>>();
-  /**
-   * Each series' counters of the minute last counted: every job of a busy minute lands there, so a
-   * job skips building the Redis key and looking it up (it counts into four or five series).
-   */
-  #current = new Map<string, { minute: number; fields: Map<string, number> }>();
+  /** queue → job name → partition ("" for none) → the cell of the minute last counted. */
+  #cells = new Map<string, Map<string, Map<string, Cell>>>();
 
   constructor(
     private readonly keys: QueueKeys,
     private readonly retentionMs: number,
   ) {}
 
-  #fields(queue: string, at: number): Map<string, number> {
+  #cell(queue: string, job: SeriesJob, at: number): Cell {
     const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
-    const current = this.#current.get(queue);
-    if (current && current.minute === minute) return current.fields;
-    const key = this.keys.global.metrics(queue, minute);
-    let fields = this.#pending.get(key);
-    if (!fields) {
-      fields = new Map();
-      this.#pending.set(key, fields);
+    let names = this.#cells.get(queue);
+    if (!names) {
+      names = new Map();
+      this.#cells.set(queue, names);
     }
-    this.#current.set(queue, { minute, fields });
-    return fields;
+    let partitions = names.get(job.name);
+    if (!partitions) {
+      partitions = new Map();
+      names.set(job.name, partitions);
+    }
+    const partition = job.partition ?? "";
+    let cell = partitions.get(partition);
+    if (cell && cell.minute === minute) return cell;
+    if (cell) this.#fold(cell);
+    cell = {
+      queue,
+      job: { name: job.name, ...(job.partition !== undefined ? { partition: job.partition } : {}) },
+      minute,
+      wait: buckets(),
+      waitSum: 0,
+      runtime: buckets(),
+      runtimeSum: 0,
+      outcomes: { processed: 0, failed: 0, retried: 0, released: 0, dropped: 0 },
+    };
+    partitions.set(partition, cell);
+    return cell;
   }
 
-  #add(fields: Map<string, number>, field: string, by: number): void {
-    fields.set(field, (fields.get(field) ?? 0) + by);
+  /** Adds a cell's counts to every series it belongs to. */
+  #fold(cell: Cell): void {
+    const { queue, job, minute } = cell;
+    const series: Array<[string, number]> = [
+      [queue, minute],
+      [lifetimeSeries(queue), LIFETIME_MINUTE],
+      [lifetimeJobSeries(job.name), LIFETIME_MINUTE],
+      [jobSeries(job.name), minute],
+    ];
+    if (job.partition !== undefined) series.push([partitionJobSeries(job.partition, job.name), minute]);
+    for (const [name, at] of series) {
+      const key = this.keys.global.metrics(name, at);
+      let fields = this.#pending.get(key);
+      if (!fields) {
+        fields = new Map();
+        this.#pending.set(key, fields);
+      }
+      const add = (field: string, by: number) => {
+        if (by !== 0) fields.set(field, (fields.get(field) ?? 0) + by);
+      };
+      for (let b = 0; b < cell.wait.length; b++) add(WAIT_FIELDS[b]!, cell.wait[b]!);
+      for (let b = 0; b < cell.runtime.length; b++) add(RUNTIME_FIELDS[b]!, cell.runtime[b]!);
+      const waited = cell.wait.some((n) => n > 0);
+      const ran = cell.runtime.some((n) => n > 0);
+      // A sum is written whenever its histogram counted something, even a sum of 0 ms.
+      if (waited) fields.set("wt_sum", (fields.get("wt_sum") ?? 0) + cell.waitSum);
+      if (ran) fields.set("rt_sum", (fields.get("rt_sum") ?? 0) + cell.runtimeSum);
+      for (const outcome of OUTCOMES) add(outcome, cell.outcomes[outcome]);
+    }
   }
 
   /** Counts the wait of a job that starts now. */
-  recordWait(queue: string, at: number, waitMs: number): void {
-    const fields = this.#fields(queue, at);
+  recordWait(queue: string, job: SeriesJob, at: number, waitMs: number): void {
+    const cell = this.#cell(queue, job, at);
     const ms = Math.max(0, Math.round(waitMs));
-    this.#add(fields, WAIT_FIELDS[bucketOf(ms)]!, 1);
-    this.#add(fields, "wt_sum", ms);
+    cell.wait[bucketOf(ms)]! += 1;
+    cell.waitSum += ms;
   }
 
   /** Counts an attempt's outcome and, when its handler ran, its runtime. */
-  recordOutcome(queue: string, at: number, outcome: AttemptOutcome, runtimeMs: number | null): void {
-    const fields = this.#fields(queue, at);
-    this.#add(fields, outcome, 1);
+  recordOutcome(queue: string, job: SeriesJob, at: number, outcome: AttemptOutcome, runtimeMs: number | null): void {
+    const cell = this.#cell(queue, job, at);
+    cell.outcomes[outcome] += 1;
     if (runtimeMs !== null) {
       const ms = Math.max(0, Math.round(runtimeMs));
-      this.#add(fields, RUNTIME_FIELDS[bucketOf(ms)]!, 1);
-      this.#add(fields, "rt_sum", ms);
+      cell.runtime[bucketOf(ms)]! += 1;
+      cell.runtimeSum += ms;
     }
   }
 
   /** Writes what was counted since the last flush. */
   async flush(redis: RedisConnection): Promise<void> {
+    for (const names of this.#cells.values()) {
+      for (const partitions of names.values()) {
+        for (const cell of partitions.values()) this.#fold(cell);
+      }
+    }
+    this.#cells.clear();
     if (this.#pending.size === 0) return;
     const pending = this.#pending;
     this.#pending = new Map();
-    this.#current.clear();
     const commands: RedisCommand[] = [];
     const ttlSeconds = Math.ceil(this.retentionMs / 1000) + 60;
     for (const [key, fields] of pending) {

@@ -61,6 +61,8 @@ export class StreamReader {
   readonly #streamQueue: Map<string, string>;
   /** Queue → the group's last-delivered id, from the last read that found nothing; empty after one that did. */
   #since = new Map<string, string>();
+  /** The script's keys and leading arguments per order of queues read, built once per order. */
+  readonly #calls = new Map<string, { keys: string[]; args: RedisArg[] }>();
 
   constructor(
     private readonly connection: RedisConnection,
@@ -128,35 +130,62 @@ export class StreamReader {
     markWhenEmpty: boolean,
   ): Promise<Delivery[]> {
     const k = this.keys;
-    const keys = [k.index, k.unique, k.uniqueOwners, k.paused, ...queues.map((q) => k.stream(q))];
-    const args: RedisArg[] = [this.group, this.consumer, count, queues.length, markWhenEmpty ? 1 : 0, ...queues];
+    const order = queues.length === 1 ? queues[0]! : queues.join(",");
+    let call = this.#calls.get(order);
+    if (!call) {
+      call = {
+        keys: [k.index, k.unique, k.uniqueOwners, k.paused, ...queues.map((q) => k.stream(q))],
+        args: [this.group, this.consumer, 0, queues.length, 0, ...queues],
+      };
+      this.#calls.set(order, call);
+    }
+    // Acks may name streams beyond the ones read: those keys are added to a copy.
+    let keys = call.keys;
+    const args = call.args.slice();
+    args[2] = count;
+    args[4] = markWhenEmpty ? 1 : 0;
     for (const { queue, items } of acks) {
       const stream = k.stream(queue);
       let at = keys.indexOf(stream, 4);
-      if (at < 0) at = keys.push(stream) - 1;
+      if (at < 0) {
+        if (keys === call.keys) keys = keys.slice();
+        at = keys.push(stream) - 1;
+      }
       // Lua's KEYS is 1-based.
       for (const item of items) args.push(at + 1, item.entryId, item.jobId, item.uniqueKey ?? "");
     }
     const [paused, since, read] = asList(await runScript(this.connection, ackAndReadFor(keys.length), keys, args));
     this.onPaused(asList(paused).map(asString));
-    const marks = asList(since).map(asString);
-    this.#since = new Map();
-    for (let i = 0; i + 1 < marks.length; i += 2) this.#since.set(marks[i]!, marks[i + 1]!);
+    const marks = asList(since);
+    if (marks.length > 0 || this.#since.size > 0) this.#since = new Map();
+    for (let i = 0; i + 1 < marks.length; i += 2) this.#since.set(asString(marks[i]), asString(marks[i + 1]));
     const deliveries: Delivery[] = [];
     this.#collect(read, deliveries);
     return deliveries;
   }
 
+  /** The script's read, `{ { stream, { { id, { field, value, ... } }, ... } }, ... }`, as deliveries. */
   #collect(reply: unknown, into: Delivery[]): void {
-    for (const [stream, entries] of toStreamReply(reply)) {
-      const queue = this.#streamQueue.get(stream);
+    for (const pair of asList(reply)) {
+      if (!Array.isArray(pair)) continue;
+      const queue = this.#streamQueue.get(asString(pair[0]));
       if (!queue) continue;
-      for (const entry of entries) {
+      for (const raw of asList(pair[1])) {
+        // A deleted entry still in the PEL comes back with nil fields.
+        if (!Array.isArray(raw)) continue;
+        const fields = asList(raw[1]);
+        let json: string | undefined;
+        for (let i = 0; i + 1 < fields.length; i += 2) {
+          if (asString(fields[i]) === ENVELOPE_FIELD) {
+            json = asString(fields[i + 1]);
+            break;
+          }
+        }
         into.push({
           shard: this.keys.shard,
           queue,
-          entryId: entry.id,
-          envelope: decodeEnvelope(entry.fields[ENVELOPE_FIELD]),
+          entryId: asString(raw[0]),
+          envelope: decodeEnvelope(json),
           deliveries: 1,
         });
       }

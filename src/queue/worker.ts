@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import type { RedisConnection } from "../redis/types";
 import { AckBatcher } from "./ack-batcher";
-import { abortAttempt, type RunningAttempt, runAttempt } from "./attempt";
+import { type AttemptDeps, abortAttempt, type RunningAttempt, runAttempt } from "./attempt";
+import { AttemptDeadlines } from "./attempt-deadlines";
 import { BatchSettler } from "./batch-settler";
 import { type Clock, systemClock } from "./clock";
 import { checkEvictionPolicy } from "./eviction-check";
@@ -53,6 +54,8 @@ export class Worker {
   readonly #settler: BatchSettler;
   readonly #stall: StallRecovery;
   readonly #jobs: Map<string, AnyJobDefinition>;
+  /** What every attempt is given: built once, not per job. */
+  readonly #attemptDeps: AttemptDeps;
   readonly #priority: Map<string, number>;
   #state: WorkerState = "starting";
   #startedAt = 0;
@@ -92,6 +95,25 @@ export class Worker {
     this.#stall = new StallRecovery(this.#redis, this.#scripts, this.#keys, this.id);
     this.#jobs = new Map(this.#o.jobs.map((j) => [j.name, j]));
     this.#priority = new Map(this.#o.queues.map((q, i) => [q, i]));
+    this.#attemptDeps = {
+      redis: this.#redis,
+      keys: this.#keys,
+      scripts: this.#scripts,
+      consumer: this.id,
+      clock: this.#clock,
+      store: this.#store,
+      metrics: this.#metrics,
+      deadlines: new AttemptDeadlines(),
+      acks: this.#acks,
+      batches: this.#queue.batches,
+      settler: this.#settler,
+      log: this.#log,
+      jobs: this.#jobs,
+      maxDeliveries: this.#o.maxDeliveries,
+      onOutcome: (outcome) => {
+        this.#counts[outcome] += 1;
+      },
+    };
     for (let shard = 0; shard < this.#o.shards; shard++) {
       this.#paused.push(new Set());
     }
@@ -419,35 +441,10 @@ export class Worker {
 
   #start(delivery: Delivery): void {
     const key = `${delivery.shard}|${delivery.queue}|${delivery.entryId}`;
-    const running: RunningAttempt = {
-      delivery,
-      startedAt: this.#clock.now(),
-      controller: new AbortController(),
-      abandoned: false,
-    };
+    const running: RunningAttempt = { delivery, startedAt: this.#clock.now(), abandoned: false };
     this.#running.set(key, running);
     const suspect = isSuspect(delivery);
-    runAttempt(
-      {
-        redis: this.#redis,
-        keys: this.#keys,
-        scripts: this.#scripts,
-        consumer: this.id,
-        clock: this.#clock,
-        store: this.#store,
-        metrics: this.#metrics,
-        acks: this.#acks,
-        batches: this.#queue.batches,
-        settler: this.#settler,
-        log: this.#log,
-        jobs: this.#jobs,
-        maxDeliveries: this.#o.maxDeliveries,
-        onOutcome: (outcome) => {
-          this.#counts[outcome] += 1;
-        },
-      },
-      running,
-    )
+    runAttempt(this.#attemptDeps, running)
       .then(() => {
         // Only a settled suspect is forgotten; an abandoned one's start still counts. A record that
         // cannot be deleted now expires by itself.

@@ -78,6 +78,31 @@ describe("retries, timeouts and releases", () => {
     expect(String(sawAbort)).toContain("timed out");
   });
 
+  it("gives a handler that asks for its signal only after the timeout an aborted one", async () => {
+    const world = await queueWorld();
+    let seen: { aborted: boolean; reason: string } | null = null;
+    const job = defineJob({
+      name: "LateLook",
+      queue: "default",
+      tries: 1,
+      backoff: [],
+      timeout: 0.1,
+      payload,
+      async handle(_p, ctx) {
+        // The signal is made on first use; the timeout fired before that.
+        await Bun.sleep(300);
+        seen = { aborted: ctx.signal.aborted, reason: String(ctx.signal.reason) };
+      },
+    });
+    const store = new RedisFailedJobStore(world.redis, world.queue.keys);
+    const worker = world.worker({ jobs: [job], failedStore: store });
+    await worker.start();
+    const id = (await world.queue.dispatch(job, { orderId: 4 }))!;
+    expect((await waitFor(() => store.get(id), 3000)).error).toContain("timed out");
+    await waitFor(() => seen);
+    expect(seen!).toEqual({ aborted: true, reason: "JobTimeoutError: job timed out after 0.1s" });
+  });
+
   it("fails a job that ignores its signal once the timeout passes", async () => {
     const world = await queueWorld();
     const job = defineJob({
