@@ -34,7 +34,7 @@ const ackAndRead = new Map<number, RedisScript>();
 function ackAndReadFor(keys: number): RedisScript {
   let script = ackAndRead.get(keys);
   if (!script) {
-    script = defineScript(`queue:ack-and-read:v2:${keys}`, keys, ackAndReadSource);
+    script = defineScript(`queue:ack-and-read:v3:${keys}`, keys, ackAndReadSource);
     ackAndRead.set(keys, script);
   }
   return script;
@@ -61,6 +61,8 @@ export class StreamReader {
   readonly #streamQueue: Map<string, string>;
   /** Queue → the group's last-delivered id, from the last read that found nothing; empty after one that did. */
   #since = new Map<string, string>();
+  /** True while a blocking XREAD is under way on the connection. */
+  blocking = false;
   /** The script's keys and leading arguments per order of queues read, built once per order. */
   readonly #calls = new Map<string, { keys: string[]; args: RedisArg[] }>();
 
@@ -97,15 +99,21 @@ export class StreamReader {
     const open = queues.filter((q) => this.#since.has(q));
     // Every queue was paused when the script looked: nothing to wait on.
     if (open.length === 0) return [];
-    const woken = await this.connection.send("XREAD", [
-      "COUNT",
-      1,
-      "BLOCK",
-      blockMs,
-      "STREAMS",
-      ...open.map((q) => this.keys.stream(q)),
-      ...open.map((q) => this.#since.get(q)!),
-    ]);
+    this.blocking = true;
+    let woken: unknown;
+    try {
+      woken = await this.connection.send("XREAD", [
+        "COUNT",
+        1,
+        "BLOCK",
+        blockMs,
+        "STREAMS",
+        ...open.map((q) => this.keys.stream(q)),
+        ...open.map((q) => this.#since.get(q)!),
+      ]);
+    } finally {
+      this.blocking = false;
+    }
     // Timed out: nothing new arrived.
     if (toStreamReply(woken).size === 0) return [];
     return this.#take(queues, count, [], true);
@@ -144,6 +152,9 @@ export class StreamReader {
     const args = call.args.slice();
     args[2] = count;
     args[4] = markWhenEmpty ? 1 : 0;
+    // The acks by stream: its key's index, n, n entry ids, n job ids; then the unique locks to release.
+    args.push(acks.length);
+    const unique: RedisArg[] = [];
     for (const { queue, items } of acks) {
       const stream = k.stream(queue);
       let at = keys.indexOf(stream, 4);
@@ -152,13 +163,22 @@ export class StreamReader {
         at = keys.push(stream) - 1;
       }
       // Lua's KEYS is 1-based.
-      for (const item of items) args.push(at + 1, item.entryId, item.jobId, item.uniqueKey ?? "");
+      args.push(at + 1, items.length);
+      for (const item of items) args.push(item.entryId);
+      for (const item of items) {
+        args.push(item.jobId);
+        if (item.uniqueKey) unique.push(item.jobId, item.uniqueKey);
+      }
     }
+    for (const arg of unique) args.push(arg);
     const [paused, since, read] = asList(await runScript(this.connection, ackAndReadFor(keys.length), keys, args));
     this.onPaused(asList(paused).map(asString));
-    const marks = asList(since);
-    if (marks.length > 0 || this.#since.size > 0) this.#since = new Map();
-    for (let i = 0; i + 1 < marks.length; i += 2) this.#since.set(asString(marks[i]), asString(marks[i + 1]));
+    // Only the reads that may block keep the marks (a second lane's reads leave them alone).
+    if (markWhenEmpty) {
+      const marks = asList(since);
+      if (marks.length > 0 || this.#since.size > 0) this.#since = new Map();
+      for (let i = 0; i + 1 < marks.length; i += 2) this.#since.set(asString(marks[i]), asString(marks[i + 1]));
+    }
     const deliveries: Delivery[] = [];
     this.#collect(read, deliveries);
     return deliveries;

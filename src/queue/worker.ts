@@ -30,6 +30,12 @@ import { WorkerTimers } from "./worker-timers";
 
 type Counts = Record<AttemptOutcome, number>;
 
+/**
+ * From this concurrency up, a shard is read by two lanes (see #secondLane): each read takes at
+ * most half the slots, and a second read is under way while the first one's jobs run.
+ */
+const TWO_LANES_FROM = 8;
+
 /** Longest wait for Redis per release step of a drain; a down Redis must not hold up a shutdown. */
 const DRAIN_STEP_TIMEOUT_MS = 2_000;
 
@@ -68,6 +74,10 @@ export class Worker {
   /** Hand-backs of buffered entries whose queue was paused, still in flight. */
   readonly #handingBack = new Set<Promise<void>>();
   #loops: Promise<void>[] = [];
+  /** Per shard, the entries each lane's read under way asked for (0: no read under way). */
+  readonly #asked: Array<[number, number]> = [];
+  /** Per shard, wakes the parked second lane: the first lane read a full batch, so more may wait. */
+  readonly #laneWakers: Array<(() => void) | null> = [];
   #paused: Set<string>[] = [];
   #busySinceTick = false;
   /** A suspect (see suspect-starts.ts) is running: it runs alone, so nothing else starts or is read. */
@@ -116,6 +126,8 @@ export class Worker {
     };
     for (let shard = 0; shard < this.#o.shards; shard++) {
       this.#paused.push(new Set());
+      this.#asked.push([0, 0]);
+      this.#laneWakers.push(null);
     }
   }
 
@@ -140,6 +152,7 @@ export class Worker {
     for (let shard = 0; shard < this.#o.shards; shard++) {
       this.#timers.every("promotion", () => this.#promote(shard), firstTicks[shard]!);
       this.#loops.push(this.#readLoop(shard, this.#readers[shard]!));
+      if (this.#o.concurrency >= TWO_LANES_FROM) this.#loops.push(this.#secondLane(shard, this.#readers[shard]!));
     }
     this.#timers.every("stall recovery", () => this.#recoverStalled(), this.#o.stallCheckIntervalMs);
     // Batch news a dead worker left in an outbox is settled by whichever worker comes next.
@@ -255,6 +268,7 @@ export class Worker {
     this.#log.info("worker draining", { running: this.#running.size, buffered: this.#buffer.length });
     this.#timers.cancel();
     for (const wake of this.#capacityWaiters) wake();
+    for (const wake of this.#laneWakers) wake?.();
     // Closing a reader interrupts its blocking read; the loops then see the state and return.
     for (const reader of this.#readers) reader.close();
     await Promise.all(this.#loops);
@@ -369,15 +383,34 @@ export class Worker {
       }
       // Finished jobs' acks ride on a busy read: one round trip per job at concurrency 1, not two.
       const acks = idle ? [] : this.#acks.take(shard);
+      const asked = this.#asked[shard]!;
+      // With two lanes, a read takes at most half the slots, and none the other lane's read asked for.
+      const count = this.#twoLanes ? Math.min(free - asked[1], this.#laneShare) : free;
+      if (count <= 0) {
+        this.#acks.restore(acks);
+        await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+        continue;
+      }
+      asked[0] = count;
       try {
-        const deliveries = await reader.read(queues, free, idle, this.#o.blockMs, acks);
+        const deliveries = await reader.read(queues, count, idle, this.#o.blockMs, acks);
+        asked[0] = 0;
+        // The second lane may be waiting for the slots this read asked for.
+        if (this.#twoLanes) this.#notifyCapacity();
         if (failingSince > 0) {
           this.#log.info("reading again", { shard, downMs: Date.now() - failingSince });
           failingSince = 0;
         }
         idle = deliveries.length === 0;
         this.#accept(deliveries);
+        // A full batch: more may be waiting, and the second lane reads it while these run.
+        if (this.#twoLanes && deliveries.length === count) {
+          const wake = this.#laneWakers[shard];
+          this.#laneWakers[shard] = null;
+          wake?.();
+        }
       } catch (error) {
+        asked[0] = 0;
         // The acks may or may not have been applied: send them again (acking twice is harmless).
         this.#acks.restore(acks);
         // stop() closed the reader under a blocking read.
@@ -394,6 +427,64 @@ export class Worker {
           this.#log.error("read failed, retrying every second", { shard, error: message });
         }
         await this.#timers.sleep(1000);
+      }
+    }
+  }
+
+  get #twoLanes(): boolean {
+    return this.#o.concurrency >= TWO_LANES_FROM;
+  }
+
+  get #laneShare(): number {
+    return Math.ceil(this.#o.concurrency / 2);
+  }
+
+  /**
+   * A shard's second reader, for busy times only: while the first lane's jobs run, it reads the next
+   * ones for the slots still free, so Redis runs a read while this process runs jobs instead of
+   * the two taking turns. Every read takes only entries that free slots wait for (no read-ahead:
+   * strict priority stays exact, as with one lane). It parks whenever a read comes back short, the
+   * reader is in a blocking wait, or anything fails, and the first lane wakes it again when it
+   * reads a full batch. It never blocks, so an idle worker costs no more round trips than with one lane.
+   */
+  async #secondLane(shard: number, reader: StreamReader): Promise<void> {
+    const asked = this.#asked[shard]!;
+    while (this.#state === "running") {
+      await new Promise<void>((resolve) => {
+        this.#laneWakers[shard] = resolve;
+      });
+      while (this.#state === "running") {
+        const count = Math.min(this.#free() - asked[0], this.#laneShare);
+        if (count <= 0) {
+          await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+          continue;
+        }
+        // A script sent behind the first lane's blocking XREAD would wait for it: the queues are
+        // quiet anyway.
+        if (reader.blocking) break;
+        const paused = this.#paused[shard]!;
+        const queues = readOrder(
+          this.#o.queues.filter((q) => !paused.has(q)),
+          this.#o.mode,
+          this.#o.weights,
+        );
+        if (queues.length === 0) break;
+        const acks = this.#acks.take(shard);
+        asked[1] = count;
+        let deliveries: Delivery[];
+        try {
+          deliveries = await reader.readWaiting(queues, count, acks);
+        } catch {
+          // The first lane reports and retries failures; the acks go again with a later read.
+          this.#acks.restore(acks);
+          break;
+        } finally {
+          asked[1] = 0;
+          // The first lane may be waiting for the slots this read asked for.
+          this.#notifyCapacity();
+        }
+        this.#accept(deliveries);
+        if (deliveries.length < count) break;
       }
     }
   }

@@ -24,8 +24,10 @@
     ARGV[5] "1": when nothing is read, say where each read stream's group stands (for a blocking
             XREAD to wait from); "0": don't
     ARGV[6..5+r] the queue name of each stream to read, in the same order
-    then 4 values per finished job: its stream's index in KEYS, entry id, job id,
-    unique key ("" = none)
+    then the finished jobs, by stream: g (how many streams), then per stream its index in KEYS,
+    n, its n entry ids and their n job ids; then, to the end, (job id, unique key) of each
+    finished job that holds a unique lock
+    (Ranges of ARGV go to XACK, XDEL and HDEL as they are: no Lua loop per job.)
 
   Output:
     { paused, since, read }
@@ -37,24 +39,22 @@
 ]]
 local group = ARGV[1]
 local reads = tonumber(ARGV[4])
-local entries, jobIds = {}, {}
-for i = 6 + reads, #ARGV, 4 do
-  local stream = tonumber(ARGV[i])
-  entries[stream] = entries[stream] or {}
-  table.insert(entries[stream], ARGV[i + 1])
-  jobIds[#jobIds + 1] = ARGV[i + 2]
-  local uniqueKey = ARGV[i + 3]
-  if uniqueKey ~= "" and redis.call("HGET", KEYS[3], uniqueKey) == ARGV[i + 2] then
-    redis.call("ZREM", KEYS[2], uniqueKey)
-    redis.call("HDEL", KEYS[3], uniqueKey)
+local at = 6 + reads
+local groups = tonumber(ARGV[at] or "0")
+at = at + 1
+for _ = 1, groups do
+  local stream, n = KEYS[tonumber(ARGV[at])], tonumber(ARGV[at + 1])
+  local ids, jobs = at + 2, at + 2 + n
+  redis.call("XACK", stream, group, unpack(ARGV, ids, ids + n - 1))
+  redis.call("XDEL", stream, unpack(ARGV, ids, ids + n - 1))
+  redis.call("HDEL", KEYS[1], unpack(ARGV, jobs, jobs + n - 1))
+  at = jobs + n
+end
+for i = at, #ARGV, 2 do
+  if redis.call("HGET", KEYS[3], ARGV[i + 1]) == ARGV[i] then
+    redis.call("ZREM", KEYS[2], ARGV[i + 1])
+    redis.call("HDEL", KEYS[3], ARGV[i + 1])
   end
-end
-for stream, ids in pairs(entries) do
-  redis.call("XACK", KEYS[stream], group, unpack(ids))
-  redis.call("XDEL", KEYS[stream], unpack(ids))
-end
-if #jobIds > 0 then
-  redis.call("HDEL", KEYS[1], unpack(jobIds))
 end
 
 local paused = redis.call("SMEMBERS", KEYS[4])
@@ -69,10 +69,14 @@ for i = 1, reads do
   if room <= 0 then break end
   if not isPaused[ARGV[5 + i]] then
     readFrom[#readFrom + 1] = i
-    local reply = redis.call("XREADGROUP", "GROUP", group, ARGV[2], "COUNT", room, "STREAMS", KEYS[4 + i], ">")
-    if reply and reply[1] and #reply[1][2] > 0 then
-      out[#out + 1] = reply[1]
-      room = room - #reply[1][2]
+    -- An empty stream has nothing to read: XLEN is far cheaper than XREADGROUP finding nothing
+    -- (an empty higher-priority stream is checked on every read).
+    if redis.call("XLEN", KEYS[4 + i]) > 0 then
+      local reply = redis.call("XREADGROUP", "GROUP", group, ARGV[2], "COUNT", room, "STREAMS", KEYS[4 + i], ">")
+      if reply and reply[1] and #reply[1][2] > 0 then
+        out[#out + 1] = reply[1]
+        room = room - #reply[1][2]
+      end
     end
   end
 end
