@@ -14,6 +14,8 @@ export type PendingAcks = { shard: number; queue: string; items: AckItem[] };
 export class AckBatcher {
   #pending = new Map<string, PendingAcks>();
   #running: Promise<void> | null = null;
+  /** Shards whose reader waits to send its next read and takes the acks added meanwhile. */
+  readonly #heldFor = new Set<number>();
 
   constructor(
     private readonly scripts: QueueScripts,
@@ -32,7 +34,22 @@ export class AckBatcher {
       this.#pending.set(id, batch);
     }
     batch.items.push(item);
-    this.#running ??= this.#drain();
+    // A reader about to read takes it: no separate ack call (nor the tick it waits for) is scheduled.
+    if (!this.#heldFor.has(shard) || item.batchId) this.#running ??= this.#drain();
+  }
+
+  /** The shard's reader is waiting to read and will take the shard's acks with its read. */
+  holdFor(shard: number): void {
+    this.#heldFor.add(shard);
+  }
+
+  /**
+   * The shard's reader stopped waiting: it takes the acks now (`send` false), or it will not read
+   * soon (`send` true) and they go out on their own.
+   */
+  release(shard: number, send: boolean): void {
+    if (!this.#heldFor.delete(shard)) return;
+    if (send && this.#pending.size > 0) this.#running ??= this.#drain();
   }
 
   /**
@@ -61,7 +78,11 @@ export class AckBatcher {
 
   /** Resolves once every ack added so far has been sent. */
   async flush(): Promise<void> {
-    while (this.#running) await this.#running;
+    this.#heldFor.clear();
+    while (this.#running || this.#pending.size > 0) {
+      this.#running ??= this.#drain();
+      await this.#running;
+    }
   }
 
   async #drain(): Promise<void> {

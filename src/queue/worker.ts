@@ -328,9 +328,16 @@ export class Worker {
     return this.#o.concurrency - this.#running.size - this.#buffer.length;
   }
 
-  async #waitForCapacity(): Promise<number> {
+  /**
+   * Resolves with the free slots once there are any. With `shard`, that shard's reader waits here
+   * and takes the acks of the jobs that finish meanwhile with its next read; if a wake-up brings no
+   * free slot, the acks go out on their own instead of waiting for the read.
+   */
+  async #waitForCapacity(shard?: number): Promise<number> {
+    if (shard !== undefined && this.#free() <= 0) this.#acks.holdFor(shard);
     while (this.#state === "running" && this.#free() <= 0) {
       await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+      if (shard !== undefined && this.#free() <= 0) this.#acks.release(shard, true);
     }
     return this.#free();
   }
@@ -368,8 +375,9 @@ export class Worker {
     let idle = false;
     let failingSince = 0;
     while (this.#state === "running") {
-      const free = await this.#waitForCapacity();
-      // Draining: no more reads.
+      // A busy reader takes the acks of the jobs finishing meanwhile (an idle one blocks: they go alone).
+      const free = await this.#waitForCapacity(idle ? undefined : shard);
+      // Draining: no more reads (stop() flushes the acks).
       if (this.#state !== "running") break;
       const paused = this.#paused[shard]!;
       const queues = readOrder(
@@ -378,9 +386,11 @@ export class Worker {
         this.#o.weights,
       );
       if (queues.length === 0) {
+        this.#acks.release(shard, true);
         await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
         continue;
       }
+      this.#acks.release(shard, false);
       // Finished jobs' acks ride on a busy read: one round trip per job at concurrency 1, not two.
       const acks = idle ? [] : this.#acks.take(shard);
       const asked = this.#asked[shard]!;
