@@ -79,6 +79,8 @@ export class Worker {
   /** Per shard, wakes the parked second lane: the first lane read a full batch, so more may wait. */
   readonly #laneWakers: Array<(() => void) | null> = [];
   #paused: Set<string>[] = [];
+  /** Per shard, the open queues as last computed, with the paused set they were computed from. */
+  readonly #open: Array<{ paused: Set<string>; queues: string[] } | undefined> = [];
   #busySinceTick = false;
   /** A suspect (see suspect-starts.ts) is running: it runs alone, so nothing else starts or is read. */
   #suspectRunning = false;
@@ -202,12 +204,7 @@ export class Worker {
           const free = this.#free();
           // Every slot is taken: read again once a handler finishes.
           if (free <= 0) break;
-          const paused = this.#paused[shard]!;
-          const queues = readOrder(
-            this.#o.queues.filter((q) => !paused.has(q)),
-            this.#o.mode,
-            this.#o.weights,
-          );
+          const queues = this.#readOrder(shard);
           if (queues.length === 0) continue;
           const deliveries = await reader.readWaiting(queues, free);
           read += deliveries.length;
@@ -379,12 +376,7 @@ export class Worker {
       const free = await this.#waitForCapacity(idle ? undefined : shard);
       // Draining: no more reads (stop() flushes the acks).
       if (this.#state !== "running") break;
-      const paused = this.#paused[shard]!;
-      const queues = readOrder(
-        this.#o.queues.filter((q) => !paused.has(q)),
-        this.#o.mode,
-        this.#o.weights,
-      );
+      const queues = this.#readOrder(shard);
       if (queues.length === 0) {
         this.#acks.release(shard, true);
         await this.#timers.sleep(Math.min(this.#o.promoteIntervalMs, 1000));
@@ -472,12 +464,7 @@ export class Worker {
         // A script sent behind the first lane's blocking XREAD would wait for it: the queues are
         // quiet anyway.
         if (reader.blocking) break;
-        const paused = this.#paused[shard]!;
-        const queues = readOrder(
-          this.#o.queues.filter((q) => !paused.has(q)),
-          this.#o.mode,
-          this.#o.weights,
-        );
+        const queues = this.#readOrder(shard);
         if (queues.length === 0) break;
         const acks = this.#acks.take(shard);
         asked[1] = count;
@@ -499,6 +486,17 @@ export class Worker {
     }
   }
 
+  /** The shard's open queues in the order to read them (the open list is kept until the paused set changes). */
+  #readOrder(shard: number): readonly string[] {
+    const paused = this.#paused[shard]!;
+    let open = this.#open[shard];
+    if (!open || open.paused !== paused) {
+      open = { paused, queues: this.#o.queues.filter((q) => !paused.has(q)) };
+      this.#open[shard] = open;
+    }
+    return this.#o.mode === "strict" ? open.queues : readOrder(open.queues, this.#o.mode, this.#o.weights);
+  }
+
   #accept(deliveries: Delivery[]): void {
     if (deliveries.length === 0) return;
     this.#busySinceTick = true;
@@ -515,13 +513,27 @@ export class Worker {
       }
     }
     if (this.#o.mode === "strict") {
+      // One read's deliveries come highest queue first: only a mix needs sorting.
+      const sorted = this.#buffer.length === 0 && this.#inPriorityOrder(deliveries);
       this.#buffer.push(...deliveries);
-      const rank = (d: Delivery) => this.#priority.get(d.queue) ?? 0;
-      this.#buffer.sort((a, b) => rank(a) - rank(b));
+      if (!sorted) {
+        const rank = (d: Delivery) => this.#priority.get(d.queue) ?? 0;
+        this.#buffer.sort((a, b) => rank(a) - rank(b));
+      }
     } else {
       this.#buffer.push(...deliveries);
     }
     this.#pump();
+  }
+
+  #inPriorityOrder(deliveries: readonly Delivery[]): boolean {
+    let last = -1;
+    for (const d of deliveries) {
+      const rank = this.#priority.get(d.queue) ?? 0;
+      if (rank < last) return false;
+      last = rank;
+    }
+    return true;
   }
 
   #pump(): void {
@@ -637,6 +649,8 @@ export class Worker {
    * where the next reader finds them once the queue resumes.
    */
   #learnPaused(shard: number, paused: readonly string[]): void {
+    // Nothing paused before or now (every read reports it): nothing to do.
+    if (paused.length === 0 && this.#paused[shard]!.size === 0) return;
     const now = new Set(paused);
     this.#paused[shard] = now;
     const held = this.#buffer.filter((d) => d.shard === shard && now.has(d.queue));
