@@ -55,13 +55,12 @@ export function decodeEnvelope(text: string | undefined): JobEnvelope | null {
   try {
     const value = JSON.parse(text) as Partial<JobEnvelope>;
     if (typeof value.id !== "string" || typeof value.name !== "string" || typeof value.queue !== "string") return null;
+    // The parsed object is this call's own: the defaults are filled in place, not in a copy.
     const createdAt = Number(value.createdAt ?? 0);
-    return {
-      ...value,
-      attempts: Number(value.attempts ?? 0),
-      createdAt,
-      availableAt: Number(value.availableAt ?? createdAt),
-    } as JobEnvelope;
+    value.attempts = Number(value.attempts ?? 0);
+    value.createdAt = createdAt;
+    value.availableAt = Number(value.availableAt ?? createdAt);
+    return value as JobEnvelope;
   } catch {
     return null;
   }
