@@ -12,7 +12,7 @@ import {
 } from "./cache-keys";
 import { CacheCounters, type CacheStats } from "./cache-stats";
 import { decodeEnvelope, encodeEnvelope, etagFor } from "./envelope";
-import { GenerationReads, type Generations, LocalValues, stampOf } from "./local-layer";
+import { GenerationReads, type Generations, type LocalValue, LocalValues, stampOf } from "./local-layer";
 import releaseLockSource from "./lua/release-lock-1.lua" with { type: "text" };
 import { RedisGuard } from "./redis-guard";
 import { SingleFlight } from "./single-flight";
@@ -111,6 +111,27 @@ export class CachingService {
       }
     }
     return this.#flights.run(key, () => this.#readThrough(entry, load));
+  }
+
+  /**
+   * The fast path's read (src/http/fast-cached-reads.ts): the value this process holds for the
+   * entry once a coalesced generation read sent after this call confirms its stamp, as
+   * `remember` serves a hit; null at once when there is nothing to confirm (no value in process,
+   * an invalidation waiting to be retried), or when the read cannot confirm it (stale, Redis
+   * down). A null sends the caller to `remember`, which decides as always.
+   */
+  localHit(entry: CacheEntry): Promise<LocalValue | null> | null {
+    if (!this.#local || this.#pendingBumps.size > 0) return null;
+    const local = this.#local.get(this.#keys.value(entry));
+    if (!local) return null;
+    return this.#generations.get(entry.restaurantId).then(
+      (generations) => {
+        if (stampOf(generations, entry.family) !== local.stamp) return null;
+        this.#counters.count(entry, "hits");
+        return local;
+      },
+      () => null,
+    );
   }
 
   /** Computes and stores an entry whatever the cache holds (warm-up). */
