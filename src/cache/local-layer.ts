@@ -71,7 +71,7 @@ export class GenerationReads {
 export type LocalValue = { stamp: string; etag: string; json: string; body: Blob; expiresAt: number };
 
 /**
- * The values this process served last, by cache key, each with the stamp it
+ * The values this process served last, by entry key (`CacheEntry.key`), each with the stamp it
  * was computed under: served again only while the generations still give
  * that stamp (and within the family's TTL), so it can never be staler than
  * Redis. At most `maxEntries`; the oldest go first.

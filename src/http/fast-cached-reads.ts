@@ -18,6 +18,9 @@ export type ServerFetch = (request: Request, server?: unknown) => Response | Pro
 const CACHED_READ =
   /^\/v1\/restaurants\/([1-9]\d{0,9})(?:\/(menu|categories|loyalty-rules))?(?:\?branchId=([1-9]\d{0,9}))?$/;
 
+/** Spellings remembered with what they read (or that they are not answered here) before starting over. */
+const MAX_TARGETS = 10_000;
+
 /** Each read's cache entry and the route label Hono's metrics give it. */
 const READS = {
   "": { route: "/v1/restaurants/:id", entry: (id: number) => cacheEntries.restaurantInfo(id) },
@@ -51,38 +54,90 @@ export function fastCachedReads(
   const { logger } = deps;
   const security = apiSecurityHeaders(deps.config);
 
-  function respond(request: Request, path: string, route: string, value: LocalValue, started: number): Response {
-    const id = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
-    const notModified = matchesEtag(request.headers.get("if-none-match") ?? undefined, value.etag);
-    const headers: Record<string, string> = notModified
-      ? { etag: value.etag, "x-cache": "hit", [REQUEST_ID_HEADER]: id }
-      : { "content-type": "application/json", etag: value.etag, "x-cache": "hit", [REQUEST_ID_HEADER]: id };
-    for (const [name, v] of security) headers[name] = v;
-    const status = notModified ? 304 : 200;
-    const response = new Response(notModified ? null : value.body, { status, headers });
+  /**
+   * Each held value's headers but the request id, built once: a Response copies a Headers object
+   * faster than it builds one from a plain object.
+   */
+  const templates = new WeakMap<LocalValue, { ok: Headers; notModified: Headers }>();
+  function headersOf(value: LocalValue) {
+    let built = templates.get(value);
+    if (!built) {
+      const ok = new Headers({ "content-type": "application/json", etag: value.etag, "x-cache": "hit" });
+      const notModified = new Headers({ etag: value.etag, "x-cache": "hit" });
+      for (const [name, v] of security) {
+        ok.set(name, v);
+        notModified.set(name, v);
+      }
+      built = { ok, notModified };
+      templates.set(value, built);
+    }
+    return built;
+  }
+
+  /** What a spelling answered here reads, found once per spelling (at most `MAX_TARGETS` kept). */
+  type Target = {
+    entry: CacheEntry;
+    path: string;
+    ok: (seconds: number) => void;
+    notModified: (seconds: number) => void;
+  };
+  const targets = new Map<string, Target | null>();
+  function targetOf(pathAndQuery: string): Target | null {
+    let target = targets.get(pathAndQuery);
+    if (target !== undefined) return target;
+    target = null;
+    const match = CACHED_READ.exec(pathAndQuery);
+    if (match) {
+      const [, idText, what = "", branchText] = match;
+      const id = Number(idText);
+      const branchId = branchText === undefined ? undefined : Number(branchText);
+      if (id <= MAX_DB_ID && (branchId === undefined || (what === "menu" && branchId <= MAX_DB_ID))) {
+        const read = READS[what as keyof typeof READS];
+        target = {
+          entry: read.entry(id, branchId),
+          path: branchText === undefined ? pathAndQuery : pathAndQuery.slice(0, pathAndQuery.indexOf("?")),
+          ok: httpMetrics.series("GET", read.route, 200),
+          notModified: httpMetrics.series("GET", read.route, 304),
+        };
+      }
+    }
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(pathAndQuery, target);
+    return target;
+  }
+
+  function respond(value: LocalValue, target: Target, id: string, ifNoneMatch: string | null, started: number) {
+    const headers = headersOf(value);
+    const notModified = matchesEtag(ifNoneMatch ?? undefined, value.etag);
+    const response = notModified
+      ? new Response(null, { status: 304, headers: headers.notModified })
+      : new Response(value.body, { status: 200, headers: headers.ok });
+    response.headers.set(REQUEST_ID_HEADER, id);
     const ms = performance.now() - started;
-    httpMetrics.observe("GET", route, status, ms / 1000);
-    logger.info("request", { requestId: id, method: "GET", path, status, ms: Math.round(ms * 100) / 100 });
+    (notModified ? target.notModified : target.ok)(ms / 1000);
+    logger.info("request", {
+      requestId: id,
+      method: "GET",
+      path: target.path,
+      status: response.status,
+      ms: Math.round(ms * 100) / 100,
+    });
     return response;
   }
 
   return function fetchWithFastCachedReads(request, server) {
     if (request.method !== "GET") return fallback(request, server);
     const url = request.url;
-    const match = CACHED_READ.exec(url.slice(url.indexOf("/", url.indexOf("://") + 3)));
-    if (!match) return fallback(request, server);
+    const target = targetOf(url.slice(url.indexOf("/", url.indexOf("://") + 3)));
+    if (!target) return fallback(request, server);
     const started = performance.now();
-    const [, idText, what = "", branchText] = match;
-    const id = Number(idText);
-    const branchId = branchText === undefined ? undefined : Number(branchText);
-    if (id > MAX_DB_ID || (branchId !== undefined && (what !== "menu" || branchId > MAX_DB_ID)))
-      return fallback(request, server);
-    const read = READS[what as keyof typeof READS];
-    const hit = cache.localHit(read.entry(id, branchId));
-    if (!hit) return fallback(request, server);
-    const path = match[3] === undefined ? match[0] : match[0].slice(0, match[0].indexOf("?"));
-    return hit.then((value) =>
-      value ? respond(request, path, read.route, value, started) : fallback(request, server),
+    // Read while the handler runs: Bun reads a request's headers cheaper now than once it has returned.
+    const headers = request.headers;
+    const requestId = requestIdFrom(headers.get(REQUEST_ID_HEADER));
+    const ifNoneMatch = headers.get("if-none-match");
+    const answered = cache.localHit<Response>(target.entry, (value) =>
+      value ? respond(value, target, requestId, ifNoneMatch, started) : fallback(request, server),
     );
+    return answered ?? fallback(request, server);
   };
 }
