@@ -20,6 +20,8 @@ const CACHED_READ =
 
 /** Spellings remembered with what they read (or that they are not answered here) before starting over. */
 const MAX_TARGETS = 10_000;
+/** Longer than any spelling answered here (`/v1/restaurants/{10 digits}/menu?branchId={10 digits}` is 51). */
+const MAX_SPELLING = 64;
 
 /** Each read's cache entry and the route label Hono's metrics give it. */
 const READS = {
@@ -83,6 +85,8 @@ export function fastCachedReads(
   };
   const targets = new Map<string, Target | null>();
   function targetOf(pathAndQuery: string): Target | null {
+    // Only short paths under the restaurants are remembered: the map holds no other URL.
+    if (pathAndQuery.length > MAX_SPELLING || !pathAndQuery.startsWith("/v1/restaurants/")) return null;
     let target = targets.get(pathAndQuery);
     if (target !== undefined) return target;
     target = null;
