@@ -24,8 +24,8 @@ const database = await seededDatabase({ url: config.DATABASE_URL, wsProxy: confi
 // As `bun run start` serves it: the fast path for cached public reads in front of the app.
 const { app, fetch: serveApp } = createServedApp({ config, db: database.db, redis, logger: createLogger("silent") });
 const token = process.env.BENCH_TOKEN ?? "";
-// The best an in-process cache layer could do: the app's middleware and the menu route's validation,
-// then bytes already in memory.
+// The Hono route at its best: the app's middleware and the menu route's validation, then bytes
+// already in memory (what a hit cost before the fast path of ADR 0032, which /bench/… is not on).
 // Routes must be added before the first request, so the bytes are filled in just after.
 let menu = "";
 let menuInMemory = new Uint8Array();
