@@ -9,6 +9,10 @@ export function stampOf(generations: Generations, family: CacheFamily): string {
   return `${g[family] ?? "0"}.${g.all ?? "0"}.${r[family] ?? "0"}.${r.all ?? "0"}`;
 }
 
+/** `setImmediate` where the runtime has it (Bun, Node); a zero timeout elsewhere (workerd, Deno). */
+const afterWaitingRequests: (run: () => void) => void =
+  typeof globalThis.setImmediate === "function" ? (run) => setImmediate(run) : (run) => setTimeout(run, 0);
+
 type Slot = { inFlight: Promise<Generations> | null; queued: Promise<Generations> | null };
 
 /**
@@ -47,7 +51,7 @@ export class GenerationReads {
     const current = slot;
     current.queued = new Promise<Generations>((resolve) => {
       const sendNext = () =>
-        setImmediate(() => {
+        afterWaitingRequests(() => {
           current.queued = null;
           resolve(this.#send(restaurantId, current));
         });
