@@ -7,7 +7,7 @@ import { runMigrations } from "../db/migrate";
 import { menuItems, orders, posConnections, restaurants } from "../db/schema";
 import { seedDatabase } from "../db/seed";
 import { DEMO_USERS } from "../db/seed/demo-identities";
-import { createApp } from "../src/app";
+import { createServedApp } from "../src/app";
 import { issueToken } from "../src/auth/tokens";
 import { loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
@@ -86,8 +86,8 @@ for (const posType of ["square", "toast", "local"] as PosType[]) {
 for (const seed of await simulatorSeedFromDatabase(db)) sim.control.seed(seed);
 
 const logger = createLogger("silent");
-const app = createApp({ config, db, redis, logger });
-const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+const served = createServedApp({ config, db, redis, logger });
+const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: served.fetch });
 const api = `http://127.0.0.1:${server.port}`;
 const runtimes = [];
 for (let i = 0; i < Number(flags.workers); i++) {

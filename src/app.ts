@@ -1,5 +1,6 @@
 import { bodyLimit } from "hono/body-limit";
 import { createRouter } from "./http/create-router";
+import { fastCachedReads } from "./http/fast-cached-reads";
 import { routedPath } from "./http/legacy-paths";
 import { onError } from "./http/on-error";
 import { openApiDocument, registerSecuritySchemes } from "./http/openapi-document";
@@ -20,15 +21,14 @@ import { ordersRouter } from "./routes/orders/orders.index";
 import { posRouter } from "./routes/pos/pos.index";
 import { restaurantOrdersRouter } from "./routes/restaurant-orders/restaurant-orders.index";
 import { restaurantsRouter } from "./routes/restaurants/restaurants.index";
-import { createAppServices } from "./services/app-services";
+import { type AppServices, createAppServices } from "./services/app-services";
 
 /**
  * Builds the Hono app from its dependencies. The same app runs on Bun
  * (src/server.ts), on Workers (src/edge.ts) and in tests (`app.request()`).
  */
-export function createApp(deps: AppDeps) {
+export function createApp(deps: AppDeps, services: AppServices = createAppServices(deps)) {
   const app = createRouter({ getPath: routedPath });
-  const services = createAppServices(deps);
 
   app.use("*", requestContext(deps, services, apiSecurityHeaders(deps.config)));
   if (deps.perRequest) {
@@ -84,3 +84,19 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * The app as a Bun server serves it: `fetch` answers the public cached reads it holds before Hono
+ * (src/http/fast-cached-reads.ts, ADR 0032) and hands every other request to `app.fetch`. Every
+ * `Bun.serve` of the app uses it; Workers and Deno serve `app.fetch` alone.
+ *
+ * @example
+ * const { fetch } = createServedApp(deps);
+ * Bun.serve({ port, fetch });
+ */
+export function createServedApp(deps: AppDeps) {
+  const services = createAppServices(deps);
+  const app = createApp(deps, services);
+  const fetch = fastCachedReads(deps, services, (request, server) => app.fetch(request, server));
+  return { app, services, fetch };
+}

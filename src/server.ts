@@ -1,5 +1,5 @@
 import { type Database, openConfiguredDatabaseOrExit } from "../db/client";
-import { createApp } from "./app";
+import { createServedApp } from "./app";
 import { type Config, loadConfigOrExit } from "./config";
 import { createLogger, type Logger, logRedisState } from "./logger";
 import { connectRedis, hasRedisTarget } from "./redis/connect";
@@ -21,8 +21,8 @@ export async function startServer(options: {
   db: Database;
   logger: Logger;
 }): Promise<RunningServer> {
-  const app = createApp(options);
-  const server = Bun.serve({ port: options.config.PORT, hostname: options.config.HOST, fetch: app.fetch });
+  const { fetch } = createServedApp(options);
+  const server = Bun.serve({ port: options.config.PORT, hostname: options.config.HOST, fetch });
   return {
     url: `http://${urlHost(options.config.HOST)}:${server.port}`,
     async stop() {

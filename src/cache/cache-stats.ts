@@ -27,6 +27,14 @@ export type CacheStats = {
 
 const FLUSH_EVERY_MS = 1000;
 
+/** `{family}:{outcome}`, the counter fields, built once. */
+const FIELDS = Object.fromEntries(
+  cacheFamilies.map((family) => [
+    family,
+    { hits: `${family}:hits`, misses: `${family}:misses`, fallbacks: `${family}:fallbacks` },
+  ]),
+) as Record<CacheFamily, Record<CacheOutcome, string>>;
+
 const rate = (hits: number, misses: number) => (hits + misses === 0 ? null : hits / (hits + misses));
 
 /**
@@ -41,6 +49,7 @@ export class CacheCounters {
   readonly #pending = new Map<string, Map<string, number>>();
   readonly #redis: RedisGuard;
   readonly #keys: BookkeepingKeys;
+  readonly #restaurantHashes = new Map<number, string>();
   #lastFlush = Date.now();
 
   constructor(redis: RedisGuard, keys: BookkeepingKeys) {
@@ -49,9 +58,16 @@ export class CacheCounters {
   }
 
   count(entry: Pick<CacheEntry, "family" | "restaurantId">, outcome: CacheOutcome): void {
-    const field = `${entry.family}:${outcome}`;
+    // Counted on every hit: the field and the restaurant's hash name are not rebuilt each time.
+    const field = FIELDS[entry.family][outcome];
     this.#add(this.#keys.stats, field, 1);
-    this.#add(this.#keys.restaurantStats(entry.restaurantId), field, 1);
+    let hash = this.#restaurantHashes.get(entry.restaurantId);
+    if (hash === undefined) {
+      if (this.#restaurantHashes.size >= 10_000) this.#restaurantHashes.clear();
+      hash = this.#keys.restaurantStats(entry.restaurantId);
+      this.#restaurantHashes.set(entry.restaurantId, hash);
+    }
+    this.#add(hash, field, 1);
     if (Date.now() - this.#lastFlush >= FLUSH_EVERY_MS) void this.flush().catch(() => {});
   }
 

@@ -12,7 +12,7 @@ import {
 } from "./cache-keys";
 import { CacheCounters, type CacheStats } from "./cache-stats";
 import { decodeEnvelope, encodeEnvelope, etagFor } from "./envelope";
-import { GenerationReads, type Generations, LocalValues, stampOf } from "./local-layer";
+import { GenerationReads, type Generations, type LocalValue, LocalValues, stampOf } from "./local-layer";
 import releaseLockSource from "./lua/release-lock-1.lua" with { type: "text" };
 import { RedisGuard } from "./redis-guard";
 import { SingleFlight } from "./single-flight";
@@ -102,7 +102,7 @@ export class CachingService {
    */
   async remember(entry: CacheEntry, load: () => Promise<unknown>): Promise<CachedJson> {
     const key = this.#keys.value(entry);
-    const local = this.#local?.get(key);
+    const local = this.#local?.get(entry.key);
     if (local) {
       const stamp = await this.#currentStamp(entry);
       if (stamp === local.stamp) {
@@ -111,6 +111,27 @@ export class CachingService {
       }
     }
     return this.#flights.run(key, () => this.#readThrough(entry, load));
+  }
+
+  /**
+   * The fast path's read (src/http/fast-cached-reads.ts): `then` gets the value this process holds
+   * for the entry once a coalesced generation read sent after this call confirms its stamp, as
+   * `remember` serves a hit, or null when the read cannot confirm it (stale, Redis down). Null at
+   * once when there is nothing to confirm (no value in process, an invalidation waiting to be
+   * retried). A null sends the caller to `remember`, which decides as always.
+   */
+  localHit<T>(entry: CacheEntry, then: (value: LocalValue | null) => T | PromiseLike<T>): Promise<T> | null {
+    if (!this.#local || this.#pendingBumps.size > 0) return null;
+    const local = this.#local.get(entry.key);
+    if (!local) return null;
+    return this.#generations.get(entry.restaurantId).then(
+      (generations) => {
+        if (stampOf(generations, entry.family) !== local.stamp) return then(null);
+        this.#counters.count(entry, "hits");
+        return then(local);
+      },
+      () => then(null),
+    );
   }
 
   /** Computes and stores an entry whatever the cache holds (warm-up). */
@@ -215,7 +236,8 @@ export class CachingService {
     if (!this.#local || envelope.stamp === "") return;
     const expiresAt = Date.now() + cacheTtlSeconds[entry.family] * 1000;
     const body = new Blob([envelope.json], { type: JSON_TYPE });
-    this.#local.set(this.#keys.value(entry), { ...envelope, body, expiresAt });
+    // By the entry's own key: the prefix is this service's, the same for every value.
+    this.#local.set(entry.key, { ...envelope, body, expiresAt });
   }
 
   async #lookup(entry: CacheEntry): Promise<Lookup> {

@@ -3,9 +3,14 @@ import { routePath } from "hono/route";
 import type { AppDeps } from "../kernel/app-deps";
 import type { AppEnv } from "../kernel/app-env";
 
-const REQUEST_ID_HEADER = "X-Request-Id";
+export const REQUEST_ID_HEADER = "X-Request-Id";
 /** A client's X-Request-Id is kept only as a plain token: letters, digits, '-', '_', '.', at most 64. */
 const PLAIN_REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** The request's id: the caller's `X-Request-Id` when it is a plain token, else a new UUID. */
+export function requestIdFrom(header: string | null | undefined): string {
+  return header && PLAIN_REQUEST_ID.test(header) ? header : crypto.randomUUID();
+}
 
 /**
  * Everything every request needs, in one middleware rather than four (each
@@ -28,8 +33,7 @@ export function requestContext(
   return createMiddleware<AppEnv>(async function requestContextMiddleware(c, next) {
     c.set("deps", deps);
     c.set("services", services);
-    let id = c.req.header(REQUEST_ID_HEADER);
-    if (!id || !PLAIN_REQUEST_ID.test(id)) id = crypto.randomUUID();
+    const id = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
     c.set("requestId", id);
     const started = performance.now();
     try {

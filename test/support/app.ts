@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { users } from "../../db/schema";
-import { createApp } from "../../src/app";
+import { createServedApp } from "../../src/app";
 import { issueToken } from "../../src/auth/tokens";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
@@ -31,13 +31,14 @@ export async function createTestApp(options: { settings?: Record<string, string>
   const database: TestDatabase = await testDatabase();
   const redis = await testRedis();
   const logger = createLogger("silent");
-  const app = createApp({ config, db: database.db, redis, logger });
+  // In process as `bun run start` serves it: the fast path for cached public reads, then the app.
+  const { app, fetch: serve } = createServedApp({ config, db: database.db, redis, logger });
   const served: RunningRuntime | undefined =
     config.TEST_RUNTIME === "bun" ? undefined : await startRuntime(config.TEST_RUNTIME, { config, database }, settings);
 
   /** The app's answer to a request: in process, or over HTTP from the runtime under test. */
   function request(path: string, init?: RequestInit): Promise<Response> {
-    if (!served) return Promise.resolve(app.request(path, init));
+    if (!served) return Promise.resolve(serve(new Request(new URL(path, "http://localhost"), init)));
     return fetch(`${served.url}${path}`, { redirect: "manual", ...init });
   }
 

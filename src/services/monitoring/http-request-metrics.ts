@@ -5,6 +5,13 @@ export const HTTP_LATENCY_BOUNDS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 type Cell = { labels: { method: string; route: string; status: string }; buckets: number[]; sum: number };
 
+function record(cell: Cell, seconds: number): void {
+  let i = 0;
+  while (i < HTTP_LATENCY_BOUNDS_S.length && !(seconds <= HTTP_LATENCY_BOUNDS_S[i]!)) i += 1;
+  cell.buckets[i] = (cell.buckets[i] ?? 0) + 1;
+  cell.sum += seconds;
+}
+
 /**
  * Request latency per method, route pattern and status, in this process's memory (on Workers, per
  * isolate): Prometheus sums the instances it scrapes. Route patterns keep the label set small.
@@ -13,6 +20,16 @@ export class HttpRequestMetrics {
   readonly #cells = new Map<string, Cell>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
+    record(this.#cell(method, route, status), seconds);
+  }
+
+  /** One label set's recorder, for a caller that records it often (the fast path keeps it). */
+  series(method: string, route: string, status: number): (seconds: number) => void {
+    const cell = this.#cell(method, route, status);
+    return (seconds) => record(cell, seconds);
+  }
+
+  #cell(method: string, route: string, status: number): Cell {
     const key = `${method} ${route} ${status}`;
     let cell = this.#cells.get(key);
     if (!cell) {
@@ -23,10 +40,7 @@ export class HttpRequestMetrics {
       };
       this.#cells.set(key, cell);
     }
-    const i = HTTP_LATENCY_BOUNDS_S.findIndex((bound) => seconds <= bound);
-    const index = i === -1 ? HTTP_LATENCY_BOUNDS_S.length : i;
-    cell.buckets[index] = (cell.buckets[index] ?? 0) + 1;
-    cell.sum += seconds;
+    return cell;
   }
 
   samples(): HistogramSample[] {
