@@ -54,14 +54,15 @@ describe("two read lanes per shard", () => {
     const world = await queueWorld();
     const state = { running: 0, most: 0, done: 0 };
     const job = countingJob("default", state);
+    // Enough reads that the two lanes' reads meet in flight however the machine schedules them.
     await world.queue.dispatchMany(
       job,
-      Array.from({ length: 400 }, (_, n) => ({ n })),
+      Array.from({ length: 1000 }, (_, n) => ({ n })),
     );
     const reads = { inFlight: 0, most: 0, calls: 0 };
     const worker = world.worker({ jobs: [job], concurrency: 8, redis: trackingReads(world.redis, reads) });
     await worker.start();
-    await waitFor(() => state.done === 400, 20_000, "every job to run");
+    await waitFor(() => state.done === 1000, 30_000, "every job to run");
     expect(state.most).toBeLessThanOrEqual(8);
     expect(state.most).toBe(8);
     // The second lane read while the first one's jobs ran.
