@@ -96,7 +96,12 @@ describe("refunding a cancelled order's card payment", () => {
 
       const res = await cancel(orderId);
       expect(res.status).toBe(200);
-      expect(res.body.payments[0]).toMatchObject({ id: paymentId, refundState: "requested", refundedAt: null });
+      const answered = res.body.payments[0];
+      expect(answered.id).toBe(paymentId);
+      // The cancellation requested the refund; the refund job (dispatched before the response reads
+      // the row) may already have taken it further.
+      expect(answered.refundRequestedAt).not.toBeNull();
+      expect(["requested", "pending", "completed"]).toContain(answered.refundState);
 
       expect(await eventually(refundDone(paymentId), 30_000)).toBe(true);
       const refunded = await row(paymentId);
