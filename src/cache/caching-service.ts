@@ -342,8 +342,15 @@ export class CachingService {
         }
         // Invalidated while we waited: compute the new value ourselves.
         if (found.stamp !== stamp) return null;
-        // The holder is done without storing anything (its loader failed): stop waiting.
-        if (toNumber(await this.#redis.send("EXISTS", [this.#keys.lock(entry)])) === 0) return null;
+        if (toNumber(await this.#redis.send("EXISTS", [this.#keys.lock(entry)])) === 0) {
+          // The holder may have stored and released between the lookup above and this check.
+          const again = await this.#lookup(entry);
+          if (again.envelope && again.envelope.stamp === again.stamp) {
+            return { json: again.envelope.json, etag: again.envelope.etag, source: "hit" };
+          }
+          // The holder is done without storing anything (its loader failed): stop waiting.
+          return null;
+        }
       } catch {
         return null;
       }
