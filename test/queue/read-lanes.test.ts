@@ -50,39 +50,35 @@ function countingJob(queue: string, state: { running: number; most: number; done
 }
 
 describe("two read lanes per shard", () => {
-  it("keeps two reads under way while busy, never running more than the concurrency", async () => {
+  /** Runs `jobs` counting jobs at `concurrency`; resolves with the most jobs and reads seen at once. */
+  async function run(jobs: number, concurrency: number) {
     const world = await queueWorld();
     const state = { running: 0, most: 0, done: 0 };
     const job = countingJob("default", state);
-    // Enough reads that the two lanes' reads meet in flight however the machine schedules them.
     await world.queue.dispatchMany(
       job,
-      Array.from({ length: 1000 }, (_, n) => ({ n })),
+      Array.from({ length: jobs }, (_, n) => ({ n })),
     );
     const reads = { inFlight: 0, most: 0, calls: 0 };
-    const worker = world.worker({ jobs: [job], concurrency: 8, redis: trackingReads(world.redis, reads) });
+    const worker = world.worker({ jobs: [job], concurrency, redis: trackingReads(world.redis, reads) });
     await worker.start();
-    await waitFor(() => state.done === 1000, 30_000, "every job to run");
-    expect(state.most).toBeLessThanOrEqual(8);
-    expect(state.most).toBe(8);
+    await waitFor(() => state.done === jobs, 30_000, "every job to run");
+    return { mostJobs: state.most, mostReads: reads.most };
+  }
+
+  it("keeps two reads under way while busy, never running more than the concurrency", async () => {
+    // Enough reads that the two lanes' reads meet in flight however the machine schedules them.
+    const { mostJobs, mostReads } = await run(1000, 8);
+    expect(mostJobs).toBeLessThanOrEqual(8);
+    expect(mostJobs).toBe(8);
     // The second lane read while the first one's jobs ran.
-    expect(reads.most).toBe(2);
+    expect(mostReads).toBe(2);
   });
 
   it("keeps one read at a time below the threshold", async () => {
-    const world = await queueWorld();
-    const state = { running: 0, most: 0, done: 0 };
-    const job = countingJob("default", state);
-    await world.queue.dispatchMany(
-      job,
-      Array.from({ length: 100 }, (_, n) => ({ n })),
-    );
-    const reads = { inFlight: 0, most: 0, calls: 0 };
-    const worker = world.worker({ jobs: [job], concurrency: 4, redis: trackingReads(world.redis, reads) });
-    await worker.start();
-    await waitFor(() => state.done === 100, 20_000, "every job to run");
-    expect(state.most).toBeLessThanOrEqual(4);
-    expect(reads.most).toBe(1);
+    const { mostJobs, mostReads } = await run(100, 4);
+    expect(mostJobs).toBeLessThanOrEqual(4);
+    expect(mostReads).toBe(1);
   });
 
   it("reads no further ahead than the free slots: a higher job dispatched mid-run passes the waiting lower ones", async () => {
