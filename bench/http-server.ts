@@ -1,6 +1,7 @@
 /**
  * The server side of `bun run bench:http`, in a process of its own so the
- * load generator does not share its event loop: the app on a seeded PGlite and
+ * load generator does not share its event loop: the app on a seeded PGlite (on a
+ * thread of its own, as `bun run start` opens it) and
  * the given Redis, and a raw `Bun.serve` answering with the exact bytes of
  * the cached menu and config (the ceiling), plus an app route answering with
  * the menu bytes from memory (what an in-process cache layer could reach at
@@ -20,7 +21,12 @@ import { seededDatabase } from "./support/seeded-database";
 const config = loadConfig({ REDIS_PREFIX: process.env.BENCH_PREFIX ?? "bench", LOG_LEVEL: "silent" });
 if (!config.REDIS_URL) throw new Error("bench/http-server.ts needs REDIS_URL");
 const redis = await connectTcpRedis(config.REDIS_URL);
-const database = await seededDatabase({ url: config.DATABASE_URL, wsProxy: config.DATABASE_WS_PROXY });
+// PGlite on a thread of its own, as `bun run start` opens it (ADR 0034): not in the API's heap.
+const database = await seededDatabase({
+  url: config.DATABASE_URL,
+  wsProxy: config.DATABASE_WS_PROXY,
+  pgliteThread: true,
+});
 // As `bun run start` serves it: the fast path for cached public reads in front of the app.
 const { app, fetch: serveApp } = createServedApp({ config, db: database.db, redis, logger: createLogger("silent") });
 const token = process.env.BENCH_TOKEN ?? "";

@@ -6,7 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { type Database, schema } from "./database";
 import { useNeonProxy } from "./neon";
 import { claimPglite, PgliteInUseError, pgliteOwner } from "./pglite-owner";
-import { type PgliteServer, servePglite } from "./pglite-server";
+import { PgliteThread } from "./pglite-thread";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
 
 export type { Database, Schema } from "./database";
@@ -15,10 +15,12 @@ export type DatabaseHandle = {
   db: Database;
   /** `served`: the embedded PGlite another process owns and serves (db/pglite-server.ts). */
   kind: "pglite" | "neon" | "served";
-  /** The PGlite instance, when embedded (for snapshots in tests). */
+  /** The PGlite instance, when embedded on this thread (for snapshots in tests). */
   pglite?: PGlite;
+  /** The PGlite thread, when embedded on a thread of its own (db/pglite-thread.ts). */
+  pgliteThread?: PgliteThread;
   /** A file-backed PGlite this process owns: serves it to other local processes; returns the address. */
-  serve?(): string;
+  serve?(): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -31,6 +33,11 @@ export type DatabaseOptions = {
   pgliteDir?: string;
   /** A PGlite snapshot (from `dumpDataDir`) to start from. */
   pgliteSnapshot?: Blob | File;
+  /**
+   * An in-memory PGlite on a thread of its own, as a file-backed one always is (ADR 0034): the API's
+   * heap then holds no database. Default false: on this thread (tests, which share a snapshot).
+   */
+  pgliteThread?: boolean;
   /** Called with every SQL statement the app issues (query counting in tests). */
   onQuery?: (sql: string) => void;
   /**
@@ -74,6 +81,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
   if (options.pgliteDir) return openPgliteDir(options.pgliteDir, options);
+  if (options.pgliteThread) {
+    const thread = await PgliteThread.start({ snapshot: options.pgliteSnapshot });
+    const db = drizzlePglite({
+      client: thread as unknown as PGlite,
+      schema,
+      logger: logger(options.onQuery),
+    }) as unknown as Database;
+    return { db, kind: "pglite", pgliteThread: thread, close: () => thread.close() };
+  }
   const pglite = await PGlite.create({ loadDataDir: options.pgliteSnapshot });
   const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
   return { db, kind: "pglite", pglite, close: () => pglite.close() };
@@ -94,28 +110,31 @@ async function openPgliteDir(dir: string, options: DatabaseOptions): Promise<Dat
     return { ...served, kind: "served" };
   }
   const lock = claimPglite(dir);
-  let pglite: PGlite;
+  let thread: PgliteThread;
   try {
-    pglite = await PGlite.create({ dataDir: dir, loadDataDir: options.pgliteSnapshot });
+    // On a thread of its own (ADR 0034): the process serving the API keeps the database out of its heap.
+    thread = await PgliteThread.start({ dataDir: dir, snapshot: options.pgliteSnapshot });
   } catch (error) {
     lock.release();
     throw error;
   }
-  const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
-  let server: PgliteServer | undefined;
+  const db = drizzlePglite({
+    client: thread as unknown as PGlite,
+    schema,
+    logger: logger(options.onQuery),
+  }) as unknown as Database;
   return {
     db,
     kind: "pglite",
-    pglite,
-    serve() {
-      server ??= servePglite(pglite);
-      lock.serving(server.address);
-      return server.address;
+    pgliteThread: thread,
+    async serve() {
+      const address = await thread.serve();
+      lock.serving(address);
+      return address;
     },
     async close() {
-      // Released in the reverse order: stop serving, close the files, then give up the lock.
-      server?.stop();
-      await pglite.close();
+      // Released in the reverse order: stop serving and close the files (on the thread), then give up the lock.
+      await thread.close();
       lock.release();
     },
   };

@@ -25,8 +25,8 @@ async function freePort(): Promise<number> {
  * (db/pglite-server.ts speaks the driver's WebSocket transport and keeps each connection's turn
  * whole), or DATABASE_URL through a ws proxy.
  */
-function databaseForWorkerd(system: Pick<DevSystem, "config" | "database" | "running">) {
-  const served = system.database.serve?.();
+async function databaseForWorkerd(system: Pick<DevSystem, "config" | "database" | "running">) {
+  const served = await system.database.serve?.();
   if (served) return { url: `postgres://postgres@${served}/postgres`, proxy: served };
   const proxy = startWsProxy(0);
   system.running("ws proxy", () => proxy.stop());
@@ -37,7 +37,7 @@ function databaseForWorkerd(system: Pick<DevSystem, "config" | "database" | "run
 async function main() {
   const system = await startDevSystem();
   const { config } = system;
-  const database = databaseForWorkerd(system);
+  const database = await databaseForWorkerd(system);
 
   const upstash = await startUpstashRestServer({ redisUrl: config.REDIS_URL!, token: REST_TOKEN });
   system.running("Upstash REST endpoint", () => upstash.stop());

@@ -83,7 +83,7 @@ export async function startDevSystem(): Promise<DevSystem> {
   const database = await openConfiguredDatabaseOrExit(config, { mustOwn: true });
   running("database", () => database.close());
   if (database.serve) {
-    const address = database.serve();
+    const address = await database.serve();
     say(`embedded PGlite in ${config.PGLITE_DIR}, served to local commands on ${address}`);
   } else {
     say("database: PostgreSQL (Neon driver)");

@@ -15,10 +15,16 @@ function withDatabase(url: string, name: string): string {
  * on that server, dropped again by `close()`.
  */
 export async function seededDatabase(
-  options: { onQuery?: (sql: string) => void; url?: string; wsProxy?: string } = {},
+  options: {
+    onQuery?: (sql: string) => void;
+    url?: string;
+    wsProxy?: string;
+    /** PGlite on a thread of its own, as `bun run start` and `bun run dev` open it (ADR 0034). */
+    pgliteThread?: boolean;
+  } = {},
 ): Promise<DatabaseHandle> {
   if (!options.url) {
-    const handle = await openDatabase({ onQuery: options.onQuery });
+    const handle = await openDatabase({ onQuery: options.onQuery, pgliteThread: options.pgliteThread });
     await runMigrations(handle);
     await seedDatabase(handle.db);
     return handle;

@@ -92,13 +92,23 @@ function track(onQuery: (sql: string) => void) {
 }
 
 /** A migrated, seeded database of this test file's own. Close it in afterAll. */
-export async function testDatabase(options: { onQuery?: (sql: string) => void } = {}): Promise<TestDatabase> {
+export async function testDatabase(
+  options: {
+    onQuery?: (sql: string) => void;
+    /** PGlite only: on a thread of its own (ADR 0034). */
+    thread?: boolean;
+  } = {},
+): Promise<TestDatabase> {
   const config = loadConfig();
   const tracker = track(options.onQuery ?? (() => {}));
   let handle: DatabaseHandle & { url?: string };
   if (!config.DATABASE_URL) {
     pgliteSnapshot ??= buildPgliteSnapshot();
-    handle = await openDatabase({ pgliteSnapshot: await pgliteSnapshot, onQuery: tracker.hook });
+    handle = await openDatabase({
+      pgliteSnapshot: await pgliteSnapshot,
+      onQuery: tracker.hook,
+      pgliteThread: options.thread,
+    });
   } else {
     const url = config.DATABASE_URL;
     pgTemplate ??= buildPostgresTemplate(url, config.DATABASE_WS_PROXY);
