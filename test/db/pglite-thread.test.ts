@@ -78,7 +78,7 @@ describe.skipIf(!config.pglite)("PGlite on a thread of its own", () => {
         })
         .catch(() => {});
     });
-    // (Not `expect(…).rejects`: bun:test waits on it without taking the thread's replies.)
+    // (Not `expect(…).rejects`: in bun:test 1.4.4 it never sees a worker's reply once the test has awaited one.)
     const failed = await threaded.db
       .transaction(async (tx) => {
         await tx.insert(users).values({ email: dropped, name: "Dropped" });
