@@ -66,6 +66,11 @@ export class PgliteThread {
     worker.unref();
     worker.onmessage = (event: MessageEvent<ThreadReply>) => this.#settle(event.data);
     worker.onerror = (event) => this.#crash(new Error(`the PGlite thread failed: ${event.message}`));
+    // A thread that ends on its own (WASM abort, out of memory) fails what waits on it and what comes after.
+    worker.addEventListener("close", () => {
+      if (!this.#closed)
+        this.#crash(new Error("the PGlite thread ended; restart the process to open the database again"));
+    });
   }
 
   /** Starts the thread and opens the database there: `dataDir` on disk, else in memory. */
@@ -137,7 +142,16 @@ export class PgliteThread {
     if (this.#closed) return Promise.reject(new Error("the database is closed"));
     const id = this.#nextId++;
     const answer = this.#expect(id);
-    this.#worker.postMessage({ ...request, id });
+    try {
+      this.#worker.postMessage({ ...request, id });
+    } catch (error) {
+      // A value the thread cannot receive (a function, a symbol): this request fails, nothing else.
+      this.#settle({
+        id,
+        ok: false,
+        error: { message: `cannot send this query to the PGlite thread: ${(error as Error).message}` },
+      });
+    }
     return answer;
   }
 

@@ -144,6 +144,16 @@ describe.skipIf(!config.pglite)("PGlite on a thread of its own", () => {
     ).toEqual([{ one: 1 }]);
   });
 
+  it("fails a query whose values cannot cross to the thread, and only that query", async () => {
+    const thread = threaded.pgliteThread!;
+    const refused = await thread.query("select $1::text as v", [() => "a function"]).then(
+      () => "answered",
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain("cannot send this query to the PGlite thread");
+    expect((await thread.query<{ v: string }>("select $1::text as v", ["fine"])).rows).toEqual([{ v: "fine" }]);
+  });
+
   it("answers many concurrent queries each with its own result", async () => {
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
