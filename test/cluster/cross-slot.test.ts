@@ -112,6 +112,9 @@ describe("on a Redis Cluster", () => {
       },
     });
     const store = new RedisFailedJobStore(redis, queue.keys);
+    // This test has hung once in a full CI run and never alone: if it hangs again, say where.
+    let stage = "starting the worker";
+    const watchdog = setTimeout(() => console.error(`cross-slot test still waiting after 50 s: ${stage}`), 50_000);
     const worker = new Worker({
       redis,
       prefix,
@@ -127,11 +130,13 @@ describe("on a Redis Cluster", () => {
     });
     await worker.start();
     try {
+      stage = "WAIT on every shard";
       // WAIT (durable dispatch) goes to each shard's own master. Whether a replica caught up within
       // the durable window is the failover tests' question, not this one's: wait for none here.
       for (let shard = 0; shard < SHARDS; shard++) {
         expect(await redis.waitForReplicas(queue.keys.shard(shard).stream("high"), 0, 100)).toBeGreaterThanOrEqual(0);
       }
+      stage = "dispatching";
       const ns = Array.from({ length: 24 }, (_, n) => n);
       const ids = [
         ...(await queue.dispatchMany(
@@ -157,6 +162,7 @@ describe("on a Redis Cluster", () => {
         failing,
         ns.map((n) => ({ n })),
       );
+      stage = "dispatching the batches";
       // Batches: parts on every shard, the record and callbacks on a home shard, one cancelled.
       const batchId = await queue.dispatchBatch(
         ns.map((n) => ({ job: ok, payload: { n: n + 200 } })),
@@ -165,11 +171,15 @@ describe("on a Redis Cluster", () => {
       const cancelled = await queue.dispatchBatch([{ job: failing, payload: { n: 1 } }], { name: "cancelled" });
       expect(await queue.cancelBatch(cancelled)).toBe("cancelled");
       expect(ids.every((id) => id !== null)).toBe(true);
+      stage = "waiting for every job";
       await waitFor(() => ids.every((id) => done.get(id!) === 1), 20_000, "every job done once");
+      stage = "waiting for the batches";
       await waitFor(async () => (await queue.batches.find(batchId))?.finishedAt, 20_000, "the batch to finish");
       await waitFor(async () => (await queue.batches.find(cancelled))?.finishedAt, 20_000, "the cancelled batch");
       expect(await queue.batches.find(batchId)).toMatchObject({ processed: ns.length, pending: 0 });
+      stage = "waiting for the failed store";
       await waitFor(async () => (await store.count({})) === failed.length, 10_000, "failed jobs stored");
+      stage = "requeue, claim and claim-stalled on every shard";
 
       // Requeue runs only when a draining worker holds unstarted entries, claiming given entries
       // only when a worker died or stopped holding some, and claiming stalled ones only when a
@@ -188,6 +198,7 @@ describe("on a Redis Cluster", () => {
           await scripts.claimStalled(queue.keys.shard(shard), "low", queue.keys.group, worker.id, 3_600_000, 1),
         ).toEqual([]);
       }
+      stage = "the failed store's list, delete and retry; the registry; the metrics";
       const page = await store.list({}, { limit: 100, offset: 0 });
       expect(await store.deleteIfUnchanged(page.jobs.slice(0, 3))).toBe(3);
       expect(await new FailedJobs(queue, store).retry(page.jobs.slice(3, 5).map((j) => j.jobId))).toHaveLength(2);
@@ -198,7 +209,9 @@ describe("on a Redis Cluster", () => {
         0,
       );
     } finally {
+      stage = "stopping the worker";
       await worker.stop();
+      clearTimeout(watchdog);
     }
     expect(redis.problems).toEqual([]);
     // An idle reader waits with a non-consuming XREAD on its shard's streams, all in one slot.
