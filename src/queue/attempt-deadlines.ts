@@ -75,6 +75,9 @@ export class AttemptDeadlines {
       if (list.head && list.head.at < next) next = list.head.at;
     }
     if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
+    // A late timer (a busy or stalled process) finds several lists' heads due at once: fire them
+    // in the order they fell due, not list by list.
+    if (due.length > 1) due.sort((a, b) => a.at - b.at);
     for (const node of due) node.fire();
   }
 }

@@ -18,6 +18,19 @@ describe("attempt deadlines on one timer", () => {
     for (const f of fired) expect(f.lateBy).toBeGreaterThanOrEqual(-1);
   });
 
+  it("fires deadlines of different timeouts in the order they fell due when the timer comes late", () => {
+    const deadlines = new AttemptDeadlines();
+    const fired: string[] = [];
+    deadlines.add(6, () => fired.push("a-6"));
+    deadlines.add(2, () => fired.push("b-2"));
+    deadlines.add(6, () => fired.push("c-6"));
+    deadlines.add(4, () => fired.push("d-4"));
+    // Hold the event loop past every deadline, as a stalled process would: the timer comes late.
+    const until = performance.now() + 20;
+    while (performance.now() < until) {}
+    return Bun.sleep(5).then(() => expect(fired).toEqual(["b-2", "d-4", "a-6", "c-6"]));
+  });
+
   it("never fires a cancelled deadline, and still fires the ones behind it", async () => {
     const deadlines = new AttemptDeadlines();
     const fired: string[] = [];
