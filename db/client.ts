@@ -51,6 +51,15 @@ function logger(onQuery?: (sql: string) => void): Logger | undefined {
   return onQuery ? { logQuery: (sql) => onQuery(sql) } : undefined;
 }
 
+/** drizzle on a PGlite thread: it speaks the part of PGlite's interface the driver uses. */
+function onThread(thread: PgliteThread, options: Pick<DatabaseOptions, "onQuery">): Database {
+  return drizzlePglite({
+    client: thread as unknown as PGlite,
+    schema,
+    logger: logger(options.onQuery),
+  }) as unknown as Database;
+}
+
 /** One in-process proxy per process: neonConfig is global, so every pool shares it. */
 let embeddedProxy: WsProxy | undefined;
 
@@ -83,12 +92,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (options.pgliteDir) return openPgliteDir(options.pgliteDir, options);
   if (options.pgliteThread) {
     const thread = await PgliteThread.start({ snapshot: options.pgliteSnapshot });
-    const db = drizzlePglite({
-      client: thread as unknown as PGlite,
-      schema,
-      logger: logger(options.onQuery),
-    }) as unknown as Database;
-    return { db, kind: "pglite", pgliteThread: thread, close: () => thread.close() };
+    return { db: onThread(thread, options), kind: "pglite", pgliteThread: thread, close: () => thread.close() };
   }
   const pglite = await PGlite.create({ loadDataDir: options.pgliteSnapshot });
   const db = drizzlePglite({ client: pglite, schema, logger: logger(options.onQuery) }) as unknown as Database;
@@ -118,13 +122,8 @@ async function openPgliteDir(dir: string, options: DatabaseOptions): Promise<Dat
     lock.release();
     throw error;
   }
-  const db = drizzlePglite({
-    client: thread as unknown as PGlite,
-    schema,
-    logger: logger(options.onQuery),
-  }) as unknown as Database;
   return {
-    db,
+    db: onThread(thread, options),
     kind: "pglite",
     pgliteThread: thread,
     async serve() {

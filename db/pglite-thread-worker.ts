@@ -56,7 +56,8 @@ async function transaction(id: number, txId: number): Promise<void> {
   transactions.set(txId, open);
   const rollback = new Error("rolled back by the owning thread");
   let started = false;
-  let commitId: number | undefined;
+  // The commit or rollback request that ended the transaction: it hears how it went.
+  let endId: number | undefined;
   try {
     await pglite!.transaction(async (tx) => {
       started = true;
@@ -70,21 +71,20 @@ async function transaction(id: number, txId: number): Promise<void> {
           open.wake = undefined;
           continue;
         }
-        if (next.op === "query") await answer(next.id, () => run(tx, next.query));
-        else if (next.op === "commit") {
-          commitId = next.id;
-          return;
-        } else if (next.op === "rollback") throw Object.assign(rollback, { replyTo: next.id });
+        if (next.op === "query") {
+          await answer(next.id, () => run(tx, next.query));
+          continue;
+        }
+        endId = next.id;
+        if (next.op === "rollback") throw rollback;
+        return;
       }
     });
-    reply({ id: commitId!, ok: true, value: null });
+    reply({ id: endId!, ok: true, value: null });
   } catch (error) {
-    if (error === rollback) reply({ id: (rollback as Error & { replyTo: number }).replyTo, ok: true, value: null });
-    else if (!started) reply({ id, ok: false, error: errorFacts(error) });
-    else {
-      // The commit itself failed (a deferred constraint): the commit request hears it.
-      reply({ id: commitId ?? id, ok: false, error: errorFacts(error) });
-    }
+    if (error === rollback) reply({ id: endId!, ok: true, value: null });
+    // Before it started (BEGIN failed) the begin request hears it; after, the commit (a deferred constraint).
+    else reply({ id: started ? (endId ?? id) : id, ok: false, error: errorFacts(error) });
   } finally {
     transactions.delete(txId);
   }

@@ -100,6 +100,7 @@ export class PgliteThread {
     try {
       result = await callback({ query: (sql, params = [], options = {}) => this.#query(sql, params, options, tx) });
     } catch (error) {
+      // The callback's error is the one to report; a failed rollback (a dead thread) fails what comes next anyway.
       await this.#request({ op: "rollback", tx }).catch(() => {});
       throw error;
     }

@@ -49,6 +49,11 @@ export type CachingServiceOptions = {
 
 type Lookup = { envelope: ReturnType<typeof decodeEnvelope>; stamp: string };
 
+/** A hit served from the envelope Redis holds. */
+function currentHit(envelope: { json: string; etag: string }): CachedJson {
+  return { json: envelope.json, etag: envelope.etag, source: "hit" };
+}
+
 const unavailable = (message: string) => new AppError(503, "cache_unavailable", message);
 
 const JSON_TYPE = "application/json";
@@ -264,7 +269,7 @@ export class CachingService {
     if (found.envelope && found.envelope.stamp === found.stamp) {
       this.#counters.count(entry, "hits");
       this.#keepLocal(entry, found.envelope);
-      return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
+      return currentHit(found.envelope);
     }
     this.#counters.count(entry, "misses");
     const token = crypto.randomUUID();
@@ -333,24 +338,17 @@ export class CachingService {
   /** Polls for the value another instance is computing; null when it did not show up in time. */
   async #waitForOther(entry: CacheEntry, stamp: string): Promise<CachedJson | null> {
     const deadline = Date.now() + this.#lockWaitMs;
+    // Once the lock is gone, one more look: the holder may have stored and released between a
+    // lookup and the lock check. Nothing then means its loader failed: stop waiting.
+    let lockGone = false;
     while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (!lockGone) await new Promise((resolve) => setTimeout(resolve, 20));
       try {
         const found = await this.#lookup(entry);
-        if (found.envelope && found.envelope.stamp === found.stamp) {
-          return { json: found.envelope.json, etag: found.envelope.etag, source: "hit" };
-        }
+        if (found.envelope && found.envelope.stamp === found.stamp) return currentHit(found.envelope);
         // Invalidated while we waited: compute the new value ourselves.
-        if (found.stamp !== stamp) return null;
-        if (toNumber(await this.#redis.send("EXISTS", [this.#keys.lock(entry)])) === 0) {
-          // The holder may have stored and released between the lookup above and this check.
-          const again = await this.#lookup(entry);
-          if (again.envelope && again.envelope.stamp === again.stamp) {
-            return { json: again.envelope.json, etag: again.envelope.etag, source: "hit" };
-          }
-          // The holder is done without storing anything (its loader failed): stop waiting.
-          return null;
-        }
+        if (found.stamp !== stamp || lockGone) return null;
+        lockGone = toNumber(await this.#redis.send("EXISTS", [this.#keys.lock(entry)])) === 0;
       } catch {
         return null;
       }
