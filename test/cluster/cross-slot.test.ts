@@ -128,7 +128,11 @@ describe("on a Redis Cluster", () => {
       heartbeatIntervalMs: 200,
       metricsFlushIntervalMs: 50,
     });
-    await worker.start();
+    // A start that throws must not leave the watchdog to speak during a later test.
+    await worker.start().catch((error: unknown) => {
+      clearTimeout(watchdog);
+      throw error;
+    });
     try {
       stage = "WAIT on every shard";
       // WAIT (durable dispatch) goes to each shard's own master. Whether a replica caught up within
