@@ -47,12 +47,15 @@ const ONLY = new Set(flags.only ? flags.only.split(",").map((s) => s.trim()) : [
 const runs = (key: string) => ONLY.size === 0 || ONLY.has(key);
 const IDLE_WINDOW_MS = flags.quick ? 10_000 : 60_000;
 /** The worker `bun run worker` starts: its queues, mode and shards (the concurrency is the phase's). */
-const WORKER_FLAGS = parseWorkerFlags([], loadConfig());
+const CONFIG = loadConfig();
+const WORKER_FLAGS = parseWorkerFlags([], CONFIG);
 
 type Figures = {
   enqueue_per_s: number;
   enqueue_bulk_per_s: number;
   process_c1_per_s: number;
+  /** CPU the contender's process spent per job in the concurrency-1 phase (its worker and client; not Redis's). */
+  process_c1_cpu_us_per_job: number;
   process_c50_per_s: number;
   latency_p50_ms: number;
   latency_p99_ms: number;
@@ -114,6 +117,7 @@ function ours(redis: RedisConnection, prefix: string): Contender {
         queues: WORKER_FLAGS.queues,
         mode: WORKER_FLAGS.mode,
         shards: WORKER_FLAGS.shards,
+        pollSpinUs: CONFIG.WORKER_POLL_SPIN_US,
         concurrency,
         logger: silent,
       });
@@ -175,9 +179,13 @@ async function enqueueBulk(c: Contender): Promise<number> {
   return N_BULK / ((now() - t) / 1000);
 }
 
+/** CPU per job of each contender's concurrency-1 rounds, in µs (this process: worker and client). */
+const c1CpuSeen = new Map<string, number[]>();
+
 async function processRate(c: Contender, count: number, concurrency: number): Promise<number> {
   await c.reset();
   await c.addBulk(count);
+  const cpuBefore = process.cpuUsage();
   let done = 0;
   let finished!: () => void;
   const all = new Promise<void>((resolve) => {
@@ -190,6 +198,10 @@ async function processRate(c: Contender, count: number, concurrency: number): Pr
   });
   await all;
   const rate = count / ((now() - start) / 1000);
+  if (concurrency === 1) {
+    const cpu = process.cpuUsage(cpuBefore);
+    c1CpuSeen.set(c.name, [...(c1CpuSeen.get(c.name) ?? []), (cpu.user + cpu.system) / count]);
+  }
   await stop();
   return rate;
 }
@@ -329,6 +341,10 @@ async function measure(
   await medianOf("enqueue_per_s", enqueueOneByOne);
   await medianOf("enqueue_bulk_per_s", enqueueBulk);
   await medianOf("process_c1_per_s", (c) => processRate(c, N_C1, 1));
+  for (const c of contenders) {
+    const seen = c1CpuSeen.get(c.name);
+    if (seen) out[c.name]!.process_c1_cpu_us_per_job = median(seen);
+  }
   await medianOf("process_c50_per_s", (c) => processRate(c, N_C50, 50));
   if (runs("latency_p50_ms") || runs("latency_p99_ms")) await latencyRounds(contenders, out);
   await medianOf("memory_per_waiting_job_bytes", (c) => memoryPerJob(c, redis));
@@ -402,6 +418,7 @@ async function main(): Promise<void> {
     ["enqueue_per_s", "enqueue, one by one (jobs/s, higher is better)"],
     ["enqueue_bulk_per_s", "enqueue, bulk (jobs/s, higher is better)"],
     ["process_c1_per_s", "process, concurrency 1 (jobs/s, higher is better)"],
+    ["process_c1_cpu_us_per_job", "process, concurrency 1: worker CPU per job (µs, lower is better)"],
     ["process_c50_per_s", "process, concurrency 50 (jobs/s, higher is better)"],
     ["latency_p50_ms", `latency p50 at ${LATENCY_RATE_PER_S}/s offered (ms, lower is better)`],
     ["latency_p99_ms", `latency p99 at ${LATENCY_RATE_PER_S}/s offered (ms, lower is better)`],
@@ -412,7 +429,7 @@ async function main(): Promise<void> {
   console.log("| metric | ours | BullMQ | ours ÷ BullMQ |");
   console.log("|---|---:|---:|---:|");
   for (const [key, label] of rows) {
-    if (!runs(key)) continue;
+    if (!runs(key) && !(key === "process_c1_cpu_us_per_job" && runs("process_c1_per_s"))) continue;
     const a = results.ours[key];
     const b = results.bullmq[key];
     console.log(`| ${label} | ${a} | ${b} | ${(a / b).toFixed(2)} |`);

@@ -13,6 +13,13 @@ describe("config", () => {
     expect(config.JWT_SECRET).toBeUndefined();
   });
 
+  it("reads WORKER_POLL_SPIN_US: 500 µs by default, 0 turns it off, and a bad value is named", () => {
+    expect(parseConfig({}).WORKER_POLL_SPIN_US).toBe(500);
+    expect(parseConfig({ WORKER_POLL_SPIN_US: "0" }).WORKER_POLL_SPIN_US).toBe(0);
+    expect(() => parseConfig({ WORKER_POLL_SPIN_US: "-1" })).toThrow("WORKER_POLL_SPIN_US");
+    expect(() => parseConfig({ WORKER_POLL_SPIN_US: "fast" })).toThrow("WORKER_POLL_SPIN_US");
+  });
+
   it("names every offending variable in one message", () => {
     let error: unknown;
     try {

@@ -116,6 +116,8 @@ export const configSchema = z
     METRICS_TOKEN: optionalString,
     /** Stopped or dead workers stay in the monitoring list (faded) this long after their last heartbeat. */
     WORKER_RETENTION_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
+    /** Longest a worker with no handler running busy-polls for a read's reply (µs) instead of sleeping; 0 = never (ADR 0035). */
+    WORKER_POLL_SPIN_US: z.coerce.number().int().min(0).max(10_000).default(500),
     /** The deployed commit, for `foodhub_build_info` (on Bun, `git rev-parse` is asked when unset). */
     BUILD_COMMIT: optionalString,
     /** A queue whose oldest waiting job is older than this is flagged (dashboard, status, alerts). */

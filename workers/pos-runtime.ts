@@ -107,6 +107,7 @@ export function createPosWorker(options: Omit<PosRuntimeOptions, "scheduler" | "
   const failedStore = new PostgresFailedJobStore(db);
   const worker = new Worker({
     shards: config.QUEUE_SHARDS,
+    pollSpinUs: config.WORKER_POLL_SPIN_US,
     logger: logger.child({ component: "worker" }),
     ...options.worker,
     redis,

@@ -44,6 +44,11 @@ export type WorkerOptions = {
   metricsFlushIntervalMs?: number;
   /** A job that waited longer than this before it started is logged as a long wait (ms). Default 60 000. */
   longWaitMs?: number;
+  /**
+   * Longest busy-poll for a read's reply while no handler runs (µs), instead of sleeping until
+   * it comes (ADR 0035). 0 turns it off. Default 500.
+   */
+  pollSpinUs?: number;
   /** Consumer name; default host-pid-random. */
   id?: string;
   /** The id of the supervisor that started this process, reported in the worker list. */
@@ -55,6 +60,9 @@ export type ResolvedWorkerOptions = Required<
 > & {
   weights: Readonly<Record<string, number>>;
 };
+
+/** The default spin window for a read's reply (µs): a few local round trips. */
+export const DEFAULT_POLL_SPIN_US = 500;
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const queues = options.queues ?? ["high", "default", "low"];
@@ -81,6 +89,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     metricsRetentionMs: options.metricsRetentionMs ?? 24 * 3_600_000,
     metricsFlushIntervalMs: options.metricsFlushIntervalMs ?? 5_000,
     longWaitMs: options.longWaitMs ?? 60_000,
+    pollSpinUs: Math.max(0, options.pollSpinUs ?? DEFAULT_POLL_SPIN_US),
   };
 }
 

@@ -13,6 +13,7 @@ import { consoleLogger, type QueueLogger } from "./logger";
 import { type AttemptOutcome, MetricsRecorder } from "./metrics";
 import { Queue } from "./queue";
 import { RedisFailedJobStore } from "./redis-failed-store";
+import { spinUntilSettled } from "./reply-spin";
 import { QueueScripts } from "./scripts";
 import { type Delivery, StallRecovery } from "./stall-recovery";
 import { readOrder, StreamReader } from "./stream-reader";
@@ -86,6 +87,9 @@ export class Worker {
   #suspectRunning = false;
   readonly #longWaitLoggedAt = new Map<string, number>();
   #stopping: Promise<void> | null = null;
+  /** How long the last busy read that took entries waited for its reply (µs); see #spinFor. */
+  #lastReadUs = 0;
+  #spunReads = 0;
 
   constructor(options: WorkerOptions) {
     this.#o = resolveWorkerOptions(options);
@@ -135,6 +139,11 @@ export class Worker {
 
   get state(): WorkerState {
     return this.#state;
+  }
+
+  /** Reads whose reply this worker busy-polled for (ADR 0035). */
+  get spunReads(): number {
+    return this.#spunReads;
   }
 
   /** Creates consumer groups, opens one reader connection per shard and starts consuming. */
@@ -395,7 +404,14 @@ export class Worker {
       }
       asked[0] = count;
       try {
-        const deliveries = await reader.read(queues, count, idle, this.#o.blockMs, acks);
+        const sentAt = performance.now();
+        const reading = reader.read(queues, count, idle, this.#o.blockMs, acks);
+        if (this.#spinFor(idle)) {
+          this.#spunReads += 1;
+          spinUntilSettled(reading, this.#o.pollSpinUs);
+        }
+        const deliveries = await reading;
+        if (!idle && deliveries.length > 0) this.#lastReadUs = (performance.now() - sentAt) * 1000;
         asked[0] = 0;
         // The second lane may be waiting for the slots this read asked for.
         if (this.#twoLanes) this.#notifyCapacity();
@@ -431,6 +447,16 @@ export class Worker {
         await this.#timers.sleep(1000);
       }
     }
+  }
+
+  /**
+   * Whether to busy-poll for a read's reply instead of sleeping (ADR 0035): only for a busy read
+   * (an idle one blocks for long), only while no handler runs (the process has nothing else to
+   * do: the shape of a worker running one job at a time), and only while replies come back
+   * within the spin window (a distant Redis would only burn the CPU).
+   */
+  #spinFor(idle: boolean): boolean {
+    return !idle && this.#o.pollSpinUs > 0 && this.#running.size === 0 && this.#lastReadUs <= this.#o.pollSpinUs;
   }
 
   get #twoLanes(): boolean {
