@@ -4,6 +4,7 @@
  * SIGTERM drains and exits 0.
  */
 import { z } from "zod";
+import { parseConfig } from "../../src/config";
 import { defineJob } from "../../src/queue/job";
 import { consoleLogger } from "../../src/queue/logger";
 import { Worker } from "../../src/queue/worker";
@@ -34,6 +35,7 @@ const worker = new Worker({
   queues: ["default"],
   concurrency: 5,
   blockMs: 200,
+  pollSpinUs: parseConfig({ WORKER_POLL_SPIN_US: process.env.WORKER_POLL_SPIN_US }).WORKER_POLL_SPIN_US,
   heartbeatIntervalMs: 500,
   supervisor,
   logger: consoleLogger("warn"),

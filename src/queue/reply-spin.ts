@@ -5,9 +5,15 @@
  * kernel's wake-up latency on every reply, which on a virtual machine is as long as Redis's own
  * work (a loopback `PING` took 117 µs sleeping, 63 µs polling). It costs CPU for as long as it
  * spins, so the worker spins only for short waits with nothing else to do (ADR 0035).
- * `onEnd` hears how many turns it spun.
+ * It also stops as soon as `keepGoing` says false (the process found other work). `onEnd` hears
+ * how many turns it spun.
  */
-export function spinUntilSettled(reply: Promise<unknown>, maxUs: number, onEnd?: (turns: number) => void): void {
+export function spinUntilSettled(
+  reply: Promise<unknown>,
+  maxUs: number,
+  options: { keepGoing?: () => boolean; onEnd?: (turns: number) => void } = {},
+): void {
+  const { keepGoing, onEnd } = options;
   if (maxUs <= 0) {
     onEnd?.(0);
     return;
@@ -21,7 +27,7 @@ export function spinUntilSettled(reply: Promise<unknown>, maxUs: number, onEnd?:
   let turns = 0;
   const turn = () => {
     turns += 1;
-    if (!settled && performance.now() < until) setImmediate(turn);
+    if (!settled && performance.now() < until && (!keepGoing || keepGoing())) setImmediate(turn);
     else onEnd?.(turns);
   };
   setImmediate(turn);

@@ -46,7 +46,7 @@ export type WorkerOptions = {
   longWaitMs?: number;
   /**
    * Longest busy-poll for a read's reply while no handler runs (µs), instead of sleeping until
-   * it comes (ADR 0035). 0 turns it off. Default 500.
+   * it comes (ADR 0035). 0 turns it off. Default 500; at most 10 000.
    */
   pollSpinUs?: number;
   /** Consumer name; default host-pid-random. */
@@ -63,6 +63,12 @@ export type ResolvedWorkerOptions = Required<
 
 /** The default spin window for a read's reply (µs): a few local round trips. */
 export const DEFAULT_POLL_SPIN_US = 500;
+/** The longest spin window (µs), as `WORKER_POLL_SPIN_US` allows: a spin never holds a core for long. */
+export const MAX_POLL_SPIN_US = 10_000;
+
+function clampSpin(us: number): number {
+  return Number.isFinite(us) ? Math.min(MAX_POLL_SPIN_US, Math.max(0, us)) : 0;
+}
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const queues = options.queues ?? ["high", "default", "low"];
@@ -89,7 +95,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     metricsRetentionMs: options.metricsRetentionMs ?? 24 * 3_600_000,
     metricsFlushIntervalMs: options.metricsFlushIntervalMs ?? 5_000,
     longWaitMs: options.longWaitMs ?? 60_000,
-    pollSpinUs: Math.max(0, options.pollSpinUs ?? DEFAULT_POLL_SPIN_US),
+    pollSpinUs: clampSpin(options.pollSpinUs ?? DEFAULT_POLL_SPIN_US),
   };
 }
 

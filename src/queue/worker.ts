@@ -87,9 +87,15 @@ export class Worker {
   #suspectRunning = false;
   readonly #longWaitLoggedAt = new Map<string, number>();
   #stopping: Promise<void> | null = null;
-  /** How long the last busy read that took entries waited for its reply (µs); see #spinFor. */
-  #lastReadUs = 0;
+  /** Per shard, how long its last busy read that took entries waited for the reply (µs); see #spinFor. */
+  readonly #lastReadUs: number[] = [];
   #spunReads = 0;
+  /** Ends a spin once a handler runs (another shard's read started one). */
+  readonly #nothingRuns = () => this.#running.size === 0;
+  /** Counts a spin that turned the loop at least once. */
+  readonly #countSpin = (turns: number) => {
+    if (turns > 0) this.#spunReads += 1;
+  };
 
   constructor(options: WorkerOptions) {
     this.#o = resolveWorkerOptions(options);
@@ -141,7 +147,7 @@ export class Worker {
     return this.#state;
   }
 
-  /** Reads whose reply this worker busy-polled for (ADR 0035). */
+  /** Reads whose reply this worker busy-polled for, at least one turn of its event loop (ADR 0035). */
   get spunReads(): number {
     return this.#spunReads;
   }
@@ -406,12 +412,11 @@ export class Worker {
       try {
         const sentAt = performance.now();
         const reading = reader.read(queues, count, idle, this.#o.blockMs, acks);
-        if (this.#spinFor(idle)) {
-          this.#spunReads += 1;
-          spinUntilSettled(reading, this.#o.pollSpinUs);
+        if (this.#spinFor(shard, idle)) {
+          spinUntilSettled(reading, this.#o.pollSpinUs, { keepGoing: this.#nothingRuns, onEnd: this.#countSpin });
         }
         const deliveries = await reading;
-        if (!idle && deliveries.length > 0) this.#lastReadUs = (performance.now() - sentAt) * 1000;
+        if (!idle && deliveries.length > 0) this.#lastReadUs[shard] = (performance.now() - sentAt) * 1000;
         asked[0] = 0;
         // The second lane may be waiting for the slots this read asked for.
         if (this.#twoLanes) this.#notifyCapacity();
@@ -455,8 +460,13 @@ export class Worker {
    * do: the shape of a worker running one job at a time), and only while replies come back
    * within the spin window (a distant Redis would only burn the CPU).
    */
-  #spinFor(idle: boolean): boolean {
-    return !idle && this.#o.pollSpinUs > 0 && this.#running.size === 0 && this.#lastReadUs <= this.#o.pollSpinUs;
+  #spinFor(shard: number, idle: boolean): boolean {
+    return (
+      !idle &&
+      this.#o.pollSpinUs > 0 &&
+      this.#running.size === 0 &&
+      (this.#lastReadUs[shard] ?? 0) <= this.#o.pollSpinUs
+    );
   }
 
   get #twoLanes(): boolean {
