@@ -43,8 +43,11 @@ const { values: flags } = parseCommandLine({
   options: { quick: { type: "boolean", default: false }, only: { type: "string", default: "" } },
 });
 const ONLY = new Set(flags.only ? flags.only.split(",").map((s) => s.trim()) : []);
+/** The concurrency-1 rate and its CPU per job come from the same rounds: naming either runs both. */
+const C1_KEYS = ["process_c1_per_s", "process_c1_cpu_us_per_job"];
 /** Whether a measurement runs: all of them, unless `--only` names some. */
-const runs = (key: string) => ONLY.size === 0 || ONLY.has(key);
+const runs = (key: string) =>
+  ONLY.size === 0 || ONLY.has(key) || (C1_KEYS.includes(key) && C1_KEYS.some((k) => ONLY.has(k)));
 const IDLE_WINDOW_MS = flags.quick ? 10_000 : 60_000;
 /** The worker `bun run worker` starts: its queues, mode and shards (the concurrency is the phase's). */
 const CONFIG = loadConfig();
@@ -327,8 +330,7 @@ async function measure(
   const out: Record<string, Figures> = {};
   for (const c of contenders) out[c.name] = {} as Figures;
   const medianOf = async (key: keyof Figures, run: (c: Contender) => Promise<number>, rounds = ROUNDS) => {
-    // The concurrency-1 CPU figure comes from the concurrency-1 rounds.
-    if (!runs(key) && !(key === "process_c1_per_s" && runs("process_c1_cpu_us_per_job"))) return;
+    if (!runs(key)) return;
     const seen = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const c of contenders) {
@@ -430,8 +432,7 @@ async function main(): Promise<void> {
   console.log("| metric | ours | BullMQ | ours ÷ BullMQ |");
   console.log("|---|---:|---:|---:|");
   for (const [key, label] of rows) {
-    const c1 = key === "process_c1_per_s" || key === "process_c1_cpu_us_per_job";
-    if (!runs(key) && !(c1 && (runs("process_c1_per_s") || runs("process_c1_cpu_us_per_job")))) continue;
+    if (!runs(key)) continue;
     const a = results.ours[key];
     const b = results.bullmq[key];
     console.log(`| ${label} | ${a} | ${b} | ${(a / b).toFixed(2)} |`);
